@@ -1,0 +1,140 @@
+// Package answer turns a question about the stories into a short answer
+// with citations, or an honest abstention.
+//
+// The pipeline is retrieve → choose → cite: the question's words (with
+// spelling variants of names and related words from a lexicon) go to a
+// Searcher; the sentences of the best paragraphs are scored on how much of
+// the question they cover and whether they hold the kind of thing asked
+// for (a person, a number, a date…); the best one or two sentences are the
+// answer and their paragraphs the citations. When nothing in the story
+// covers the question well enough, the engine says the story doesn't say
+// and offers the nearest paragraphs instead. Everything is deterministic.
+//
+// An optional Completer (a language model) can rewrite the answer from the
+// retrieved passages; its citations are verified against them and any
+// failure falls back to the extractive answer.
+package answer
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"storybot/corpus"
+)
+
+// A Term is one weighted word of a search, normalised and stemmed as
+// corpus.Tokens and corpus.Stem do; two stems joined by "_" ask for the
+// two words side by side.
+type Term struct {
+	Text  string
+	Boost float64
+}
+
+// A Hit is a paragraph (Sentence 0) or a sentence found by a Searcher.
+// Story is the story's position in the engine's Stories.
+type Hit struct {
+	Story, Paragraph, Sentence int
+	Score                      float64
+}
+
+// A Searcher finds the paragraphs and sentences that best match terms,
+// best first.
+type Searcher interface {
+	Search(ctx context.Context, terms []Term, limit int) ([]Hit, error)
+}
+
+// A Question is what a user asked, with the exchange before it, if any,
+// so that "and how old was he?" can be understood.
+type Question struct {
+	Text     string
+	Previous *Turn
+	// Extractive skips the language model even when one is configured.
+	Extractive bool
+}
+
+// A Turn is one earlier exchange of a conversation.
+type Turn struct {
+	Question string
+	Answer   string
+}
+
+// A Result is the engine's reply to a question.
+type Result struct {
+	Question  string     `json:"question"`
+	Answer    string     `json:"answer"`
+	Abstained bool       `json:"abstained"`
+	Citations []Citation `json:"citations"`
+	// Nearest are paragraphs worth reading when the engine abstained.
+	Nearest []Citation `json:"nearest,omitempty"`
+	// Mode is how the answer was made: ModeExtractive, ModeLLM or
+	// ModeFallback (the model was asked but its answer was not used).
+	Mode  string `json:"mode"`
+	Model string `json:"model,omitempty"`
+	// Reason says why the model's answer was not used, in fallback mode.
+	Reason string `json:"fallback_reason,omitempty"`
+}
+
+// Answer modes.
+const (
+	ModeExtractive = "extractive"
+	ModeLLM        = "llm"
+	ModeFallback   = "llm-fallback"
+)
+
+// A Citation points at a paragraph of a story and quotes the sentence of
+// it that supports the answer. Quote is always the story's own text.
+type Citation struct {
+	Story     string `json:"story"` // the story's name
+	Title     string `json:"title"`
+	Paragraph int    `json:"paragraph"`
+	Quote     string `json:"quote"`
+	Text      string `json:"text"` // the whole paragraph
+}
+
+// MaxQuestionLen is the longest question, in characters, the engine takes.
+// A real question is a sentence or two; a page of text is not a question.
+const MaxQuestionLen = 1000
+
+// Errors for questions that cannot be used. Their text is written for the
+// person who asked.
+var (
+	ErrEmptyQuestion = errors.New("please ask a question about the story")
+	ErrTooLong       = errors.New("that question is too long: please keep it under 1,000 characters")
+	ErrNoWords       = errors.New("that question has no words in it: please ask in words")
+)
+
+// CleanQuestion makes user text safe to process and show: control and
+// invisible characters become spaces, runs of space collapse, and the
+// result is checked for length and content.
+func CleanQuestion(s string) (string, error) {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, " ")
+	}
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsControl(r), unicode.Is(unicode.Cf, r) && r != '\u200d', unicode.IsSpace(r):
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	if s == "" {
+		return "", ErrEmptyQuestion
+	}
+	if utf8.RuneCountInString(s) > MaxQuestionLen {
+		return "", ErrTooLong
+	}
+	if len(corpus.Tokens(s)) == 0 {
+		return "", ErrNoWords
+	}
+	return s, nil
+}
+
+// IsInputError reports whether err is about the question itself (the user
+// can fix it) rather than a failure of the engine.
+func IsInputError(err error) bool {
+	return errors.Is(err, ErrEmptyQuestion) || errors.Is(err, ErrTooLong) || errors.Is(err, ErrNoWords)
+}

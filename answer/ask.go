@@ -1,0 +1,516 @@
+package answer
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"storybot/corpus"
+)
+
+// Tuning. Each value was set on the project's question sets (testdata/eval)
+// and is checked by TestQuality; change them only with those figures.
+const (
+	searchLimit      = 40   // hits asked of the searcher
+	candidateParas   = 8    // paragraphs whose every sentence is scored
+	minCoverage      = 0.5  // below this share of the question's weight, abstain
+	contextCredit    = 0.45 // credit for a word found elsewhere in the sentence's paragraph
+	prevParaCredit   = 0.25 // credit for a word found in the paragraph before
+	maxAnswerLen     = 300  // characters
+	maxCitations     = 3
+	nearestParagraph = 3
+)
+
+// NotInStory is how every abstention begins, so readers (and scripts)
+// recognise it.
+const NotInStory = "The story doesn't say."
+
+// Ask answers a question. Errors satisfying IsInputError are about the
+// question and carry a sentence for the user; others are failures.
+func (e *Engine) Ask(ctx context.Context, q Question) (Result, error) {
+	text, err := CleanQuestion(q.Text)
+	if err != nil {
+		return Result{Question: q.Text, Abstained: true, Mode: ModeExtractive}, err
+	}
+	qa := e.analyze(text, q.Previous)
+	res := Result{Question: text, Mode: ModeExtractive, Citations: []Citation{}}
+	if qa.kind == kindRequest {
+		res.Abstained = true
+		res.Answer = "I can only answer questions about the story, from what it says. Try asking who, what, when, where or why."
+		return res, nil
+	}
+	hits, err := e.searcher.Search(ctx, qa.searchTerms(), searchLimit)
+	if err != nil {
+		return res, fmt.Errorf("ask: %w", err)
+	}
+	cands := e.candidates(qa, hits)
+	if len(cands) == 0 || !e.answerable(qa, cands[0]) {
+		e.abstain(&res, cands)
+		return res, nil
+	}
+	best := cands[0]
+	res.Answer = e.answerText(qa, best)
+	res.Citations = e.citations(cands)
+	if e.LLM != nil && !q.Extractive {
+		res = e.LLM.answer(ctx, q, res, e.passages(cands), e.hash)
+	}
+	return res, nil
+}
+
+// searchTerms turns the analysed question into weighted search terms.
+func (q *query) searchTerms() []Term {
+	var out []Term
+	seen := map[string]bool{}
+	add := func(s string, b float64) {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, Term{Text: s, Boost: b})
+		}
+	}
+	for _, t := range q.terms {
+		b := 1.0
+		if t.generic {
+			b = 0.3
+		}
+		if t.context {
+			b *= 0.5
+		}
+		add(t.stem, b)
+		for _, a := range t.alts {
+			if len(a.stems) == 1 {
+				add(a.stems[0], b*a.factor)
+			} else {
+				for i := 1; i < len(a.stems); i++ {
+					add(a.stems[i-1]+"_"+a.stems[i], b*a.factor)
+				}
+			}
+		}
+	}
+	for _, p := range q.pairs {
+		add(p, 1.5)
+	}
+	switch q.kind {
+	case kindAge:
+		add(corpus.MarkAge, 3)
+	case kindCount:
+		add(corpus.MarkNumber, 1)
+	case kindWhen:
+		add(corpus.MarkDate, 1)
+	}
+	return out
+}
+
+// A candidate is a scored sentence.
+type candidate struct {
+	story, para, sent int // para and sent 0-based
+	coverage          float64
+	score             float64
+	typed             bool // holds the kind of thing asked for
+	namesMissing      bool // a name in the question is not in the sentence's paragraph
+}
+
+func (e *Engine) candidates(q *query, hits []Hit) []candidate {
+	lx := e.lex
+	type pkey struct{ s, p int }
+	paraScore := map[pkey]float64{}
+	var order []pkey
+	var top float64
+	for _, h := range hits {
+		if h.Story < 0 || h.Story >= len(lx.sents) || h.Paragraph < 1 || h.Paragraph > len(lx.sents[h.Story]) {
+			continue
+		}
+		k := pkey{h.Story, h.Paragraph - 1}
+		if _, ok := paraScore[k]; !ok {
+			order = append(order, k)
+		}
+		paraScore[k] = max(paraScore[k], h.Score)
+		top = max(top, h.Score)
+	}
+	if len(order) > candidateParas {
+		order = order[:candidateParas]
+	}
+	var out []candidate
+	for _, k := range order {
+		for si := range lx.sents[k.s][k.p] {
+			c := e.score(q, k.s, k.p, si)
+			if top > 0 {
+				c.score += 0.15 * paraScore[k] / top
+			}
+			// News puts what matters first: between equals, the
+			// earlier paragraph wins.
+			c.score += 0.03 * (1 - float64(k.p)/float64(len(lx.sents[k.s])))
+			out = append(out, c)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b candidate) int {
+		if a.score != b.score {
+			return cmp.Compare(b.score, a.score)
+		}
+		if a.story != b.story {
+			return cmp.Compare(a.story, b.story)
+		}
+		if a.para != b.para {
+			return cmp.Compare(a.para, b.para)
+		}
+		return cmp.Compare(a.sent, b.sent)
+	})
+	return out
+}
+
+// match is how well a set of stems covers a question word: 1 for the word
+// itself, an alternative's factor for a variant or related word.
+func match(t qterm, set map[string]bool) float64 {
+	if set[t.stem] {
+		return 1
+	}
+	best := 0.0
+	for _, a := range t.alts {
+		ok := true
+		for _, s := range a.stems {
+			if !set[s] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			best = max(best, a.factor)
+		}
+	}
+	return best
+}
+
+func (e *Engine) score(q *query, s, p, si int) candidate {
+	lx := e.lex
+	info := lx.sents[s][p][si]
+	pset := lx.paras[s][p]
+	// The paragraph before often names who "he" is, or who is quoted.
+	var before map[string]bool
+	if p > 0 {
+		before = lx.paras[s][p-1]
+	}
+	c := candidate{story: s, para: p, sent: si}
+	var total, got float64
+	for _, t := range q.terms {
+		total += t.weight
+		m := match(t, info.set)
+		if m == 0 {
+			m = contextCredit * match(t, pset)
+		}
+		if m == 0 {
+			m = prevParaCredit * match(t, before)
+		}
+		got += t.weight * m
+		if t.name && !t.context && !t.generic && m == 0 {
+			c.namesMissing = true
+		}
+	}
+	if total > 0 {
+		c.coverage = got / total
+	}
+	c.score = c.coverage
+	pairs := 0
+	for _, pr := range q.pairs {
+		a, b, _ := strings.Cut(pr, "_")
+		for i := 1; i < len(info.stems); i++ {
+			if info.stems[i-1] == a && info.stems[i] == b {
+				pairs++
+				break
+			}
+		}
+	}
+	c.score += 0.08 * float64(min(pairs, 3))
+	c.typed = e.typed(q, info)
+	switch {
+	case c.typed:
+		c.score += 0.2
+	case q.kind == kindCount || q.kind == kindAge || q.kind == kindWhen:
+		c.score -= 0.25
+	}
+	if c.namesMissing {
+		c.score -= 0.3
+	}
+	return c
+}
+
+// typed reports whether a sentence holds the kind of thing the question
+// asks for, beyond what the question itself says.
+func (e *Engine) typed(q *query, info sentInfo) bool {
+	switch q.kind {
+	case kindAge:
+		return info.hasAge
+	case kindCount:
+		for n := range info.numbers {
+			if !q.numbers[n] {
+				return true
+			}
+		}
+		return false
+	case kindWhen:
+		if info.hasDate {
+			return true
+		}
+		for n := range info.numbers {
+			if !q.numbers[n] {
+				return true
+			}
+		}
+	case kindWho:
+		for _, n := range info.names {
+			if !q.names[n] && !stopWords[n] && !corpus.IsDate(n) {
+				return true
+			}
+		}
+	case kindWhere:
+		for _, n := range info.places {
+			if !q.names[n] && !corpus.IsDate(n) {
+				return true
+			}
+		}
+	case kindQuote:
+		return info.hasQuote
+	case kindWhy:
+		for _, w := range []string{"becaus", "to", "after", "respons", "aim", "cite", "for"} {
+			if info.set[w] {
+				return true
+			}
+		}
+	default:
+		return true
+	}
+	return false
+}
+
+// answerable decides whether the best candidate really answers: it must
+// cover enough of the question's weight, hold the kind of thing asked
+// for when that kind is specific, and not miss a name the question turns on.
+func (e *Engine) answerable(q *query, c candidate) bool {
+	var own float64
+	for _, t := range q.terms {
+		if !t.context && !t.generic {
+			own += t.weight
+		}
+		// A name the stories never mention, in any spelling, means the
+		// question is about someone or something else.
+		if t.name && !t.context && !t.inCorpus && !t.generic {
+			return false
+		}
+	}
+	if own == 0 && q.kind == kindOther {
+		return false // nothing but frame words: "what happened?" needs a topic
+	}
+	if c.namesMissing {
+		return false
+	}
+	if !c.typed && (q.kind == kindCount || q.kind == kindAge || q.kind == kindWhen) {
+		return false
+	}
+	return c.coverage >= minCoverage
+}
+
+func (e *Engine) abstain(res *Result, cands []candidate) {
+	res.Abstained = true
+	res.Answer = NotInStory
+	seen := map[[2]int]bool{}
+	for _, c := range cands {
+		k := [2]int{c.story, c.para}
+		if seen[k] || c.coverage == 0 {
+			continue
+		}
+		seen[k] = true
+		res.Nearest = append(res.Nearest, e.citation(c))
+		if len(res.Nearest) == nearestParagraph {
+			break
+		}
+	}
+	if len(res.Nearest) > 0 {
+		var refs []string
+		for _, n := range res.Nearest {
+			refs = append(refs, fmt.Sprintf("¶%d", n.Paragraph))
+		}
+		res.Answer += " The nearest paragraphs are " + joinAnd(refs) + "."
+	}
+}
+
+func joinAnd(s []string) string {
+	switch len(s) {
+	case 0:
+		return ""
+	case 1:
+		return s[0]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
+
+func (e *Engine) citation(c candidate) Citation {
+	st := e.stories[c.story]
+	p := st.Paragraphs[c.para]
+	return Citation{Story: st.Name, Title: st.Title, Paragraph: p.N, Quote: p.Sentences[c.sent].Text, Text: p.Text}
+}
+
+// citations are the best sentence's paragraph and up to two other
+// paragraphs that also cover the question well.
+func (e *Engine) citations(cands []candidate) []Citation {
+	var out []Citation
+	seen := map[[2]int]bool{}
+	for i, c := range cands {
+		k := [2]int{c.story, c.para}
+		if seen[k] {
+			continue
+		}
+		if i > 0 && c.coverage < minCoverage*0.8 {
+			continue
+		}
+		seen[k] = true
+		out = append(out, e.citation(c))
+		if len(out) == maxCitations {
+			break
+		}
+	}
+	return out
+}
+
+// passages are the retrieved paragraphs handed to a language model.
+func (e *Engine) passages(cands []candidate) []Citation {
+	var out []Citation
+	seen := map[[2]int]bool{}
+	for _, c := range cands {
+		k := [2]int{c.story, c.para}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, e.citation(c))
+		if len(out) == 5 {
+			break
+		}
+	}
+	return out
+}
+
+// answerText is the best sentence, with the sentence before it when it
+// leans on a pronoun, cut to maxAnswerLen around the words that match.
+func (e *Engine) answerText(q *query, c candidate) string {
+	p := e.stories[c.story].Paragraphs[c.para]
+	info := e.lex.sents[c.story][c.para][c.sent]
+	text := p.Sentences[c.sent].Text
+	if info.pronounStart && c.sent > 0 {
+		prev := p.Sentences[c.sent-1].Text
+		if utf8.RuneCountInString(prev)+1+utf8.RuneCountInString(text) <= maxAnswerLen {
+			text = prev + " " + text
+		}
+	}
+	return clip(q, text, maxAnswerLen)
+}
+
+// clip shortens text to at most limit characters, keeping the stretch
+// between clause boundaries that holds the most question words.
+func clip(q *query, text string, limit int) string {
+	if utf8.RuneCountInString(text) <= limit {
+		return text
+	}
+	// Clause boundaries: after commas, semicolons, dashes and quotes.
+	var cuts []int
+	cuts = append(cuts, 0)
+	for i, r := range text {
+		if strings.ContainsRune(",;—–:", r) {
+			j := i + utf8.RuneLen(r)
+			for j < len(text) && text[j] == ' ' {
+				j++
+			}
+			cuts = append(cuts, j)
+		}
+	}
+	cuts = append(cuts, len(text))
+	stems := map[string]float64{}
+	for _, t := range q.terms {
+		stems[t.stem] += t.weight
+		for _, a := range t.alts {
+			for _, s := range a.stems {
+				stems[s] += t.weight * a.factor
+			}
+		}
+	}
+	weigh := func(s string) float64 {
+		w := 0.0
+		for _, t := range corpus.Tokens(s) {
+			w += stems[corpus.Stem(t.Norm)]
+			if corpus.IsNumber(t.Norm) && !q.numbers[t.Norm] {
+				w += 0.5
+			}
+		}
+		return w
+	}
+	bestW, bi, bj := -1.0, 0, 0
+	for i := 0; i < len(cuts); i++ {
+		for j := i + 1; j < len(cuts); j++ {
+			if utf8.RuneCountInString(text[cuts[i]:cuts[j]])+2 > limit {
+				break
+			}
+			if w := weigh(text[cuts[i]:cuts[j]]); w > bestW {
+				bestW, bi, bj = w, i, j
+			}
+		}
+	}
+	if bestW < 0 {
+		return truncateWords(text, limit)
+	}
+	out := strings.TrimRight(text[cuts[bi]:cuts[bj]], " ,;:—–")
+	if cuts[bi] > 0 {
+		out = "…" + out
+	}
+	if cuts[bj] < len(text) {
+		out += "…"
+	}
+	return out
+}
+
+// truncateWords cuts s to at most limit characters at a word boundary,
+// marking the cut with an ellipsis.
+func truncateWords(s string, limit int) string {
+	if utf8.RuneCountInString(s) <= limit {
+		return s
+	}
+	cut := 0
+	n := 0
+	for i := range s {
+		if n == limit-1 {
+			break
+		}
+		if s[i] == ' ' {
+			cut = i
+		}
+		n++
+	}
+	if cut == 0 {
+		for i := range s {
+			if n--; n < 0 {
+				break
+			}
+			cut = i
+		}
+	}
+	return strings.TrimRight(s[:cut], " ,;:") + "…"
+}
+
+// marks finds the byte ranges of text whose words match the query.
+func (q *query) marks(text string) [][2]int {
+	want := map[string]bool{}
+	for _, t := range q.terms {
+		want[t.stem] = true
+		for _, a := range t.alts {
+			for _, s := range a.stems {
+				want[s] = true
+			}
+		}
+	}
+	var out [][2]int
+	for _, t := range corpus.Tokens(text) {
+		if want[corpus.Stem(t.Norm)] && !stopWords[t.Norm] {
+			out = append(out, [2]int{t.Start, t.End})
+		}
+	}
+	return out
+}

@@ -1,0 +1,303 @@
+package answer
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"storybot/corpus"
+)
+
+// A kind is what a question asks for.
+type kind int
+
+const (
+	kindOther   kind = iota
+	kindWho          // a person or an organisation
+	kindWhen         // a time or a date
+	kindWhere        // a place
+	kindCount        // how many / how much: a number
+	kindAge          // how old: a number of years
+	kindWhy          // a reason
+	kindQuote        // what did X say / call / describe: quoted words
+	kindRequest      // not a question about the story: a joke, a poem, new instructions
+)
+
+// A query is an analysed question.
+type query struct {
+	text  string
+	kind  kind
+	terms []qterm
+	pairs []string // adjacent stems of content words, for phrase matches
+	// numbers in the question, so that an answer that just repeats one
+	// is not taken for the number asked for
+	numbers map[string]bool
+	names   map[string]bool // normalised names in the question
+}
+
+// A qterm is one content word of a question.
+type qterm struct {
+	norm, stem string
+	weight     float64
+	generic    bool // frames the question ("name", "happen") more than it names a topic
+	name       bool // written capitalised, or a name in the stories
+	context    bool // borrowed from the previous turn
+	alts       []alt
+	inCorpus   bool // the word, or an alternative, occurs in the stories
+}
+
+// An alt is another way the stories may say a question word: a spelling
+// variant of a name, a related word from the lexicon, or the words an
+// acronym stands for (all of stems must occur).
+type alt struct {
+	stems  []string
+	factor float64
+}
+
+// analyze reads a question. prev, when set, is the previous turn, whose
+// words are borrowed for a follow-up that leans on it ("and how old was
+// he?").
+func (e *Engine) analyze(text string, prev *Turn) *query {
+	q := &query{text: text, numbers: map[string]bool{}, names: map[string]bool{}}
+	toks := corpus.Tokens(text)
+	norms := make([]string, len(toks))
+	for i, t := range toks {
+		norms[i] = t.Norm
+	}
+	q.kind = classify(norms, text)
+	anaphoric := false
+	var lastStem string
+	head := -1 // the first content word right after "what"/"which": what is asked for
+	for i, t := range toks {
+		n := t.Norm
+		if pronouns[n] || (i == 0 && (n == "and" || n == "also" || n == "what" && len(norms) > 1 && norms[1] == "about")) {
+			anaphoric = true
+		}
+		if corpus.IsNumber(n) && n[0] >= '0' && n[0] <= '9' {
+			q.numbers[n] = true
+		}
+		if stopWords[n] || questionWords[n] {
+			lastStem = ""
+			continue
+		}
+		r, _ := utf8.DecodeRuneInString(text[t.Start:])
+		capitalised := unicode.IsUpper(r) && i > 0
+		qt := e.term(n, capitalised)
+		if head < 0 && i > 0 && (norms[i-1] == "what" || norms[i-1] == "which") && !qt.generic {
+			// "What hashtag…", "Which senator…": the answer's sentence
+			// almost always names that thing.
+			head = len(q.terms)
+			qt.weight *= 2
+		}
+		q.terms = append(q.terms, qt)
+		if qt.name {
+			q.names[n] = true
+		}
+		if lastStem != "" {
+			q.pairs = append(q.pairs, lastStem+"_"+qt.stem)
+		}
+		lastStem = qt.stem
+	}
+	if prev != nil && (anaphoric || len(q.names) == 0) {
+		q.borrow(e, prev)
+	}
+	return q
+}
+
+// term builds the qterm for one normalised question word.
+func (e *Engine) term(n string, capitalised bool) qterm {
+	lx := e.lex
+	stem := corpus.Stem(n)
+	qt := qterm{norm: n, stem: stem, generic: genericWords[n] || genericWords[stem]}
+	_, known := lx.names[n]
+	qt.name = capitalised || known
+	qt.inCorpus = lx.df[stem] > 0
+	seen := map[string]bool{stem: true}
+	add := func(stems []string, f float64) {
+		key := strings.Join(stems, " ")
+		if seen[key] {
+			return
+		}
+		seen[key] = true
+		qt.alts = append(qt.alts, alt{stems: stems, factor: f})
+		qt.inCorpus = true
+	}
+	if qt.name || lx.df[stem] == 0 {
+		for _, v := range lx.variants(n) {
+			add([]string{lx.names[v]}, 0.9)
+		}
+		for _, v := range lx.demonyms(n) {
+			add([]string{lx.names[v]}, 0.8)
+		}
+	}
+	if words, ok := lx.acronyms[n]; ok && lx.df[stem] <= 1 {
+		add(words, 0.9)
+	}
+	if !qt.name {
+		for _, r := range related(stem) {
+			if lx.df[r] > 0 {
+				add([]string{r}, 0.6)
+			}
+		}
+	}
+	qt.weight = lx.idf(stem)
+	if qt.name {
+		// A name is as common as its commonest spelling: "Soleimani" is
+		// rare in the text only because it mostly writes "Suleimani".
+		for _, a := range qt.alts {
+			if a.factor >= 0.8 && len(a.stems) == 1 {
+				qt.weight = min(qt.weight, lx.idf(a.stems[0]))
+			}
+		}
+	}
+	if qt.inCorpus && lx.df[stem] == 0 {
+		// known only through an alternative: weigh it as that alternative
+		best := 0.0
+		for _, a := range qt.alts {
+			best = max(best, lx.idf(a.stems[0]))
+		}
+		qt.weight = best
+	}
+	if qt.generic {
+		qt.weight *= 0.3
+	}
+	return qt
+}
+
+// borrow adds the previous turn's content words, at a lower weight, to a
+// follow-up question.
+func (q *query) borrow(e *Engine, prev *Turn) {
+	have := map[string]bool{}
+	for _, t := range q.terms {
+		have[t.stem] = true
+	}
+	addFrom := func(text string, namesOnly bool) {
+		for i, t := range corpus.Tokens(text) {
+			if stopWords[t.Norm] || questionWords[t.Norm] {
+				continue
+			}
+			r, _ := utf8.DecodeRuneInString(text[t.Start:])
+			capitalised := unicode.IsUpper(r) && i > 0
+			qt := e.term(t.Norm, capitalised)
+			if have[qt.stem] || qt.generic || (namesOnly && !qt.name) || !qt.inCorpus {
+				continue
+			}
+			have[qt.stem] = true
+			qt.context = true
+			qt.weight *= 0.5
+			q.terms = append(q.terms, qt)
+		}
+	}
+	addFrom(prev.Question, false)
+	addFrom(firstSentence(prev.Answer), true)
+}
+
+func firstSentence(s string) string {
+	if ss := corpus.Split(s); len(ss) > 0 {
+		return ss[0].Text
+	}
+	return s
+}
+
+// classify finds what the question asks for from its first words.
+func classify(norms []string, text string) kind {
+	if isRequest(norms, text) {
+		return kindRequest
+	}
+	for i, n := range norms {
+		next := ""
+		if i+1 < len(norms) {
+			next = norms[i+1]
+		}
+		switch n {
+		case "who", "whom", "whose":
+			return kindWho
+		case "when":
+			return kindWhen
+		case "where":
+			return kindWhere
+		case "why":
+			return kindWhy
+		case "how":
+			switch next {
+			case "many", "much", "large", "big", "long", "far":
+				return kindCount
+			case "old":
+				return kindAge
+			}
+		case "what", "which":
+			switch next {
+			case "year", "day", "date", "time", "month", "hour":
+				return kindWhen
+			case "city", "town", "country", "place", "countries", "cities", "location", "nation", "province", "region":
+				return kindWhere
+			case "age":
+				return kindAge
+			case "price", "number", "percentage", "amount":
+				return kindCount
+			case "person", "official", "leader", "man", "woman", "group", "organization", "organisation", "senator", "minister":
+				return kindWho
+			case "reason":
+				return kindWhy
+			}
+			for _, m := range norms[i+1:] {
+				if quoteVerbs[m] {
+					return kindQuote
+				}
+			}
+			return kindOther
+		}
+	}
+	return kindOther
+}
+
+// isRequest spots messages that ask the bot to do something other than
+// answer from the story: jokes, poems, and attempts to change its
+// instructions. Those get an abstention, never compliance.
+func isRequest(norms []string, text string) bool {
+	if len(norms) == 0 {
+		return false
+	}
+	joined := " " + strings.Join(norms, " ") + " "
+	for _, p := range injectionPhrases {
+		if strings.Contains(joined, p) {
+			return true
+		}
+	}
+	switch norms[0] {
+	case "write", "compose", "sing", "draw", "generate", "create", "translate", "pretend", "imagine", "roleplay", "act", "forget", "ignore", "disregard", "play", "rap", "rhyme", "solve", "calculate", "compute", "code", "program":
+		return true
+	case "tell":
+		return strings.HasPrefix(joined, " tell me a ") || strings.HasPrefix(joined, " tell us a ") || strings.HasPrefix(joined, " tell a ")
+	}
+	return false
+}
+
+var injectionPhrases = []string{
+	" ignore your ", " ignore all ", " ignore previous ", " ignore the previous ", " ignore prior ", " ignore the above ", " ignore any ",
+	" disregard ", " forget your instructions ", " forget all ", " system prompt ", " your instructions ", " your prompt ",
+	" you are now ", " act as ", " jailbreak ", " developer mode ", " pretend to be ", " pretend you ",
+	" tell me a joke ", " a poem ", " a song ", " a haiku ", " a limerick ", " a story about ",
+}
+
+var quoteVerbs = set("say said says call called calls describe described describes label labeled labelled term termed tell told write wrote warn warned urge urged promise promised vow vowed claim claimed demand demanded accuse accused condemn condemned praise praised announce announced")
+
+// stopWords carry no topic. Question words are kept apart (questionWords)
+// because they decide the kind of answer, not where it is.
+var stopWords = set("a an the and or but if of to in on at by for from with about as into onto over under than then so such that this these those there here it its it's itself " +
+	"is are was were be been being am do does did doing done have has had having will would shall should can could may might must " +
+	"i me my we us our you your he him his she her they them their what which who whom whose when where why how " +
+	"not no nor all any both each few more most other some own same too very just also only even ever still yet again " +
+	"s t don't up down out off once further while during before after above below between through until against " +
+	"get got gets please tell know let")
+
+var questionWords = set("who whom whose what which when where why how many much")
+
+// genericWords frame a question ("what was the name of…", "how did they
+// react") without naming what it is about; a story need not use them to
+// answer it.
+var genericWords = set("name named names happen happened happens react reacted reaction respond responded response " +
+	"say said says call called describe described mean meant kind type sort number amount age old year years date time day " +
+	"place city town country reason cause role job title position person people man woman group organization thing things " +
+	"story article report reported according mention mentioned exactly main first specific particular happen accord " +
+	"model much many long")

@@ -1,0 +1,317 @@
+package answer
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"storybot/corpus"
+)
+
+// A lexiconIndex is what the engine knows of the stories' words, computed
+// once in New: how rare each stem is, which words are names (and so may be
+// spelled several ways), what acronyms the text's names make, and, for
+// every sentence, its stems and the kinds of answers it can give.
+type lexiconIndex struct {
+	nParas int
+	df     map[string]int // stem → number of paragraphs containing it
+	// names maps a normalised word that the stories write capitalised in
+	// mid-sentence to its stem; skeletons buckets those words by
+	// nameSkeleton, so a question's "Sulaimani" finds "Suleimani".
+	names     map[string]string
+	skeletons map[string][]string
+	// acronyms maps "un" to the stems of "United Nations".
+	acronyms map[string][]string
+	sents    [][][]sentInfo // [story][paragraph-1][sentence]
+	paras    [][]map[string]bool
+}
+
+// sentInfo is a sentence's words and the kinds of answers it holds.
+type sentInfo struct {
+	stems        []string
+	set          map[string]bool
+	numbers      map[string]bool // numbers, in normalised form
+	names        []string        // normalised capitalised words that are not sentence-initial
+	places       []string        // capitalised words after in, at, near, from…
+	hasDate      bool
+	hasQuote     bool
+	hasAge       bool
+	pronounStart bool
+}
+
+func newLexiconIndex(stories []*corpus.Story) *lexiconIndex {
+	lx := &lexiconIndex{
+		df:        map[string]int{},
+		names:     map[string]string{},
+		skeletons: map[string][]string{},
+		acronyms:  map[string][]string{},
+	}
+	capital := map[string]int{} // mid-sentence capitalised uses
+	lower := map[string]int{}   // lower-case uses
+	for _, st := range stories {
+		var paras [][]sentInfo
+		var psets []map[string]bool
+		for _, p := range st.Paragraphs {
+			pset := map[string]bool{}
+			var infos []sentInfo
+			for _, s := range p.Sentences {
+				si := analyzeSentence(s.Text, capital, lower, lx.acronyms)
+				for _, t := range si.stems {
+					pset[t] = true
+				}
+				infos = append(infos, si)
+			}
+			for t := range pset {
+				lx.df[t]++
+			}
+			lx.nParas++
+			paras = append(paras, infos)
+			psets = append(psets, pset)
+		}
+		lx.sents = append(lx.sents, paras)
+		lx.paras = append(lx.paras, psets)
+	}
+	for w, n := range capital {
+		if n > lower[w] && len(w) >= 3 {
+			lx.names[w] = corpus.Stem(w)
+			k := nameSkeleton(w)
+			lx.skeletons[k] = append(lx.skeletons[k], w)
+		}
+	}
+	for k := range lx.skeletons {
+		slices.Sort(lx.skeletons[k])
+	}
+	return lx
+}
+
+func analyzeSentence(text string, capital, lower map[string]int, acronyms map[string][]string) sentInfo {
+	toks := corpus.Tokens(text)
+	si := sentInfo{
+		stems:   make([]string, len(toks)),
+		set:     make(map[string]bool, len(toks)),
+		numbers: map[string]bool{},
+	}
+	si.hasQuote = strings.ContainsAny(text, "“”\"")
+	si.hasAge = slices.Contains(corpus.Markers(text), corpus.MarkAge)
+	var run []string // stems of the current run of capitalised words
+	var runNorms []string
+	endRun := func() {
+		if len(run) >= 2 {
+			addAcronyms(acronyms, runNorms, run)
+		}
+		run, runNorms = run[:0], runNorms[:0]
+	}
+	for i, t := range toks {
+		stem := corpus.Stem(t.Norm)
+		si.stems[i] = stem
+		si.set[stem] = true
+		if corpus.IsNumber(t.Norm) {
+			si.numbers[t.Norm] = true
+		}
+		if corpus.IsDate(t.Norm) {
+			si.hasDate = true
+		}
+		r, _ := utf8.DecodeRuneInString(text[t.Start:])
+		isCap := unicode.IsUpper(r)
+		if i == 0 {
+			si.pronounStart = pronouns[t.Norm]
+		}
+		switch {
+		case isCap && i > 0:
+			capital[t.Norm]++
+			si.names = append(si.names, t.Norm)
+			if placePreps[toks[i-1].Norm] || i > 1 && toks[i-1].Norm == "the" && placePreps[toks[i-2].Norm] {
+				si.places = append(si.places, t.Norm)
+			}
+		case !isCap:
+			lower[t.Norm]++
+		}
+		if isCap || (len(run) > 0 && (t.Norm == "of" || t.Norm == "and" || t.Norm == "the")) {
+			run = append(run, stem)
+			runNorms = append(runNorms, t.Norm)
+		} else {
+			endRun()
+		}
+	}
+	endRun()
+	return si
+}
+
+// addAcronyms records the initials of every stretch of a run of
+// capitalised words ("Iran’s United Nations ambassador" gives "un";
+// "Joint Comprehensive Plan of Action" gives "jcpoa" and "jcpa").
+func addAcronyms(acronyms map[string][]string, norms, stems []string) {
+	for i := range norms {
+		if smallWords[norms[i]] {
+			continue
+		}
+		for j := i + 2; j <= len(norms); j++ {
+			if smallWords[norms[j-1]] {
+				continue
+			}
+			var all, content strings.Builder
+			var words []string
+			for k := i; k < j; k++ {
+				all.WriteByte(norms[k][0])
+				if !smallWords[norms[k]] {
+					content.WriteByte(norms[k][0])
+					words = append(words, stems[k])
+				}
+			}
+			if len(words) < 2 {
+				continue
+			}
+			for _, a := range []string{all.String(), content.String()} {
+				if acronyms[a] == nil {
+					acronyms[a] = words
+				}
+			}
+		}
+	}
+}
+
+var smallWords = set("of and the for")
+
+var placePreps = set("in at near from outside inside to into across around toward towards through within")
+
+// idf is the inverse paragraph frequency of a stem: rare words say more
+// about what a question is after. A stem the stories never use gets the
+// highest weight, because a question that turns on it cannot be answered.
+func (lx *lexiconIndex) idf(stem string) float64 {
+	df := lx.df[stem]
+	return math.Log(1 + float64(lx.nParas)/(float64(df)+0.5))
+}
+
+// nameSkeleton reduces a name to the consonants that survive
+// transliteration: vowels, h and doubled letters vary between spellings
+// of the same name (Suleimani/Soleimani, Qassim/Qassem, Ghaani/Qaani,
+// Esmail/Ismail), while the consonant frame stays.
+func nameSkeleton(w string) string {
+	var b strings.Builder
+	var last byte
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		switch c {
+		case 'a', 'e', 'i', 'o', 'u', 'y', 'w', 'h', '\'':
+			continue
+		case 'q', 'c', 'g':
+			c = 'k'
+		case 'z':
+			c = 's'
+		case 'v':
+			c = 'f'
+		}
+		if c == last {
+			continue
+		}
+		b.WriteByte(c)
+		last = c
+	}
+	return b.String()
+}
+
+// editDistance is the Levenshtein distance between two short words.
+func editDistance(a, b string) int {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	prev := make([]int, len(a)+1)
+	cur := make([]int, len(a)+1)
+	for i := range prev {
+		prev[i] = i
+	}
+	for j := 1; j <= len(b); j++ {
+		cur[0] = j
+		for i := 1; i <= len(a); i++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[i] = min(prev[i]+1, cur[i-1]+1, prev[i-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(a)]
+}
+
+// variants returns the names in the stories that are probably other
+// spellings of w: the same consonant skeleton and at most two letters
+// apart (one for short words).
+func (lx *lexiconIndex) variants(w string) []string {
+	if len(w) < 4 || !isASCII(w) {
+		return nil
+	}
+	var out []string
+	maxd := 1
+	if len(w) >= 5 {
+		maxd = 2
+	}
+	for _, c := range lx.skeletons[nameSkeleton(w)] {
+		// Transliterations differ inside a name; words that differ in
+		// their ending are different words (Ministry/Minister).
+		if c != w && editDistance(c, w) <= maxd && sameEnding(c, w) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func sameEnding(a, b string) bool {
+	x, y := a[len(a)-1], b[len(b)-1]
+	return x == y || isVowel(x) && isVowel(y)
+}
+
+func isVowel(c byte) bool { return strings.IndexByte("aeiouy", c) >= 0 }
+
+// demonyms returns the capitalised words of the stories that are the
+// adjective or people of the place w names, or the place of w's people:
+// Iran/Iranian, Iraq/Iraqi, China/Chinese, Lebanon/Lebanese, Syria/Syrian.
+func (lx *lexiconIndex) demonyms(w string) []string {
+	if len(w) < 4 || !isASCII(w) {
+		return nil
+	}
+	var out []string
+	for c := range lx.names {
+		if c != w && (isDemonym(w, c) || isDemonym(c, w)) {
+			out = append(out, c)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// isDemonym reports whether d is place p with a demonym suffix, allowing
+// p's last vowel or "-on" to drop (China → Chinese, Lebanon → Lebanese).
+func isDemonym(p, d string) bool {
+	for _, base := range []string{p, strings.TrimRight(p, "aeiouy"), strings.TrimSuffix(p, "on")} {
+		if len(base) < 3 || !strings.HasPrefix(d, base) {
+			continue
+		}
+		switch d[len(base):] {
+		case "n", "an", "ian", "ese", "i", "ish", "ic", "ean", "ians", "ans", "ns":
+			return true
+		}
+	}
+	return false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+var pronouns = set("he she they it his her their its him them this these those")
+
+func set(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		m[w] = true
+	}
+	return m
+}

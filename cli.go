@@ -1,0 +1,311 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+
+	"storybot/answer"
+)
+
+// maxLine bounds one line of batch input; the rest of a longer line is
+// read and dropped, so one huge line cannot exhaust memory.
+const maxLine = 64 << 10
+
+// jsonResult is the stable line format of ask --json: one object per
+// question, which scripts and graders rely on.
+type jsonResult struct {
+	answer.Result
+	Error string `json:"error,omitempty"`
+}
+
+func runAsk(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer, logger *slog.Logger) error {
+	var cfg config
+	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
+	cfg.flags(fs, getenv)
+	asJSON := fs.Bool("json", false, "print one JSON object per question")
+	fs.BoolVar(&cfg.noLLM, "no-llm", false, "answer extractively even when a model is configured")
+	words, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	words = dropDashDash(words)
+	var single string
+	if len(words) > 0 {
+		// Check the question before any work, so usage errors are instant.
+		if single, err = answer.CleanQuestion(strings.Join(words, " ")); err != nil {
+			return usageError{err.Error()}
+		}
+	}
+	eng, closeEng, err := buildEngine(ctx, cfg, getenv, logger)
+	if err != nil {
+		return err
+	}
+	defer closeEng()
+	out := bufio.NewWriter(stdout)
+	defer out.Flush()
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	ask := func(text string) error {
+		res, err := eng.Ask(ctx, answer.Question{Text: text, Extractive: cfg.noLLM})
+		switch {
+		case err != nil && !answer.IsInputError(err):
+			return err
+		case *asJSON:
+			jr := jsonResult{Result: res}
+			if err != nil {
+				jr.Error = err.Error()
+				jr.Question = text
+			}
+			if jr.Citations == nil {
+				jr.Citations = []answer.Citation{}
+			}
+			return enc.Encode(jr)
+		case err != nil:
+			_, werr := fmt.Fprintf(out, "%s\n\n", err)
+			return werr
+		}
+		return writeResult(out, res, len(eng.Stories()) > 1)
+	}
+	if single != "" {
+		return ask(single)
+	}
+	r := bufio.NewReaderSize(stdin, maxLine)
+	for {
+		line, err := readLine(r)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read questions: %w", err)
+		}
+		if err := ask(line); err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+}
+
+func dropDashDash(words []string) []string {
+	out := words[:0]
+	for _, w := range words {
+		if w != "--" {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// readLine returns the next line without its newline; a line longer than
+// maxLine is cut there (the engine will call it too long).
+func readLine(r *bufio.Reader) (string, error) {
+	var b strings.Builder
+	for {
+		chunk, isPrefix, err := r.ReadLine()
+		if err != nil {
+			if errors.Is(err, io.EOF) && b.Len() > 0 {
+				return b.String(), nil
+			}
+			return "", err
+		}
+		if b.Len() < maxLine {
+			b.Write(chunk[:min(len(chunk), maxLine-b.Len())])
+		}
+		if !isPrefix {
+			return b.String(), nil
+		}
+	}
+}
+
+// writeResult prints an answer for people: the answer, then its sources.
+func writeResult(w io.Writer, res answer.Result, manyStories bool) error {
+	var b strings.Builder
+	b.WriteString(res.Answer)
+	b.WriteString("\n")
+	cites, label := res.Citations, "Sources"
+	if res.Abstained {
+		cites, label = res.Nearest, "Nearest paragraphs"
+	}
+	if len(cites) > 0 {
+		fmt.Fprintf(&b, "\n%s:\n", label)
+		for _, c := range cites {
+			ref := "¶" + strconv.Itoa(c.Paragraph)
+			if manyStories {
+				ref += " (" + c.Story + ")"
+			}
+			fmt.Fprintf(&b, "  %s “%s”\n", ref, strings.Trim(c.Quote, "“”\""))
+		}
+	}
+	if res.Mode == answer.ModeFallback {
+		b.WriteString("\n(The language model's answer could not be used; this answer is taken from the story directly.)\n")
+	}
+	b.WriteString("\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func runChat(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer, logger *slog.Logger) error {
+	var cfg config
+	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
+	cfg.flags(fs, getenv)
+	fs.BoolVar(&cfg.noLLM, "no-llm", false, "answer extractively even when a model is configured")
+	if rest, err := parseFlags(fs, args); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return usagef("chat takes no arguments; type your questions at the prompt")
+	}
+	eng, closeEng, err := buildEngine(ctx, cfg, getenv, logger)
+	if err != nil {
+		return err
+	}
+	defer closeEng()
+	st := eng.Stories()
+	fmt.Fprintf(stdout, "Ask about “%s” (%d paragraphs). Follow-up questions are understood. Type “quit” to leave.\n\n", st[0].Title, st[0].Paragraphs)
+	r := bufio.NewReaderSize(stdin, maxLine)
+	var prev *answer.Turn
+	for ctx.Err() == nil {
+		fmt.Fprint(stdout, "> ")
+		line, err := readLine(r)
+		if errors.Is(err, io.EOF) {
+			fmt.Fprintln(stdout)
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read question: %w", err)
+		}
+		switch strings.ToLower(strings.TrimSpace(line)) {
+		case "":
+			continue
+		case "quit", "exit", "bye", "/quit", "/exit":
+			return nil
+		case "new", "/new", "reset", "/reset":
+			prev = nil
+			fmt.Fprintln(stdout, "(new conversation)")
+			continue
+		}
+		res, err := eng.Ask(ctx, answer.Question{Text: line, Previous: prev, Extractive: cfg.noLLM})
+		if err != nil {
+			if !answer.IsInputError(err) {
+				logger.Error("answer failed", "err", err)
+				fmt.Fprintln(stdout, "Sorry, something went wrong while answering. Please try again.")
+				continue
+			}
+			fmt.Fprintf(stdout, "%s\n\n", err)
+			continue
+		}
+		if err := writeResult(stdout, res, len(st) > 1); err != nil {
+			return err
+		}
+		prev = &answer.Turn{Question: res.Question, Answer: res.Answer}
+	}
+	return nil
+}
+
+func runPassage(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, logger *slog.Logger) error {
+	var cfg config
+	fs := flag.NewFlagSet("passage", flag.ContinueOnError)
+	cfg.flags(fs, getenv)
+	story := fs.String("story", "", "the story's name, when several are loaded (default: the first)")
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return usagef("usage: storybot passage N")
+	}
+	n, err := strconv.Atoi(strings.TrimPrefix(strings.TrimSpace(rest[0]), "¶"))
+	if err != nil {
+		return usagef("passage: %s is not a paragraph number", clipArg(rest[0]))
+	}
+	eng, closeEng, err := buildEngine(ctx, cfg, getenv, logger)
+	if err != nil {
+		return err
+	}
+	defer closeEng()
+	p, err := eng.Passage(*story, n)
+	if err != nil {
+		if errors.Is(err, answer.ErrNoParagraph) || errors.Is(err, answer.ErrNoStory) {
+			return usageError{"passage: " + err.Error()}
+		}
+		return err
+	}
+	var nav []string
+	if p.Prev > 0 {
+		nav = append(nav, fmt.Sprintf("previous ¶%d", p.Prev))
+	}
+	if p.Next > 0 {
+		nav = append(nav, fmt.Sprintf("next ¶%d", p.Next))
+	}
+	_, err = fmt.Fprintf(stdout, "¶%d — %s\n\n%s\n\n(%s)\n", p.N, p.Title, p.Text, strings.Join(nav, " · "))
+	return err
+}
+
+func runSearch(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, logger *slog.Logger) error {
+	var cfg config
+	fs := flag.NewFlagSet("search", flag.ContinueOnError)
+	cfg.flags(fs, getenv)
+	limit := fs.Int("n", 5, "how many paragraphs at most")
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	terms, err := answer.CleanQuestion(strings.Join(dropDashDash(rest), " "))
+	if err != nil {
+		return usageError{"search: " + strings.Replace(err.Error(), "question", "search", 1)}
+	}
+	if *limit < 1 || *limit > 50 {
+		return usagef("search: -n must be between 1 and 50")
+	}
+	eng, closeEng, err := buildEngine(ctx, cfg, getenv, logger)
+	if err != nil {
+		return err
+	}
+	defer closeEng()
+	matches, err := eng.Search(ctx, terms, *limit)
+	if err != nil {
+		return err
+	}
+	if len(matches) == 0 {
+		_, err := fmt.Fprintln(stdout, "No paragraph matches those words.")
+		return err
+	}
+	for _, m := range matches {
+		ref := fmt.Sprintf("¶%d", m.Paragraph)
+		if len(eng.Stories()) > 1 {
+			ref += " (" + m.Story + ")"
+		}
+		if _, err := fmt.Fprintf(stdout, "%s %s\n\n", ref, markText(m.Text, m.Marks, "**", "**")); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// markText wraps the byte ranges marks of text in open and close.
+func markText(text string, marks [][2]int, open, close string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range marks {
+		if m[0] < last || m[1] > len(text) {
+			continue
+		}
+		b.WriteString(text[last:m[0]])
+		b.WriteString(open + text[m[0]:m[1]] + close)
+		last = m[1]
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+func runDiscordCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, logger *slog.Logger) error {
+	return errors.New("discord: not available yet")
+}

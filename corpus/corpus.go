@@ -1,0 +1,257 @@
+// Package corpus holds the stories the bot answers about: their titles,
+// numbered paragraphs and sentences, and the word-level normalisation that
+// every other package shares so that a question and a story are read the
+// same way.
+//
+// A story is plain text: the first non-blank line is the title, blank lines
+// separate paragraphs (lines inside a paragraph are joined), and paragraphs
+// are numbered from 1 in reading order. Those numbers are what readers see
+// and cite, so parsing never reorders or merges paragraphs. Boilerplate
+// lines ("Share:", "Advertisement") are dropped; an all-capitals
+// publication line ("THE NEW YORK TIMES") and a reporting credit
+// ("Reporting was contributed by …") at the end are kept as the story's
+// Source and Credit rather than as paragraphs, because they are about the
+// article, not what it reports.
+package corpus
+
+import (
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+//go:embed soleimani-strike.txt
+var embedded string
+
+// EmbeddedName is the name of the story that ships inside the binary.
+const EmbeddedName = "soleimani-strike"
+
+// A Story is one article.
+type Story struct {
+	Name       string // short stable name, from the file name ("soleimani-strike")
+	Title      string
+	Source     string // publication line, if the text has one
+	Credit     string // reporting credit, if the text has one
+	Paragraphs []Paragraph
+	Hash       string // hex SHA-256 of the raw text; changes whenever the story does
+}
+
+// A Paragraph is one numbered paragraph of a story.
+type Paragraph struct {
+	N         int // 1-based, in reading order
+	Text      string
+	Sentences []Sentence
+}
+
+// A Sentence is a sentence of a paragraph. Start and End are byte offsets
+// into the paragraph's Text, so that Text[Start:End] is the sentence.
+type Sentence struct {
+	Start, End int
+	Text       string
+}
+
+// Paragraph returns paragraph n (1-based) and whether it exists.
+func (s *Story) Paragraph(n int) (Paragraph, bool) {
+	if n < 1 || n > len(s.Paragraphs) {
+		return Paragraph{}, false
+	}
+	return s.Paragraphs[n-1], true
+}
+
+// Embedded returns the story compiled into the program.
+func Embedded() *Story {
+	return Parse(EmbeddedName, embedded)
+}
+
+// MaxFileSize bounds a story file; anything larger is not a news story and
+// would only slow start-up.
+const MaxFileSize = 4 << 20
+
+// Load reads the stories at path: one .txt or .md file, or a folder whose
+// .txt and .md files (not recursing) are each a story, in name order.
+func Load(path string) ([]*Story, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("load corpus: %w", err)
+	}
+	var files []string
+	if fi.IsDir() {
+		entries, err := os.ReadDir(path)
+		if err != nil {
+			return nil, fmt.Errorf("load corpus: %w", err)
+		}
+		for _, e := range entries {
+			if e.Type().IsRegular() && isStoryFile(e.Name()) {
+				files = append(files, filepath.Join(path, e.Name()))
+			}
+		}
+		sort.Strings(files)
+		if len(files) == 0 {
+			return nil, fmt.Errorf("load corpus: no .txt or .md files in %s", path)
+		}
+	} else {
+		if !isStoryFile(path) {
+			return nil, fmt.Errorf("load corpus: %s is not a .txt or .md file", path)
+		}
+		files = []string{path}
+	}
+	var stories []*Story
+	seen := map[string]int{}
+	for _, f := range files {
+		st, err := loadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		// two files may share a base name (a.txt, a.md): keep names unique
+		if k := seen[st.Name]; k > 0 {
+			st.Name = fmt.Sprintf("%s-%d", st.Name, k+1)
+		}
+		seen[st.Name]++
+		stories = append(stories, st)
+	}
+	return stories, nil
+}
+
+func isStoryFile(name string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	return ext == ".txt" || ext == ".md"
+}
+
+func loadFile(path string) (*Story, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("load story: %w", err)
+	}
+	if fi.Size() > MaxFileSize {
+		return nil, fmt.Errorf("load story %s: larger than %d bytes", path, MaxFileSize)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load story: %w", err)
+	}
+	if !utf8.Valid(b) {
+		return nil, fmt.Errorf("load story %s: not UTF-8 text", path)
+	}
+	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	st := Parse(name, string(b))
+	if len(st.Paragraphs) == 0 {
+		return nil, fmt.Errorf("load story %s: %w", path, ErrEmpty)
+	}
+	return st, nil
+}
+
+// ErrEmpty reports a story file with no paragraphs.
+var ErrEmpty = errors.New("no paragraphs")
+
+// Parse reads a story from text. name identifies it in citations.
+func Parse(name, text string) *Story {
+	sum := sha256.Sum256([]byte(text))
+	st := &Story{Name: name, Hash: hex.EncodeToString(sum[:])}
+	text = strings.TrimPrefix(text, "\ufeff")
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	text = strings.ReplaceAll(text, "\r", "\n")
+
+	var blocks []string
+	var cur []string
+	end := func() {
+		if len(cur) > 0 {
+			blocks = append(blocks, strings.Join(cur, " "))
+			cur = nil
+		}
+	}
+	for _, line := range strings.Split(text, "\n") {
+		line = cleanLine(line)
+		switch {
+		case line == "":
+			end()
+		case isBoilerplate(line):
+			end()
+		default:
+			cur = append(cur, line)
+		}
+	}
+	end()
+
+	if len(blocks) > 0 {
+		st.Title = strings.TrimSpace(strings.TrimLeft(blocks[0], "#"))
+		blocks = blocks[1:]
+	}
+	// Trailing metadata: the publication line and the reporting credit.
+	for len(blocks) > 0 {
+		last := blocks[len(blocks)-1]
+		switch {
+		case st.Source == "" && isPublicationLine(last):
+			st.Source = last
+		case st.Credit == "" && isCredit(last):
+			st.Credit = last
+		default:
+			goto body
+		}
+		blocks = blocks[:len(blocks)-1]
+	}
+body:
+	for i, b := range blocks {
+		st.Paragraphs = append(st.Paragraphs, Paragraph{N: i + 1, Text: b, Sentences: Split(b)})
+	}
+	return st
+}
+
+// cleanLine trims a line and turns control characters and odd spaces into
+// plain spaces, so that nothing invisible reaches an answer.
+func cleanLine(line string) string {
+	if strings.IndexFunc(line, func(r rune) bool { return r < ' ' || r == 0x7f || unicode.IsSpace(r) && r != ' ' }) >= 0 {
+		line = strings.Map(func(r rune) rune {
+			if unicode.IsSpace(r) || unicode.IsControl(r) {
+				return ' '
+			}
+			return r
+		}, line)
+	}
+	line = strings.TrimSpace(line)
+	// Markdown headings and emphasis markers are layout, not words.
+	if strings.HasPrefix(line, "#") {
+		line = strings.TrimSpace(strings.TrimLeft(line, "#"))
+	}
+	return line
+}
+
+func isBoilerplate(line string) bool {
+	l := strings.ToLower(strings.TrimRight(line, ": "))
+	switch l {
+	case "share", "advertisement", "continue reading the main story", "supported by", "share this article", "read more":
+		return true
+	}
+	return false
+}
+
+func isPublicationLine(s string) bool {
+	if len(s) > 60 || strings.ContainsAny(s, ".!?") {
+		return false
+	}
+	letters := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			if !unicode.IsUpper(r) {
+				return false
+			}
+			letters++
+		}
+	}
+	return letters >= 2
+}
+
+func isCredit(s string) bool {
+	l := strings.ToLower(s)
+	return strings.HasPrefix(l, "reporting was contributed by") ||
+		strings.HasPrefix(l, "additional reporting by") ||
+		strings.HasPrefix(l, "reporting by ") ||
+		strings.HasPrefix(l, "contributing reporters")
+}

@@ -1,0 +1,102 @@
+package corpus
+
+import "strings"
+
+// Markers of the kinds of answer a text holds. They are indexed beside a
+// sentence's words, so a question asking "how old" or "when" can find the
+// sentences that hold an age or a date even when they share few words with
+// it ("How old was he?" → "General Suleimani, who was 62, …").
+const (
+	MarkNumber = "#num"  // a number: digits or a number word
+	MarkDate   = "#date" // a weekday, month, year or other time word
+	MarkAge    = "#age"  // a person's age: "who was 62", "Qaani, 62,", "aged 40", "a 62-year-old"
+)
+
+// Markers returns the markers that apply to text, at most once each, in
+// a fixed order.
+func Markers(text string) []string {
+	toks := Tokens(text)
+	var num, date, age bool
+	for i, t := range toks {
+		if IsDate(t.Norm) {
+			date = true
+		}
+		if !IsNumber(t.Norm) {
+			continue
+		}
+		num = true
+		if age || !isAge(t.Norm) {
+			continue
+		}
+		prev, next := "", ""
+		if i > 0 {
+			prev = toks[i-1].Norm
+		}
+		if i+1 < len(toks) {
+			next = toks[i+1].Norm
+		}
+		between := func(a, b Token) string { return text[a.End:b.Start] }
+		switch {
+		case prev == "was" || prev == "aged" || prev == "age" || prev == "is":
+			age = true
+		case next == "year" && i+2 < len(toks) && toks[i+2].Norm == "old":
+			age = true
+		case i > 0 && i+1 < len(toks) && strings.TrimSpace(between(toks[i-1], t)) == "," && strings.HasPrefix(strings.TrimSpace(between(t, toks[i+1])), ","):
+			age = true // apposition: "General Qaani, 62, had been"
+		}
+	}
+	var out []string
+	if num {
+		out = append(out, MarkNumber)
+	}
+	if date {
+		out = append(out, MarkDate)
+	}
+	if age {
+		out = append(out, MarkAge)
+	}
+	return out
+}
+
+// isAge reports a whole number that could be a person's age.
+func isAge(norm string) bool {
+	if len(norm) > 3 || strings.Contains(norm, ".") {
+		return false
+	}
+	n := 0
+	for i := 0; i < len(norm); i++ {
+		if norm[i] < '0' || norm[i] > '9' {
+			return false
+		}
+		n = n*10 + int(norm[i]-'0')
+	}
+	return n > 0 && n < 120
+}
+
+// IsNumber reports whether a normalised word is a number: digits ("4000",
+// "69.20") or a number word ("three", "dozens").
+func IsNumber(norm string) bool {
+	if norm == "" {
+		return false
+	}
+	if norm[0] >= '0' && norm[0] <= '9' {
+		return true
+	}
+	return numberWords[norm]
+}
+
+// IsDate reports whether a normalised word names a time: a weekday, a
+// month, a year, a decade or a word like "yesterday" or "overnight".
+func IsDate(norm string) bool {
+	if dateWords[norm] {
+		return true
+	}
+	if len(norm) == 4 && (strings.HasPrefix(norm, "19") || strings.HasPrefix(norm, "20")) {
+		return norm[2] >= '0' && norm[2] <= '9' && norm[3] >= '0' && norm[3] <= '9'
+	}
+	return false
+}
+
+var numberWords = set("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred hundreds thousand thousands million millions billion billions dozen dozens half")
+
+var dateWords = set("monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec yesterday today tonight tomorrow morning afternoon evening night overnight week weekend month year years decade decades hours days weeks months ago 1980s 1990s 2000s 2010s 2020s")
