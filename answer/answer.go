@@ -113,6 +113,7 @@ func CleanQuestion(s string) (string, error) {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, " ")
 	}
+	s = stripEscapes(s)
 	s = strings.Map(func(r rune) rune {
 		switch {
 		case unicode.IsControl(r), unicode.Is(unicode.Cf, r) && r != '\u200d', unicode.IsSpace(r):
@@ -131,6 +132,31 @@ func CleanQuestion(s string) (string, error) {
 		return "", ErrNoWords
 	}
 	return s, nil
+}
+
+// stripEscapes removes terminal escape sequences ("\x1b[2J"), whose
+// printable tail would otherwise read as words.
+func stripEscapes(s string) string {
+	if !strings.Contains(s, "\x1b") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != 0x1b {
+			b.WriteByte(s[i])
+			continue
+		}
+		if i+1 < len(s) && (s[i+1] == '[' || s[i+1] == ']') {
+			// CSI or OSC: parameters up to a final letter (or BEL for OSC)
+			j := i + 2
+			for j < len(s) && !(s[j] >= 0x40 && s[j] <= 0x7e && s[j] != '[' && s[j] != ']') && s[j] != 0x07 {
+				j++
+			}
+			i = j
+		}
+		b.WriteByte(' ')
+	}
+	return b.String()
 }
 
 // IsInputError reports whether err is about the question itself (the user

@@ -192,9 +192,8 @@ func (e *Engine) score(q *query, s, p, si int) candidate {
 		before = lx.paras[s][p-1]
 	}
 	c := candidate{story: s, para: p, sent: si}
-	var total, got float64
+	var total, got, refTotal, refGot float64
 	for _, t := range q.terms {
-		total += t.weight
 		m := match(t, info.set)
 		if m == 0 {
 			m = contextCredit * match(t, pset)
@@ -202,13 +201,23 @@ func (e *Engine) score(q *query, s, p, si int) candidate {
 		if m == 0 {
 			m = prevParaCredit * match(t, before)
 		}
-		got += t.weight * m
+		switch {
+		case t.referent:
+			refTotal = max(refTotal, t.weight)
+			refGot = max(refGot, t.weight*m)
+		case t.bonus:
+			got += t.weight * m
+		default:
+			total += t.weight
+			got += t.weight * m
+		}
 		if t.name && !t.context && !t.generic && m == 0 {
 			c.namesMissing = true
 		}
 	}
+	total, got = total+refTotal, got+refGot
 	if total > 0 {
-		c.coverage = got / total
+		c.coverage = min(1, got/total)
 	}
 	c.score = c.coverage
 	pairs := 0
@@ -224,10 +233,14 @@ func (e *Engine) score(q *query, s, p, si int) candidate {
 	c.score += 0.08 * float64(min(pairs, 3))
 	c.typed = e.typed(q, info)
 	switch {
+	case c.typed && q.head != "":
+		c.score += 0.15 + 0.05*float64(min(headNamed(q, info), 3))
 	case c.typed:
 		c.score += 0.2
 	case q.kind == kindCount || q.kind == kindAge || q.kind == kindWhen:
 		c.score -= 0.25
+	case q.head != "":
+		c.score -= 0.1
 	}
 	if c.namesMissing {
 		c.score -= 0.3
@@ -258,8 +271,8 @@ func (e *Engine) typed(q *query, info sentInfo) bool {
 			}
 		}
 	case kindWho:
-		for _, n := range info.names {
-			if !q.names[n] && !stopWords[n] && !corpus.IsDate(n) {
+		for _, n := range info.persons {
+			if !q.names[n] {
 				return true
 			}
 		}
@@ -271,6 +284,8 @@ func (e *Engine) typed(q *query, info sentInfo) bool {
 		}
 	case kindQuote:
 		return info.hasQuote
+	case kindOther:
+		return q.head == "" || headNamed(q, info) > 0
 	case kindWhy:
 		for _, w := range []string{"becaus", "to", "after", "respons", "aim", "cite", "for"} {
 			if info.set[w] {
@@ -281,6 +296,26 @@ func (e *Engine) typed(q *query, info sentInfo) bool {
 		return true
 	}
 	return false
+}
+
+// headNamed counts the names and numbers the question does not already
+// hold that stand within a few words of the question's head noun: "an
+// MQ-9 Reaper drone" names the drone better than "an American drone".
+func headNamed(q *query, info sentInfo) int {
+	best := 0
+	for i, s := range info.stems {
+		if s != q.head {
+			continue
+		}
+		n := 0
+		for j := max(0, i-3); j <= min(len(info.stems)-1, i+3); j++ {
+			if j != i && info.named[j] && !q.names[info.norms[j]] {
+				n++
+			}
+		}
+		best = max(best, n)
+	}
+	return best
 }
 
 // answerable decides whether the best candidate really answers: it must

@@ -23,6 +23,9 @@ const (
 	kindRequest      // not a question about the story: a joke, a poem, new instructions
 )
 
+// unknownWeight is the weight of a question word the stories never use.
+const unknownWeight = 3.0
+
 // A query is an analysed question.
 type query struct {
 	text  string
@@ -33,6 +36,11 @@ type query struct {
 	// is not taken for the number asked for
 	numbers map[string]bool
 	names   map[string]bool // normalised names in the question
+	// head is the stem of the thing a "what X" or "which X" question asks
+	// for ("hashtag", "drone"); the answer is usually a name or number
+	// right beside it ("the hashtag Operation Hard Revenge", "an MQ-9
+	// Reaper drone").
+	head string
 }
 
 // A qterm is one content word of a question.
@@ -42,6 +50,12 @@ type qterm struct {
 	generic    bool // frames the question ("name", "happen") more than it names a topic
 	name       bool // written capitalised, or a name in the stories
 	context    bool // borrowed from the previous turn
+	// referent marks the people of the previous answer: a follow-up's
+	// "he" is one of them, so a sentence needs to name only one.
+	referent bool
+	// bonus words (the previous question's) help a sentence that has
+	// them but are not required of it.
+	bonus bool
 	alts       []alt
 	inCorpus   bool // the word, or an alternative, occurs in the stories
 }
@@ -51,6 +65,7 @@ type qterm struct {
 // acronym stands for (all of stems must occur).
 type alt struct {
 	stems  []string
+	norm   string // the word itself, for a spelling variant or demonym
 	factor float64
 }
 
@@ -83,15 +98,21 @@ func (e *Engine) analyze(text string, prev *Turn) *query {
 		r, _ := utf8.DecodeRuneInString(text[t.Start:])
 		capitalised := unicode.IsUpper(r) && i > 0
 		qt := e.term(n, capitalised)
-		if head < 0 && i > 0 && (norms[i-1] == "what" || norms[i-1] == "which") && !qt.generic {
+		if head < 0 && i > 0 && whatHead(norms[:i]) && !qt.generic && !qt.name && len(n) > 2 {
 			// "What hashtag…", "Which senator…": the answer's sentence
 			// almost always names that thing.
 			head = len(q.terms)
 			qt.weight *= 2
+			q.head = qt.stem
 		}
 		q.terms = append(q.terms, qt)
 		if qt.name {
 			q.names[n] = true
+			for _, a := range qt.alts {
+				if a.factor >= 0.8 && len(a.stems) == 1 {
+					q.names[a.norm] = true
+				}
+			}
 		}
 		if lastStem != "" {
 			q.pairs = append(q.pairs, lastStem+"_"+qt.stem)
@@ -113,34 +134,40 @@ func (e *Engine) term(n string, capitalised bool) qterm {
 	qt.name = capitalised || known
 	qt.inCorpus = lx.df[stem] > 0
 	seen := map[string]bool{stem: true}
-	add := func(stems []string, f float64) {
+	add := func(stems []string, norm string, f float64) {
 		key := strings.Join(stems, " ")
 		if seen[key] {
 			return
 		}
 		seen[key] = true
-		qt.alts = append(qt.alts, alt{stems: stems, factor: f})
+		qt.alts = append(qt.alts, alt{stems: stems, norm: norm, factor: f})
 		qt.inCorpus = true
 	}
 	if qt.name || lx.df[stem] == 0 {
 		for _, v := range lx.variants(n) {
-			add([]string{lx.names[v]}, 0.9)
+			add([]string{lx.names[v]}, v, 0.9)
 		}
 		for _, v := range lx.demonyms(n) {
-			add([]string{lx.names[v]}, 0.8)
+			add([]string{lx.names[v]}, v, 0.8)
 		}
 	}
 	if words, ok := lx.acronyms[n]; ok && lx.df[stem] <= 1 {
-		add(words, 0.9)
+		add(words, "", 0.9)
 	}
 	if !qt.name {
 		for _, r := range related(stem) {
 			if lx.df[r] > 0 {
-				add([]string{r}, 0.6)
+				add([]string{r}, "", 0.6)
 			}
 		}
 	}
 	qt.weight = lx.idf(stem)
+	if !qt.inCorpus && !qt.name {
+		// A word the stories never use may be the question's topic
+		// ("school", "weather") or just the asker's paraphrase ("online"):
+		// weigh it like a fairly rare word, not the rarest.
+		qt.weight = unknownWeight
+	}
 	if qt.name {
 		// A name is as common as its commonest spelling: "Soleimani" is
 		// rare in the text only because it mostly writes "Suleimani".
@@ -164,32 +191,74 @@ func (e *Engine) term(n string, capitalised bool) qterm {
 	return qt
 }
 
-// borrow adds the previous turn's content words, at a lower weight, to a
-// follow-up question.
+// whatHead reports whether the word after before is the head of a "what
+// X" or "which X" question, allowing a frame between: "what kind of X",
+// "what is the name of the X".
+func whatHead(before []string) bool {
+	for i := len(before) - 1; i >= 0 && i >= len(before)-6; i-- {
+		switch w := before[i]; {
+		case w == "what" || w == "which":
+			return true
+		case w == "of" || w == "the" || w == "a" || w == "an" || w == "is" || w == "was" || w == "kind" || w == "type" || w == "sort" || w == "name" || w == "names":
+			continue
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// borrow adds the previous turn's words to a follow-up question. "he" or
+// "it" most often means the person the previous answer named (asked
+// "Who replaced Soleimani?", then "how old was he?", he is the
+// successor), so the people named in the previous answer but not in its
+// question weigh most; the previous question's own words come next.
 func (q *query) borrow(e *Engine, prev *Turn) {
 	have := map[string]bool{}
 	for _, t := range q.terms {
 		have[t.stem] = true
 	}
-	addFrom := func(text string, namesOnly bool) {
-		for i, t := range corpus.Tokens(text) {
-			if stopWords[t.Norm] || questionWords[t.Norm] {
-				continue
-			}
-			r, _ := utf8.DecodeRuneInString(text[t.Start:])
-			capitalised := unicode.IsUpper(r) && i > 0
-			qt := e.term(t.Norm, capitalised)
-			if have[qt.stem] || qt.generic || (namesOnly && !qt.name) || !qt.inCorpus {
-				continue
-			}
-			have[qt.stem] = true
-			qt.context = true
-			qt.weight *= 0.5
-			q.terms = append(q.terms, qt)
+	add := func(norm string, capitalised, referent bool, factor float64) {
+		if stopWords[norm] || questionWords[norm] {
+			return
+		}
+		qt := e.term(norm, capitalised)
+		if have[qt.stem] || qt.generic || !qt.inCorpus {
+			return
+		}
+		have[qt.stem] = true
+		qt.context = true
+		qt.referent = referent
+		qt.bonus = !referent
+		qt.weight *= factor
+		q.terms = append(q.terms, qt)
+	}
+	asked := map[string]bool{}
+	var askedTerms []corpus.Token
+	for i, t := range corpus.Tokens(prev.Question) {
+		asked[t.Norm] = true
+		r, _ := utf8.DecodeRuneInString(prev.Question[t.Start:])
+		if i > 0 && unicode.IsUpper(r) {
+			t.Norm = "\x00" + t.Norm // mark capitalised, see below
+		}
+		askedTerms = append(askedTerms, t)
+	}
+	scratch := map[string]int{}
+	answerPeople := 0
+	for _, w := range analyzeSentence(firstSentence(prev.Answer), scratch, map[string]int{}, map[string][]string{}).persons {
+		if !asked[w] && !q.names[w] {
+			add(w, true, true, 1)
+			answerPeople++
 		}
 	}
-	addFrom(prev.Question, false)
-	addFrom(firstSentence(prev.Answer), true)
+	factor := 0.5
+	if answerPeople > 0 {
+		factor = 0.25
+	}
+	for _, t := range askedTerms {
+		norm, capitalised := strings.CutPrefix(t.Norm, "\x00")
+		add(norm, capitalised, false, factor)
+	}
 }
 
 func firstSentence(s string) string {
@@ -289,7 +358,7 @@ var stopWords = set("a an the and or but if of to in on at by for from with abou
 	"i me my we us our you your he him his she her they them their what which who whom whose when where why how " +
 	"not no nor all any both each few more most other some own same too very just also only even ever still yet again " +
 	"s t don't up down out off once further while during before after above below between through until against " +
-	"get got gets please tell know let")
+	"get got gets please tell know let alongside along among amid beside besides upon within without via per despite including regarding concerning")
 
 var questionWords = set("who whom whose what which when where why how many much")
 
@@ -300,4 +369,4 @@ var genericWords = set("name named names happen happened happens react reacted r
 	"say said says call called describe described mean meant kind type sort number amount age old year years date time day " +
 	"place city town country reason cause role job title position person people man woman group organization thing things " +
 	"story article report reported according mention mentioned exactly main first specific particular happen accord " +
-	"model much many long")
+	"model much many long use used")

@@ -22,6 +22,7 @@ type lexiconIndex struct {
 	// nameSkeleton, so a question's "Sulaimani" finds "Suleimani".
 	names     map[string]string
 	skeletons map[string][]string
+	byPrefix  map[string][]string // names by their first three letters
 	// acronyms maps "un" to the stems of "United Nations".
 	acronyms map[string][]string
 	sents    [][][]sentInfo // [story][paragraph-1][sentence]
@@ -31,10 +32,13 @@ type lexiconIndex struct {
 // sentInfo is a sentence's words and the kinds of answers it holds.
 type sentInfo struct {
 	stems        []string
+	norms        []string
+	named        []bool // the word at that position is capitalised (not sentence-initial) or a number
 	set          map[string]bool
 	numbers      map[string]bool // numbers, in normalised form
 	names        []string        // normalised capitalised words that are not sentence-initial
 	places       []string        // capitalised words after in, at, near, from…
+	persons      []string        // words of capitalised runs that look like people's names
 	hasDate      bool
 	hasQuote     bool
 	hasAge       bool
@@ -46,6 +50,7 @@ func newLexiconIndex(stories []*corpus.Story) *lexiconIndex {
 		df:        map[string]int{},
 		names:     map[string]string{},
 		skeletons: map[string][]string{},
+		byPrefix:  map[string][]string{},
 		acronyms:  map[string][]string{},
 	}
 	capital := map[string]int{} // mid-sentence capitalised uses
@@ -78,10 +83,26 @@ func newLexiconIndex(stories []*corpus.Story) *lexiconIndex {
 			lx.names[w] = corpus.Stem(w)
 			k := nameSkeleton(w)
 			lx.skeletons[k] = append(lx.skeletons[k], w)
+			lx.byPrefix[w[:3]] = append(lx.byPrefix[w[:3]], w)
 		}
 	}
-	for k := range lx.skeletons {
-		slices.Sort(lx.skeletons[k])
+	// A people's or place's adjective ("Iraqi", "American") describes
+	// rather than names: "an Iraqi militia leader" does not say who.
+	for _, paras := range lx.sents {
+		for _, sents := range paras {
+			for _, si := range sents {
+				for i, n := range si.norms {
+					if si.named[i] && lx.isDemonymWord(n) {
+						si.named[i] = false
+					}
+				}
+			}
+		}
+	}
+	for _, m := range []map[string][]string{lx.skeletons, lx.byPrefix} {
+		for k := range m {
+			slices.Sort(m[k])
+		}
 	}
 	return lx
 }
@@ -90,6 +111,8 @@ func analyzeSentence(text string, capital, lower map[string]int, acronyms map[st
 	toks := corpus.Tokens(text)
 	si := sentInfo{
 		stems:   make([]string, len(toks)),
+		norms:   make([]string, len(toks)),
+		named:   make([]bool, len(toks)),
 		set:     make(map[string]bool, len(toks)),
 		numbers: map[string]bool{},
 	}
@@ -101,14 +124,17 @@ func analyzeSentence(text string, capital, lower map[string]int, acronyms map[st
 		if len(run) >= 2 {
 			addAcronyms(acronyms, runNorms, run)
 		}
+		si.persons = appendPerson(si.persons, runNorms)
 		run, runNorms = run[:0], runNorms[:0]
 	}
 	for i, t := range toks {
 		stem := corpus.Stem(t.Norm)
 		si.stems[i] = stem
+		si.norms[i] = t.Norm
 		si.set[stem] = true
 		if corpus.IsNumber(t.Norm) {
 			si.numbers[t.Norm] = true
+			si.named[i] = true
 		}
 		if corpus.IsDate(t.Norm) {
 			si.hasDate = true
@@ -120,6 +146,7 @@ func analyzeSentence(text string, capital, lower map[string]int, acronyms map[st
 		}
 		switch {
 		case isCap && i > 0:
+			si.named[i] = true
 			capital[t.Norm]++
 			si.names = append(si.names, t.Norm)
 			if placePreps[toks[i-1].Norm] || i > 1 && toks[i-1].Norm == "the" && placePreps[toks[i-2].Norm] {
@@ -173,6 +200,33 @@ func addAcronyms(acronyms map[string][]string, norms, stems []string) {
 }
 
 var smallWords = set("of and the for")
+
+// appendPerson adds the words of a run of capitalised words when it looks
+// like a person's name: it has a title ("Brig. Gen. Ismail Qaani",
+// "Mr. Pompeo") or two or more words none of which names an organisation
+// ("Farhan Haq", but not "Quds Force").
+func appendPerson(persons, run []string) []string {
+	titled := false
+	var words []string
+	for _, w := range run {
+		switch {
+		case titleWords[w]:
+			titled = true
+		case orgWords[w] || smallWords[w]:
+			return persons
+		default:
+			words = append(words, w)
+		}
+	}
+	if len(words) == 0 || !titled && len(words) < 2 {
+		return persons
+	}
+	return append(persons, words...)
+}
+
+var titleWords = set("mr mrs ms dr gen general brig maj col lt capt sgt adm president ayatollah secretary senator sen representative rep speaker minister prime sheikh imam judge prof professor chief officer commander")
+
+var orgWords = set("force forces corps department ministry council party group agency army navy court parliament state states university company office house embassy laboratory lab center centre times news council committee bank union nations league guard guards fund institute association organization organisation authority police command revolution revolutionary islamic republic county city airport street")
 
 var placePreps = set("in at near from outside inside to into across around toward towards through within")
 
@@ -273,13 +327,26 @@ func (lx *lexiconIndex) demonyms(w string) []string {
 		return nil
 	}
 	var out []string
-	for c := range lx.names {
+	for _, c := range lx.byPrefix[w[:3]] {
 		if c != w && (isDemonym(w, c) || isDemonym(c, w)) {
 			out = append(out, c)
 		}
 	}
-	slices.Sort(out)
 	return out
+}
+
+// isDemonymWord reports whether w is the adjective of another name of
+// the stories ("iraqi" of "iraq").
+func (lx *lexiconIndex) isDemonymWord(w string) bool {
+	if len(w) < 4 {
+		return false
+	}
+	for _, c := range lx.byPrefix[w[:3]] {
+		if c != w && isDemonym(c, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // isDemonym reports whether d is place p with a demonym suffix, allowing

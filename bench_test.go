@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"storybot/answer"
+)
+
+func benchEngine(b *testing.B) *answer.Engine {
+	b.Helper()
+	eng, closeEng, err := buildEngine(context.Background(), config{noLLM: true}, func(string) string { return "" }, slog.New(slog.DiscardHandler))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(closeEng)
+	return eng
+}
+
+// benchQuestions are the questions of the project's own set for the
+// embedded story.
+func benchQuestions(b *testing.B) []string {
+	b.Helper()
+	items, err := readGold(filepath.Join("testdata", "eval", "soleimani.jsonl"+os.Getenv("BENCHSUFFIX")))
+	if err != nil {
+		b.Fatal(err)
+	}
+	qs := make([]string, len(items))
+	for i, it := range items {
+		qs[i] = it.Q
+	}
+	return qs
+}
+
+// BenchmarkAsk is one question end to end: retrieve and answer.
+func BenchmarkAsk(b *testing.B) {
+	eng := benchEngine(b)
+	qs := benchQuestions(b)
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		if _, err := eng.Ask(ctx, answer.Question{Text: qs[i%len(qs)]}); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkBuildEngine is start-up work: parse the embedded story, index
+// it and prepare the engine.
+func BenchmarkBuildEngine(b *testing.B) {
+	for b.Loop() {
+		_, closeEng, err := buildEngine(context.Background(), config{noLLM: true}, func(string) string { return "" }, slog.New(slog.DiscardHandler))
+		if err != nil {
+			b.Fatal(err)
+		}
+		closeEng()
+	}
+}
+
+// BenchmarkAskBatch1000 is 1,000 questions through ask --json in one
+// process, start-up included.
+func BenchmarkAskBatch1000(b *testing.B) {
+	qs := benchQuestions(b)
+	var in strings.Builder
+	for i := 0; i < 1000; i++ {
+		in.WriteString(qs[i%len(qs)] + "\n")
+	}
+	getenv := func(string) string { return "" }
+	for b.Loop() {
+		var out bytes.Buffer
+		if err := run(context.Background(), []string{"storybot", "ask", "--json"}, getenv, strings.NewReader(in.String()), &out, io.Discard); err != nil {
+			b.Fatal(err)
+		}
+		if n := bytes.Count(out.Bytes(), []byte("\n")); n != 1000 {
+			b.Fatalf("%d lines out, want 1000", n)
+		}
+	}
+}
+
+// BenchmarkAskCold is process start to printed answer: it builds the
+// program once and runs `storybot ask` as a user would.
+func BenchmarkAskCold(b *testing.B) {
+	bin := filepath.Join(b.TempDir(), "storybot")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		cmd := exec.Command(bin, "ask", "Who authorized the airstrike?")
+		cmd.Dir = b.TempDir() // no .env from the working tree
+		out, err := cmd.Output()
+		if err != nil || !bytes.Contains(out, []byte("Trump")) {
+			b.Fatalf("ask: %v: %s", err, out)
+		}
+	}
+}
