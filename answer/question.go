@@ -55,9 +55,9 @@ type qterm struct {
 	referent bool
 	// bonus words (the previous question's) help a sentence that has
 	// them but are not required of it.
-	bonus bool
-	alts       []alt
-	inCorpus   bool // the word, or an alternative, occurs in the stories
+	bonus    bool
+	alts     []alt
+	inCorpus bool // the word, or an alternative, occurs in the stories
 }
 
 // An alt is another way the stories may say a question word: a spelling
