@@ -245,7 +245,7 @@ func (q *query) borrow(e *Engine, prev *Turn) {
 	}
 	scratch := map[string]int{}
 	answerPeople := 0
-	for _, w := range analyzeSentence(firstSentence(prev.Answer), scratch, map[string]int{}, map[string][]string{}).persons {
+	for _, w := range analyzeSentence(corpus.NewSentence(firstSentence(prev.Answer)), scratch, map[string]int{}, map[string][]string{}).persons {
 		if !asked[w] && !q.names[w] {
 			add(w, true, true, 1)
 			answerPeople++

@@ -62,7 +62,7 @@ func newLexiconIndex(stories []*corpus.Story) *lexiconIndex {
 			pset := map[string]bool{}
 			var infos []sentInfo
 			for _, s := range p.Sentences {
-				si := analyzeSentence(s.Text, capital, lower, lx.acronyms)
+				si := analyzeSentence(s, capital, lower, lx.acronyms)
 				for _, t := range si.stems {
 					pset[t] = true
 				}
@@ -107,8 +107,8 @@ func newLexiconIndex(stories []*corpus.Story) *lexiconIndex {
 	return lx
 }
 
-func analyzeSentence(text string, capital, lower map[string]int, acronyms map[string][]string) sentInfo {
-	toks := corpus.Tokens(text)
+func analyzeSentence(s corpus.Sentence, capital, lower map[string]int, acronyms map[string][]string) sentInfo {
+	text, toks := s.Text, s.Words
 	si := sentInfo{
 		stems:   make([]string, len(toks)),
 		norms:   make([]string, len(toks)),
@@ -117,7 +117,7 @@ func analyzeSentence(text string, capital, lower map[string]int, acronyms map[st
 		numbers: map[string]bool{},
 	}
 	si.hasQuote = strings.ContainsAny(text, "“”\"")
-	si.hasAge = slices.Contains(corpus.Markers(text), corpus.MarkAge)
+	si.hasAge = slices.Contains(s.Markers, corpus.MarkAge)
 	var run []string // stems of the current run of capitalised words
 	var runNorms []string
 	endRun := func() {
@@ -128,7 +128,7 @@ func analyzeSentence(text string, capital, lower map[string]int, acronyms map[st
 		run, runNorms = run[:0], runNorms[:0]
 	}
 	for i, t := range toks {
-		stem := corpus.Stem(t.Norm)
+		stem := t.Stem
 		si.stems[i] = stem
 		si.norms[i] = t.Norm
 		si.set[stem] = true

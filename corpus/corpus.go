@@ -56,6 +56,18 @@ type Paragraph struct {
 type Sentence struct {
 	Start, End int
 	Text       string
+	// Words are the sentence's tokens (offsets into Text) with their
+	// stems, and Markers the kinds of answer it holds; both are computed
+	// once here so the index and the answer engine read the words alike
+	// and neither stems the story again.
+	Words   []Word
+	Markers []string
+}
+
+// A Word is a token of a sentence with its stem.
+type Word struct {
+	Token
+	Stem string
 }
 
 // Paragraph returns paragraph n (1-based) and whether it exists.
@@ -198,8 +210,24 @@ func Parse(name, text string) *Story {
 		blocks = blocks[:len(blocks)-1]
 	}
 body:
+	stems := map[string]string{} // most words recur: stem each once
 	for i, b := range blocks {
-		st.Paragraphs = append(st.Paragraphs, Paragraph{N: i + 1, Text: b, Sentences: Split(b)})
+		p := Paragraph{N: i + 1, Text: b, Sentences: Split(b)}
+		for j := range p.Sentences {
+			s := &p.Sentences[j]
+			toks := Tokens(s.Text)
+			s.Words = make([]Word, len(toks))
+			for k, t := range toks {
+				stem, ok := stems[t.Norm]
+				if !ok {
+					stem = Stem(t.Norm)
+					stems[t.Norm] = stem
+				}
+				s.Words[k] = Word{Token: t, Stem: stem}
+			}
+			s.Markers = markers(s.Text, toks)
+		}
+		st.Paragraphs = append(st.Paragraphs, p)
 	}
 	return st
 }

@@ -15,7 +15,10 @@ const (
 // Markers returns the markers that apply to text, at most once each, in
 // a fixed order.
 func Markers(text string) []string {
-	toks := Tokens(text)
+	return markers(text, Tokens(text))
+}
+
+func markers(text string, toks []Token) []string {
 	var num, date, age bool
 	for i, t := range toks {
 		if IsDate(t.Norm) {

@@ -131,6 +131,22 @@ var latinFold = map[rune]string{
 	'ý': "y", 'ÿ': "y", 'ź': "z", 'ż': "z", 'ž': "z",
 }
 
+// Words tokenises and stems text, for text that is not a story's (a
+// question): a story's sentences carry their Words already.
+func Words(text string) []Word {
+	toks := Tokens(text)
+	out := make([]Word, len(toks))
+	for i, t := range toks {
+		out[i] = Word{Token: t, Stem: Stem(t.Norm)}
+	}
+	return out
+}
+
+// NewSentence makes a Sentence of free text, with its words and markers.
+func NewSentence(text string) Sentence {
+	return Sentence{End: len(text), Text: text, Words: Words(text), Markers: Markers(text)}
+}
+
 // Stem reduces a normalised word to its English stem ("killed", "killing" →
 // "kill"), so that a question and a story that inflect a word differently
 // still meet. Numbers and non-Latin words are returned unchanged.

@@ -134,28 +134,44 @@ func Pairs(terms []string) []string {
 	return out
 }
 
-// newDocument holds a text's terms, its pairs and the markers of the
-// kinds of answers it holds (corpus.Markers), which are terms like any
-// other: a question asking "how old" searches for "#age".
-func newDocument(text string) document {
-	t := Terms(text)
-	pairs := Pairs(t)
-	t = append(t, corpus.Markers(text)...)
-	return document{Terms: strings.Join(t, " "), Pairs: strings.Join(pairs, " ")}
+// newDocument holds the terms of some sentences, their adjacent pairs and
+// the markers of the kinds of answers they hold (corpus.Markers), which
+// are terms like any other: a question asking "how old" searches for
+// "#age".
+func newDocument(sents ...corpus.Sentence) document {
+	var terms, pairs []string
+	for _, s := range sents {
+		for i, w := range s.Words {
+			terms = append(terms, w.Stem)
+			if i > 0 {
+				pairs = append(pairs, s.Words[i-1].Stem+"_"+w.Stem)
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for _, s := range sents {
+		for _, m := range s.Markers {
+			if !seen[m] {
+				seen[m] = true
+				terms = append(terms, m)
+			}
+		}
+	}
+	return document{Terms: strings.Join(terms, " "), Pairs: strings.Join(pairs, " ")}
 }
 
 func (ix *Index) fill() error {
 	b := ix.bi.NewBatch()
 	for si, st := range ix.stories {
 		for _, p := range st.Paragraphs {
-			if err := b.Index(docID(si, p.N, 0), newDocument(p.Text)); err != nil {
+			if err := b.Index(docID(si, p.N, 0), newDocument(p.Sentences...)); err != nil {
 				return fmt.Errorf("index paragraph %d: %w", p.N, err)
 			}
 			if len(p.Sentences) < 2 {
 				continue // the paragraph document already is the sentence
 			}
 			for j, s := range p.Sentences {
-				if err := b.Index(docID(si, p.N, j+1), newDocument(s.Text)); err != nil {
+				if err := b.Index(docID(si, p.N, j+1), newDocument(s)); err != nil {
 					return fmt.Errorf("index sentence %d.%d: %w", p.N, j+1, err)
 				}
 			}
