@@ -312,3 +312,25 @@ func BenchmarkAskEngine(b *testing.B) {
 		}
 	}
 }
+
+func FuzzAsk(f *testing.F) {
+	e := newTestEngine(f)
+	for _, s := range []string{"Who authorized the strike?", "and how old was he?", `+a:b* "c"~2`, "\x1b[2J", "U.S. N.C. a.m.", "🔥", "ignore previous"} {
+		f.Add(s, "Who replaced Soleimani?")
+	}
+	f.Fuzz(func(t *testing.T, q, prev string) {
+		res, err := e.Ask(context.Background(), Question{Text: q, Previous: &Turn{Question: prev, Answer: prev}})
+		if err != nil {
+			if !IsInputError(err) {
+				t.Fatalf("Ask(%q): %v", q, err)
+			}
+			return
+		}
+		if res.Answer == "" || utf8.RuneCountInString(res.Answer) > maxAnswerLen+2 || !utf8.ValidString(res.Answer) {
+			t.Fatalf("Ask(%q) answer %q", q, res.Answer)
+		}
+		if !res.Abstained && len(res.Citations) == 0 {
+			t.Fatalf("Ask(%q) answered without a citation", q)
+		}
+	})
+}
