@@ -192,7 +192,12 @@ func (e *Engine) score(q *query, s, p, si int) candidate {
 		before = lx.paras[s][p-1]
 	}
 	c := candidate{story: s, para: p, sent: si}
-	var total, got, refTotal, refGot float64
+	var total, got float64
+	type best struct {
+		total, match float64
+		proper       bool
+	}
+	var groups map[int]*best
 	for _, t := range q.terms {
 		m := match(t, info.set)
 		if m == 0 {
@@ -202,20 +207,33 @@ func (e *Engine) score(q *query, s, p, si int) candidate {
 			m = prevParaCredit * match(t, before)
 		}
 		switch {
-		case t.referent:
-			refTotal = max(refTotal, t.weight)
-			refGot = max(refGot, t.weight*m)
+		case t.group != 0:
+			if groups == nil {
+				groups = map[int]*best{}
+			}
+			g := groups[t.group]
+			if g == nil {
+				g = &best{}
+				groups[t.group] = g
+			}
+			g.total = max(g.total, t.weight)
+			g.match = max(g.match, m)
+			g.proper = g.proper || t.proper && !t.context
 		case t.bonus:
 			got += t.weight * m
 		default:
 			total += t.weight
 			got += t.weight * m
 		}
-		if t.name && !t.context && !t.generic && m == 0 {
+	}
+	for _, g := range groups {
+		// One word of a name is enough: "Suleimani" is "Qassem Soleimani".
+		total += g.total
+		got += g.total * g.match
+		if g.proper && g.match == 0 {
 			c.namesMissing = true
 		}
 	}
-	total, got = total+refTotal, got+refGot
 	if total > 0 {
 		c.coverage = min(1, got/total)
 	}
@@ -323,13 +341,19 @@ func headNamed(q *query, info sentInfo) int {
 // for when that kind is specific, and not miss a name the question turns on.
 func (e *Engine) answerable(q *query, c candidate) bool {
 	var own float64
+	inStories := map[int]bool{}
 	for _, t := range q.terms {
 		if !t.context && !t.generic {
 			own += t.weight
 		}
-		// A name the stories never mention, in any spelling, means the
-		// question is about someone or something else.
-		if t.name && !t.context && !t.inCorpus && !t.generic {
+		if t.proper && !t.context && t.inCorpus {
+			inStories[t.group] = true
+		}
+	}
+	// A name the stories never mention, in any spelling ("Joe Biden"),
+	// means the question is about someone or something else.
+	for _, t := range q.terms {
+		if t.proper && !t.context && !inStories[t.group] {
 			return false
 		}
 	}

@@ -23,6 +23,9 @@ const (
 	kindRequest      // not a question about the story: a joke, a poem, new instructions
 )
 
+// referentGroup is the group of the people a follow-up may mean.
+const referentGroup = -1
+
 // unknownWeight is the weight of a question word the stories never use.
 const unknownWeight = 3.0
 
@@ -49,10 +52,15 @@ type qterm struct {
 	weight     float64
 	generic    bool // frames the question ("name", "happen") more than it names a topic
 	name       bool // written capitalised, or a name in the stories
-	context    bool // borrowed from the previous turn
-	// referent marks the people of the previous answer: a follow-up's
-	// "he" is one of them, so a sentence needs to name only one.
-	referent bool
+	// proper marks a name the asker wrote capitalised (not a title like
+	// "Gen." or a weekday): the question is about that person or place,
+	// so the answer must mention them.
+	proper bool
+	// group joins the words of one name ("Qassem Soleimani") and the
+	// people a follow-up may mean: a sentence need mention only one of
+	// them ("General Suleimani"), so they count once, by the best.
+	group   int
+	context bool // borrowed from the previous turn
 	// bonus words (the previous question's) help a sentence that has
 	// them but are not required of it.
 	bonus    bool
@@ -83,6 +91,7 @@ func (e *Engine) analyze(text string, prev *Turn) *query {
 	anaphoric := false
 	var lastStem string
 	head := -1 // the first content word right after "what"/"which": what is asked for
+	groups, lastProper := 0, -2
 	for i, t := range toks {
 		n := t.Norm
 		if pronouns[n] || (i == 0 && (n == "and" || n == "also" || n == "what" && len(norms) > 1 && norms[1] == "about")) {
@@ -98,7 +107,16 @@ func (e *Engine) analyze(text string, prev *Turn) *query {
 		r, _ := utf8.DecodeRuneInString(text[t.Start:])
 		capitalised := unicode.IsUpper(r) && i > 0
 		qt := e.term(n, capitalised)
-		if head < 0 && i > 0 && whatHead(norms[:i]) && !qt.generic && !qt.name && len(n) > 2 {
+		word := text[t.Start:t.End]
+		qt.proper = capitalised && !titleWords[n] && !corpus.IsDate(n) && !(len(word) <= 3 && strings.ToUpper(word) == word) && !e.lex.isAdjective(n)
+		if qt.proper {
+			if lastProper != i-1 {
+				groups++
+			}
+			qt.group = groups
+			lastProper = i
+		}
+		if head < 0 && i > 0 && whatHead(norms[:i]) && !qt.generic && !qt.name && !corpus.IsNumber(n) && len(n) > 2 {
 			// "What hashtag…", "Which senator…": the answer's sentence
 			// almost always names that thing.
 			head = len(q.terms)
@@ -228,8 +246,10 @@ func (q *query) borrow(e *Engine, prev *Turn) {
 		}
 		have[qt.stem] = true
 		qt.context = true
-		qt.referent = referent
 		qt.bonus = !referent
+		if referent {
+			qt.group = referentGroup
+		}
 		qt.weight *= factor
 		q.terms = append(q.terms, qt)
 	}

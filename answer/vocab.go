@@ -349,6 +349,13 @@ func (lx *lexiconIndex) isDemonymWord(w string) bool {
 	return false
 }
 
+// isAdjective reports a capitalised word that describes rather than
+// names: a people's adjective of the stories ("Iraqi") or one shaped like
+// it ("Canadian", "Lebanese", "Danish").
+func (lx *lexiconIndex) isAdjective(w string) bool {
+	return lx.isDemonymWord(w) || len(w) > 5 && (strings.HasSuffix(w, "ian") || strings.HasSuffix(w, "ese") || strings.HasSuffix(w, "ish"))
+}
+
 // isDemonym reports whether d is place p with a demonym suffix, allowing
 // p's last vowel or "-on" to drop (China → Chinese, Lebanon → Lebanese).
 func isDemonym(p, d string) bool {
