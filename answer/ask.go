@@ -17,8 +17,10 @@ const (
 	searchLimit      = 40   // hits asked of the searcher
 	candidateParas   = 8    // paragraphs whose every sentence is scored
 	minCoverage      = 0.5  // below this share of the question's weight, abstain
+	minTypedCoverage = 0.3  // the same for an age or a count found where asked
 	contextCredit    = 0.45 // credit for a word found elsewhere in the sentence's paragraph
 	prevParaCredit   = 0.25 // credit for a word found in the paragraph before
+	rareName         = 2.5  // a name this rare (idf) must appear near the answer; commoner ones are background
 	maxAnswerLen     = 300  // characters
 	maxCitations     = 3
 	nearestParagraph = 3
@@ -230,7 +232,7 @@ func (e *Engine) score(q *query, s, p, si int) candidate {
 		// One word of a name is enough: "Suleimani" is "Qassem Soleimani".
 		total += g.total
 		got += g.total * g.match
-		if g.proper && g.match == 0 {
+		if g.proper && g.match == 0 && g.total >= rareName {
 			c.namesMissing = true
 		}
 	}
@@ -273,6 +275,10 @@ func (e *Engine) typed(q *query, info sentInfo) bool {
 	case kindAge:
 		return info.hasAge
 	case kindCount:
+		if q.countHead {
+			// "how many troops": a number just before "troops"
+			return countNamed(q, info)
+		}
 		for n := range info.numbers {
 			if !q.numbers[n] {
 				return true
@@ -303,7 +309,17 @@ func (e *Engine) typed(q *query, info sentInfo) bool {
 	case kindQuote:
 		return info.hasQuote
 	case kindOther:
-		return q.head == "" || headNamed(q, info) > 0
+		if q.head == "" || headNamed(q, info) > 0 {
+			return true
+		}
+		if personNouns[q.head] {
+			for _, n := range info.persons {
+				if !q.names[n] {
+					return true
+				}
+			}
+		}
+		return false
 	case kindWhy:
 		for _, w := range []string{"becaus", "to", "after", "respons", "aim", "cite", "for"} {
 			if info.set[w] {
@@ -316,6 +332,25 @@ func (e *Engine) typed(q *query, info sentInfo) bool {
 	return false
 }
 
+// countNamed reports whether a number the question does not hold stands
+// just before the question's head noun, or a word related to it.
+func countNamed(q *query, info sentInfo) bool {
+	for i, s := range info.stems {
+		if s != q.head && !slices.Contains(q.headAlts, s) {
+			continue
+		}
+		for j := max(0, i-4); j < i; j++ {
+			if corpus.IsNumber(info.norms[j]) && !q.numbers[info.norms[j]] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// personNouns ask for a person: "which minister…" wants a name.
+var personNouns = set("minist senat congressman repres offici leader spokesman spokeswoman spokesperson command general presid ambassador diplomat expert secretari judg chief governor mayor king princ emir ayatollah cleric author journalist analyst")
+
 // headNamed counts the names and numbers the question does not already
 // hold that stand within a few words of the question's head noun: "an
 // MQ-9 Reaper drone" names the drone better than "an American drone".
@@ -326,7 +361,7 @@ func headNamed(q *query, info sentInfo) int {
 			continue
 		}
 		n := 0
-		for j := max(0, i-3); j <= min(len(info.stems)-1, i+3); j++ {
+		for j := max(0, i-3); j <= min(len(info.stems)-1, i+4); j++ {
 			if j != i && info.named[j] && !q.names[info.norms[j]] {
 				n++
 			}
@@ -365,6 +400,11 @@ func (e *Engine) answerable(q *query, c candidate) bool {
 	}
 	if !c.typed && (q.kind == kindCount || q.kind == kindAge || q.kind == kindWhen) {
 		return false
+	}
+	if c.typed && (q.kind == kindAge || q.kind == kindCount && q.countHead) {
+		// An age beside the person, or a number beside the thing
+		// counted, is strong evidence on its own.
+		return c.coverage >= minTypedCoverage
 	}
 	return c.coverage >= minCoverage
 }
@@ -560,6 +600,9 @@ func (q *query) marks(text string) [][2]int {
 	for _, t := range q.terms {
 		want[t.stem] = true
 		for _, a := range t.alts {
+			if a.factor < 0.8 {
+				continue // related words find paragraphs, but marking them would mislead
+			}
 			for _, s := range a.stems {
 				want[s] = true
 			}

@@ -129,7 +129,7 @@ func TestAbstains(t *testing.T) {
 func TestFollowUp(t *testing.T) {
 	e := newTestEngine(t)
 	first := ask(t, e, Question{Text: "Who replaced Soleimani as leader of the Quds Force?"})
-	if !strings.Contains(first.Answer, "Qaani") {
+	if !strings.Contains(first.Answer, "Qaani") && !strings.Contains(first.Answer, "Ghaani") {
 		t.Fatalf("first answer %q", first.Answer)
 	}
 	prev := &Turn{Question: first.Question, Answer: first.Answer}

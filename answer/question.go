@@ -23,6 +23,11 @@ const (
 	kindRequest      // not a question about the story: a joke, a poem, new instructions
 )
 
+// relatedFactor is the credit a related word from the lexicon earns
+// ("death" for "died"): enough to find the sentence, not enough to beat
+// one that uses the asker's own word (set on the question sets).
+const relatedFactor = 0.4
+
 // referentGroup is the group of the people a follow-up may mean.
 const referentGroup = -1
 
@@ -43,7 +48,10 @@ type query struct {
 	// for ("hashtag", "drone"); the answer is usually a name or number
 	// right beside it ("the hashtag Operation Hard Revenge", "an MQ-9
 	// Reaper drone").
-	head string
+	head     string
+	headAlts []string // words related to the head ("soldier" for "troop")
+	// countHead: the head is what "how many" counts ("how many troops")
+	countHead bool
 }
 
 // A qterm is one content word of a question.
@@ -100,7 +108,7 @@ func (e *Engine) analyze(text string, prev *Turn) *query {
 		if corpus.IsNumber(n) && n[0] >= '0' && n[0] <= '9' {
 			q.numbers[n] = true
 		}
-		if stopWords[n] || questionWords[n] {
+		if stopWords[n] || questionWords[n] || n == "old" && i > 0 && norms[i-1] == "how" {
 			lastStem = ""
 			continue
 		}
@@ -109,6 +117,9 @@ func (e *Engine) analyze(text string, prev *Turn) *query {
 		qt := e.term(n, capitalised)
 		word := text[t.Start:t.End]
 		qt.proper = capitalised && !titleWords[n] && !corpus.IsDate(n) && !(len(word) <= 3 && strings.ToUpper(word) == word) && !e.lex.isAdjective(n)
+		if !qt.inCorpus && !qt.proper {
+			qt.weight = unknownWeight
+		}
 		if qt.proper {
 			if lastProper != i-1 {
 				groups++
@@ -116,12 +127,18 @@ func (e *Engine) analyze(text string, prev *Turn) *query {
 			qt.group = groups
 			lastProper = i
 		}
-		if head < 0 && i > 0 && whatHead(norms[:i]) && !qt.generic && !qt.name && !corpus.IsNumber(n) && len(n) > 2 {
+		if head < 0 && i > 0 && whatHead(norms[:i], toks[:i], text) && !qt.generic && !qt.proper && !corpus.IsNumber(n) && len(n) > 2 {
 			// "What hashtag…", "Which senator…": the answer's sentence
 			// almost always names that thing.
 			head = len(q.terms)
 			qt.weight *= 2
 			q.head = qt.stem
+			q.countHead = norms[i-1] == "many" || norms[i-1] == "much"
+			for _, a := range qt.alts {
+				if len(a.stems) == 1 {
+					q.headAlts = append(q.headAlts, a.stems[0])
+				}
+			}
 		}
 		q.terms = append(q.terms, qt)
 		if qt.name {
@@ -169,13 +186,18 @@ func (e *Engine) term(n string, capitalised bool) qterm {
 			add([]string{lx.names[v]}, v, 0.8)
 		}
 	}
+	if lx.df[stem] == 0 {
+		for _, v := range lx.shortForms(n) {
+			add([]string{corpus.Stem(v)}, v, 0.8)
+		}
+	}
 	if words, ok := lx.acronyms[n]; ok && lx.df[stem] <= 1 {
 		add(words, "", 0.9)
 	}
 	if !qt.name {
 		for _, r := range related(stem) {
 			if lx.df[r] > 0 {
-				add([]string{r}, "", 0.6)
+				add([]string{r}, "", relatedFactor)
 			}
 		}
 	}
@@ -197,9 +219,10 @@ func (e *Engine) term(n string, capitalised bool) qterm {
 	}
 	if qt.inCorpus && lx.df[stem] == 0 {
 		// known only through an alternative: weigh it as that alternative
-		best := 0.0
+		// known only through alternatives: as rare as the commonest one
+		best := qt.weight
 		for _, a := range qt.alts {
-			best = max(best, lx.idf(a.stems[0]))
+			best = min(best, lx.idf(a.stems[0]))
 		}
 		qt.weight = best
 	}
@@ -212,11 +235,14 @@ func (e *Engine) term(n string, capitalised bool) qterm {
 // whatHead reports whether the word after before is the head of a "what
 // X" or "which X" question, allowing a frame between: "what kind of X",
 // "what is the name of the X".
-func whatHead(before []string) bool {
+func whatHead(before []string, toks []corpus.Token, text string) bool {
 	for i := len(before) - 1; i >= 0 && i >= len(before)-6; i-- {
+		r, _ := utf8.DecodeRuneInString(text[toks[i].Start:])
 		switch w := before[i]; {
-		case w == "what" || w == "which":
+		case w == "what" || w == "which" || (w == "many" || w == "much") && i > 0 && before[i-1] == "how":
 			return true
+		case i > 0 && unicode.IsUpper(r):
+			continue // "which French minister", "what New Mexico senator"
 		case w == "of" || w == "the" || w == "a" || w == "an" || w == "is" || w == "was" || w == "kind" || w == "type" || w == "sort" || w == "name" || w == "names":
 			continue
 		default:
@@ -265,8 +291,22 @@ func (q *query) borrow(e *Engine, prev *Turn) {
 	}
 	scratch := map[string]int{}
 	answerPeople := 0
-	for _, w := range analyzeSentence(corpus.NewSentence(firstSentence(prev.Answer)), scratch, map[string]int{}, map[string][]string{}).persons {
-		if !asked[w] && !q.names[w] {
+	info := analyzeSentence(corpus.NewSentence(firstSentence(prev.Answer)), scratch, map[string]int{}, map[string][]string{})
+	for _, p := range info.people {
+		// someone the previous question already named is not who it
+		// was answered with
+		wasAsked := false
+		for _, w := range p {
+			qt := e.term(w, true)
+			wasAsked = wasAsked || asked[w] || q.names[w]
+			for _, a := range qt.alts {
+				wasAsked = wasAsked || a.norm != "" && asked[a.norm]
+			}
+		}
+		if wasAsked {
+			continue
+		}
+		for _, w := range p {
 			add(w, true, true, 1)
 			answerPeople++
 		}
@@ -302,6 +342,10 @@ func classify(norms []string, text string) kind {
 		case "who", "whom", "whose":
 			return kindWho
 		case "when":
+			// "When asked whether…, what did he say?": a clause, not the question
+			if i == 0 && len(norms) > 2 && (strings.HasSuffix(next, "ed") || strings.HasSuffix(next, "ing")) && laterWh(norms[2:]) {
+				continue
+			}
 			return kindWhen
 		case "where":
 			return kindWhere
@@ -329,6 +373,11 @@ func classify(norms []string, text string) kind {
 			case "reason":
 				return kindWhy
 			}
+			if !auxiliaries[next] {
+				// "Which French minister said…" asks for the minister, not
+				// the words: what X did, not what X said.
+				return kindOther
+			}
 			for _, m := range norms[i+1:] {
 				if quoteVerbs[m] {
 					return kindQuote
@@ -339,6 +388,18 @@ func classify(norms []string, text string) kind {
 	}
 	return kindOther
 }
+
+// laterWh reports whether a question word follows.
+func laterWh(norms []string) bool {
+	for _, n := range norms {
+		if n == "what" || n == "who" || n == "which" || n == "how" || n == "where" || n == "why" {
+			return true
+		}
+	}
+	return false
+}
+
+var auxiliaries = set("did does do is was were are has have had will would can could should may might must")
 
 // isRequest spots messages that ask the bot to do something other than
 // answer from the story: jokes, poems, and attempts to change its
@@ -378,7 +439,7 @@ var stopWords = set("a an the and or but if of to in on at by for from with abou
 	"i me my we us our you your he him his she her they them their what which who whom whose when where why how " +
 	"not no nor all any both each few more most other some own same too very just also only even ever still yet again " +
 	"s t don't up down out off once further while during before after above below between through until against " +
-	"get got gets please tell know let alongside along among amid beside besides upon within without via per despite including regarding concerning")
+	"get got gets please tell know let alongside along among amid beside besides upon within without via per despite including regarding concerning toward towards onto whether unless though although whereas because since exactly really actually")
 
 var questionWords = set("who whom whose what which when where why how many much")
 
@@ -389,4 +450,4 @@ var genericWords = set("name named names happen happened happens react reacted r
 	"say said says call called describe described mean meant kind type sort number amount age old year years date time day " +
 	"place city town country reason cause role job title position person people man woman group organization thing things " +
 	"story article report reported according mention mentioned exactly main first specific particular happen accord " +
-	"model much many long use used")
+	"model much many long use used become became becoming")

@@ -23,6 +23,8 @@ type lexiconIndex struct {
 	names     map[string]string
 	skeletons map[string][]string
 	byPrefix  map[string][]string // names by their first three letters
+	longWords map[string][]string // words of six letters or more, by their first three
+	abbrevs   []string            // capitalised words the stories write with a full stop: "fla", "calif"
 	// acronyms maps "un" to the stems of "United Nations".
 	acronyms map[string][]string
 	sents    [][][]sentInfo // [story][paragraph-1][sentence]
@@ -39,6 +41,7 @@ type sentInfo struct {
 	names        []string        // normalised capitalised words that are not sentence-initial
 	places       []string        // capitalised words after in, at, near, from…
 	persons      []string        // words of capitalised runs that look like people's names
+	people       [][]string      // the same, one slice per person
 	hasDate      bool
 	hasQuote     bool
 	hasAge       bool
@@ -51,10 +54,12 @@ func newLexiconIndex(stories []*corpus.Story) *lexiconIndex {
 		names:     map[string]string{},
 		skeletons: map[string][]string{},
 		byPrefix:  map[string][]string{},
+		longWords: map[string][]string{},
 		acronyms:  map[string][]string{},
 	}
 	capital := map[string]int{} // mid-sentence capitalised uses
 	lower := map[string]int{}   // lower-case uses
+	abbrevs := map[string]bool{}
 	for _, st := range stories {
 		var paras [][]sentInfo
 		var psets []map[string]bool
@@ -63,6 +68,12 @@ func newLexiconIndex(stories []*corpus.Story) *lexiconIndex {
 			var infos []sentInfo
 			for _, s := range p.Sentences {
 				si := analyzeSentence(s, capital, lower, lx.acronyms)
+				for _, w := range s.Words {
+					if w.End < len(s.Text) && s.Text[w.End] == '.' && w.End-w.Start <= 5 && w.End-w.Start >= 2 &&
+						s.Text[w.Start] >= 'A' && s.Text[w.Start] <= 'Z' && !titleWords[w.Norm] {
+						abbrevs[w.Norm] = true
+					}
+				}
 				for _, t := range si.stems {
 					pset[t] = true
 				}
@@ -78,6 +89,19 @@ func newLexiconIndex(stories []*corpus.Story) *lexiconIndex {
 		lx.sents = append(lx.sents, paras)
 		lx.paras = append(lx.paras, psets)
 	}
+	seen := map[string]bool{}
+	for _, m := range []map[string]int{capital, lower} {
+		for w := range m {
+			if len(w) >= 6 && isASCII(w) && !seen[w] {
+				seen[w] = true
+				lx.longWords[w[:3]] = append(lx.longWords[w[:3]], w)
+			}
+		}
+	}
+	for a := range abbrevs {
+		lx.abbrevs = append(lx.abbrevs, a)
+	}
+	slices.Sort(lx.abbrevs)
 	for w, n := range capital {
 		if n > lower[w] && len(w) >= 3 {
 			lx.names[w] = corpus.Stem(w)
@@ -99,7 +123,7 @@ func newLexiconIndex(stories []*corpus.Story) *lexiconIndex {
 			}
 		}
 	}
-	for _, m := range []map[string][]string{lx.skeletons, lx.byPrefix} {
+	for _, m := range []map[string][]string{lx.skeletons, lx.byPrefix, lx.longWords} {
 		for k := range m {
 			slices.Sort(m[k])
 		}
@@ -124,7 +148,10 @@ func analyzeSentence(s corpus.Sentence, capital, lower map[string]int, acronyms 
 		if len(run) >= 2 {
 			addAcronyms(acronyms, runNorms, run)
 		}
-		si.persons = appendPerson(si.persons, runNorms)
+		if p := person(runNorms); p != nil {
+			si.persons = append(si.persons, p...)
+			si.people = append(si.people, p)
+		}
 		run, runNorms = run[:0], runNorms[:0]
 	}
 	for i, t := range toks {
@@ -201,11 +228,11 @@ func addAcronyms(acronyms map[string][]string, norms, stems []string) {
 
 var smallWords = set("of and the for")
 
-// appendPerson adds the words of a run of capitalised words when it looks
-// like a person's name: it has a title ("Brig. Gen. Ismail Qaani",
+// person returns the name words of a run of capitalised words when it
+// looks like a person's name: it has a title ("Brig. Gen. Ismail Qaani",
 // "Mr. Pompeo") or two or more words none of which names an organisation
 // ("Farhan Haq", but not "Quds Force").
-func appendPerson(persons, run []string) []string {
+func person(run []string) []string {
 	titled := false
 	var words []string
 	for _, w := range run {
@@ -213,18 +240,18 @@ func appendPerson(persons, run []string) []string {
 		case titleWords[w]:
 			titled = true
 		case orgWords[w] || smallWords[w]:
-			return persons
+			return nil
 		default:
 			words = append(words, w)
 		}
 	}
 	if len(words) == 0 || !titled && len(words) < 2 {
-		return persons
+		return nil
 	}
-	return append(persons, words...)
+	return slices.Clone(words)
 }
 
-var titleWords = set("mr mrs ms dr gen general brig maj col lt capt sgt adm president ayatollah secretary senator sen representative rep speaker minister prime sheikh imam judge prof professor chief officer commander")
+var titleWords = set("mr mrs ms dr gen general brig maj col lt capt sgt adm gov sen rep rev prof st mt ft jr sr president ayatollah secretary senator sen representative rep speaker minister prime sheikh imam judge prof professor chief officer commander")
 
 var orgWords = set("force forces corps department ministry council party group agency army navy court parliament state states university company office house embassy laboratory lab center centre times news council committee bank union nations league guard guards fund institute association organization organisation authority police command revolution revolutionary islamic republic county city airport street")
 
@@ -353,7 +380,46 @@ func (lx *lexiconIndex) isDemonymWord(w string) bool {
 // names: a people's adjective of the stories ("Iraqi") or one shaped like
 // it ("Canadian", "Lebanese", "Danish").
 func (lx *lexiconIndex) isAdjective(w string) bool {
-	return lx.isDemonymWord(w) || len(w) > 5 && (strings.HasSuffix(w, "ian") || strings.HasSuffix(w, "ese") || strings.HasSuffix(w, "ish"))
+	return lx.isDemonymWord(w) || irregularDemonyms[w] ||
+		len(w) > 5 && (strings.HasSuffix(w, "ian") || strings.HasSuffix(w, "ese") || strings.HasSuffix(w, "ish"))
+}
+
+// irregularDemonyms are adjectives of peoples that no suffix rule finds.
+var irregularDemonyms = set("french dutch british greek swiss thai welsh scottish irish english spanish danish polish turkish finnish swedish arab arabic kurdish jewish")
+
+// shortForms returns the story's words that w may shorten or be short
+// for: "lab" for "laboratory" (a prefix), "Florida" for "Fla." (an
+// abbreviation the story writes with a full stop).
+func (lx *lexiconIndex) shortForms(w string) []string {
+	if len(w) < 3 || !isASCII(w) {
+		return nil
+	}
+	var out []string
+	if len(w) <= 5 {
+		for _, c := range lx.longWords[w[:3]] {
+			if strings.HasPrefix(c, w) && len(c) >= len(w)+3 {
+				out = append(out, c)
+			}
+		}
+	}
+	if len(w) >= 5 {
+		for _, a := range lx.abbrevs {
+			if a[0] == w[0] && isSubsequence(a, w) {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
+func isSubsequence(a, w string) bool {
+	i := 0
+	for j := 0; j < len(w) && i < len(a); j++ {
+		if w[j] == a[i] {
+			i++
+		}
+	}
+	return i == len(a)
 }
 
 // isDemonym reports whether d is place p with a demonym suffix, allowing

@@ -40,6 +40,8 @@ func markers(text string, toks []Token) []string {
 		}
 		between := func(a, b Token) string { return text[a.End:b.Start] }
 		switch {
+		case (prev == "his" || prev == "her" || prev == "their") && strings.HasSuffix(t.Norm, "0s"):
+			age = true // "in his 20s"
 		case prev == "was" || prev == "aged" || prev == "age" || prev == "is":
 			age = true
 		case next == "year" && i+2 < len(toks) && toks[i+2].Norm == "old":
@@ -63,6 +65,7 @@ func markers(text string, toks []Token) []string {
 
 // isAge reports a whole number that could be a person's age.
 func isAge(norm string) bool {
+	norm = strings.TrimSuffix(norm, "s") // decades: "20s"
 	if len(norm) > 3 || strings.Contains(norm, ".") {
 		return false
 	}
