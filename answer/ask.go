@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -49,13 +50,30 @@ func (e *Engine) Ask(ctx context.Context, q Question) (Result, error) {
 		return res, fmt.Errorf("ask: %w", err)
 	}
 	cands := e.candidates(qa, hits)
-	if len(cands) == 0 || !e.answerable(qa, cands[0]) {
+	if len(cands) == 0 {
 		e.abstain(&res, cands)
 		return res, nil
 	}
 	best := cands[0]
-	res.Answer = e.answerText(qa, best)
+	// News often names the person or number one sentence after the
+	// words of the question: "A spokesman for the Chinese Foreign
+	// Ministry called…" / "…the spokesman, Geng Shuang, said".
+	follow, ok := e.following(qa, best)
+	if ok {
+		best.typed = true
+	}
+	if !e.answerable(qa, best) {
+		e.abstain(&res, cands)
+		return res, nil
+	}
+	res.Answer = e.answerText(qa, best, maxAnswerLen)
 	res.Citations = e.citations(cands)
+	if ok {
+		first := e.answerText(qa, best, maxAnswerLen/2)
+		res.Answer = first + " " + e.answerText(qa, follow, maxAnswerLen-1-utf8.RuneCountInString(first))
+		res.Citations = append([]Citation{e.citation(follow)}, res.Citations...)
+		res.Citations = dedupe(res.Citations)
+	}
 	if e.LLM != nil && !q.Extractive {
 		res = e.LLM.answer(ctx, q, res, e.passages(cands), e.hash)
 	}
@@ -489,19 +507,67 @@ func (e *Engine) passages(cands []candidate) []Citation {
 	return out
 }
 
+// following returns the sentence after c (in its paragraph, or the first
+// of the next) when c lacks the kind of thing asked for and that sentence
+// has it and carries on the same subject (it shares a question word or
+// the head noun, or starts with a pronoun).
+func (e *Engine) following(q *query, c candidate) (candidate, bool) {
+	if c.typed || q.kind == kindOther && q.head == "" || q.kind == kindRequest || q.kind == kindQuote {
+		return candidate{}, false
+	}
+	paras := e.lex.sents[c.story]
+	next := candidate{story: c.story, para: c.para, sent: c.sent + 1}
+	if next.sent == len(paras[c.para]) {
+		if c.para+1 == len(paras) {
+			return candidate{}, false
+		}
+		next.para, next.sent = c.para+1, 0
+	}
+	n := e.score(q, next.story, next.para, next.sent)
+	if !n.typed {
+		return candidate{}, false
+	}
+	info := paras[n.para][n.sent]
+	if info.pronounStart || info.set[q.head] {
+		return n, true
+	}
+	for _, t := range q.terms {
+		if !t.generic && !t.context && match(t, info.set) > 0 {
+			return n, true
+		}
+	}
+	return candidate{}, false
+}
+
+func dedupe(cites []Citation) []Citation {
+	var out []Citation
+	seen := map[string]bool{}
+	for _, c := range cites {
+		k := c.Story + "\x00" + strconv.Itoa(c.Paragraph)
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, c)
+		}
+	}
+	if len(out) > maxCitations {
+		out = out[:maxCitations]
+	}
+	return out
+}
+
 // answerText is the best sentence, with the sentence before it when it
 // leans on a pronoun, cut to maxAnswerLen around the words that match.
-func (e *Engine) answerText(q *query, c candidate) string {
+func (e *Engine) answerText(q *query, c candidate, limit int) string {
 	p := e.stories[c.story].Paragraphs[c.para]
 	info := e.lex.sents[c.story][c.para][c.sent]
 	text := p.Sentences[c.sent].Text
 	if info.pronounStart && c.sent > 0 {
 		prev := p.Sentences[c.sent-1].Text
-		if utf8.RuneCountInString(prev)+1+utf8.RuneCountInString(text) <= maxAnswerLen {
+		if utf8.RuneCountInString(prev)+1+utf8.RuneCountInString(text) <= limit {
 			text = prev + " " + text
 		}
 	}
-	return clip(q, text, maxAnswerLen)
+	return clip(q, text, limit)
 }
 
 // clip shortens text to at most limit characters, keeping the stretch

@@ -98,7 +98,7 @@ func (e *Engine) analyze(text string, prev *Turn) *query {
 	q.kind = classify(norms, text)
 	anaphoric := false
 	var lastStem string
-	head := -1 // the first content word right after "what"/"which": what is asked for
+	headAt, countHead := e.findHead(toks, norms, text)
 	groups, lastProper := 0, -2
 	for i, t := range toks {
 		n := t.Norm
@@ -127,13 +127,12 @@ func (e *Engine) analyze(text string, prev *Turn) *query {
 			qt.group = groups
 			lastProper = i
 		}
-		if head < 0 && i > 0 && whatHead(norms[:i], toks[:i], text) && !qt.generic && !qt.proper && !corpus.IsNumber(n) && len(n) > 2 {
+		if i == headAt {
 			// "What hashtag…", "Which senator…": the answer's sentence
 			// almost always names that thing.
-			head = len(q.terms)
 			qt.weight *= 2
 			q.head = qt.stem
-			q.countHead = norms[i-1] == "many" || norms[i-1] == "much"
+			q.countHead = countHead
 			for _, a := range qt.alts {
 				if len(a.stems) == 1 {
 					q.headAlts = append(q.headAlts, a.stems[0])
@@ -186,7 +185,7 @@ func (e *Engine) term(n string, capitalised bool) qterm {
 			add([]string{lx.names[v]}, v, 0.8)
 		}
 	}
-	if lx.df[stem] == 0 {
+	if lx.df[stem] == 0 || qt.name {
 		for _, v := range lx.shortForms(n) {
 			add([]string{corpus.Stem(v)}, v, 0.8)
 		}
@@ -232,11 +231,41 @@ func (e *Engine) term(n string, capitalised bool) qterm {
 	return qt
 }
 
+// findHead finds the noun a "what X", "which X" or "how many X" question
+// asks for: the last word of the noun phrase after the question word
+// ("the Chinese foreign ministry spokesman" → spokesman, "the drone
+// pilot" → pilot), stopping at a verb-like word, a possessive or a
+// preposition. It returns the token's index (-1 for none) and whether
+// the head is what "how many" counts.
+func (e *Engine) findHead(toks []corpus.Token, norms []string, text string) (int, bool) {
+	nounish := func(i int) bool {
+		n := norms[i]
+		r, _ := utf8.DecodeRuneInString(text[toks[i].Start:])
+		return !stopWords[n] && !questionWords[n] && !placePreps[n] && !auxiliaries[n] &&
+			!genericWords[n] && !corpus.IsNumber(n) && len(n) > 2 && !unicode.IsUpper(r)
+	}
+	for i := 1; i < len(toks); i++ {
+		if !whatHead(norms[:i], toks[:i], text) || !nounish(i) {
+			continue
+		}
+		count := norms[i-1] == "many" || norms[i-1] == "much"
+		for j := i + 1; j < len(toks) && j <= i+3 && !count; j++ {
+			prev := text[toks[j-1].End:toks[j].Start]
+			if !nounish(j) || strings.HasSuffix(norms[j], "ed") || strings.HasSuffix(norms[j], "ing") || strings.TrimSpace(prev) != "" {
+				break // a verb, or punctuation (a possessive, a comma) ends the phrase
+			}
+			i = j
+		}
+		return i, count
+	}
+	return -1, false
+}
+
 // whatHead reports whether the word after before is the head of a "what
 // X" or "which X" question, allowing a frame between: "what kind of X",
 // "what is the name of the X".
 func whatHead(before []string, toks []corpus.Token, text string) bool {
-	for i := len(before) - 1; i >= 0 && i >= len(before)-6; i-- {
+	for i := len(before) - 1; i >= 0 && i >= len(before)-8; i-- {
 		r, _ := utf8.DecodeRuneInString(text[toks[i].Start:])
 		switch w := before[i]; {
 		case w == "what" || w == "which" || (w == "many" || w == "much") && i > 0 && before[i-1] == "how":
