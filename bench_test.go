@@ -28,7 +28,7 @@ func benchEngine(b *testing.B) *answer.Engine {
 // embedded story.
 func benchQuestions(b *testing.B) []string {
 	b.Helper()
-	items, err := readGold(filepath.Join("testdata", "eval", "soleimani.jsonl"+os.Getenv("BENCHSUFFIX")))
+	items, err := readGold(filepath.Join("testdata", "eval", "soleimani.jsonl"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -17,13 +17,15 @@ import (
 const (
 	searchLimit      = 40   // hits asked of the searcher
 	candidateParas   = 8    // paragraphs whose every sentence is scored
-	minCoverage      = 0.5  // below this share of the question's weight, abstain
+	minCoverage      = 0.45 // below this share of the question's weight, abstain
 	minTypedCoverage = 0.3  // the same for an age or a count found where asked
 	contextCredit    = 0.45 // credit for a word found elsewhere in the sentence's paragraph
 	prevParaCredit   = 0.25 // credit for a word found in the paragraph before
 	rareName         = 2.5  // a name this rare (idf) must appear near the answer; commoner ones are background
 	maxAnswerLen     = 300  // characters
 	maxCitations     = 3
+	maxTries         = 4   // candidates considered for the answer, best first
+	runnerUpGap      = 0.4 // how far below the best a runner-up may score
 	nearestParagraph = 3
 )
 
@@ -54,20 +56,33 @@ func (e *Engine) Ask(ctx context.Context, q Question) (Result, error) {
 		e.abstain(&res, cands)
 		return res, nil
 	}
-	best := cands[0]
-	// News often names the person or number one sentence after the
-	// words of the question: "A spokesman for the Chinese Foreign
-	// Ministry called…" / "…the spokesman, Geng Shuang, said".
-	follow, ok := e.following(qa, best)
-	if ok {
-		best.typed = true
+	// The best sentence that answers: the top one usually, but when it
+	// lacks what was asked (a number, a date) a close runner-up that has
+	// it is the better answer.
+	var best, follow candidate
+	found, ok := false, false
+	for i, c := range cands {
+		if i == maxTries || c.score < cands[0].score-runnerUpGap {
+			break
+		}
+		// News often names the person or number one sentence after the
+		// words of the question: "A spokesman for the Chinese Foreign
+		// Ministry called…" / "…the spokesman, Geng Shuang, said".
+		f, fok := e.following(qa, c)
+		if fok {
+			c.typed = true
+		}
+		if e.answerable(qa, c) {
+			best, follow, ok, found = c, f, fok, true
+			break
+		}
 	}
-	if !e.answerable(qa, best) {
+	if !found {
 		e.abstain(&res, cands)
 		return res, nil
 	}
 	res.Answer = e.answerText(qa, best, maxAnswerLen)
-	res.Citations = e.citations(cands)
+	res.Citations = e.citations(best, cands)
 	if ok {
 		first := e.answerText(qa, best, maxAnswerLen/2)
 		res.Answer = first + " " + e.answerText(qa, follow, maxAnswerLen-1-utf8.RuneCountInString(first))
@@ -130,6 +145,7 @@ type candidate struct {
 	score             float64
 	typed             bool // holds the kind of thing asked for
 	namesMissing      bool // a name in the question is not in the sentence's paragraph
+	topicHit          bool // some word of the question other than a name is there
 }
 
 func (e *Engine) candidates(q *query, hits []Hit) []candidate {
@@ -208,8 +224,14 @@ func (e *Engine) score(q *query, s, p, si int) candidate {
 	pset := lx.paras[s][p]
 	// The paragraph before often names who "he" is, or who is quoted.
 	var before map[string]bool
+	beforeCredit := prevParaCredit
 	if p > 0 {
 		before = lx.paras[s][p-1]
+		// A paragraph that opens with a quotation or a pronoun carries
+		// on from the one before: "We warned them in March," he said.
+		if first := lx.sents[s][p][0]; first.hasQuote && first.quoteStart || first.pronounStart {
+			beforeCredit = contextCredit
+		}
 	}
 	c := candidate{story: s, para: p, sent: si}
 	var total, got float64
@@ -221,10 +243,17 @@ func (e *Engine) score(q *query, s, p, si int) candidate {
 	for _, t := range q.terms {
 		m := match(t, info.set)
 		if m == 0 {
-			m = contextCredit * match(t, pset)
+			credit := contextCredit
+			if q.kind == kindQuote && t.group != 0 {
+				credit = 1 // the speaker is named once per paragraph of quotes
+			}
+			m = credit * match(t, pset)
 		}
 		if m == 0 {
-			m = prevParaCredit * match(t, before)
+			m = beforeCredit * match(t, before)
+		}
+		if m > 0 && !t.name && !t.proper && !t.generic && !t.context {
+			c.topicHit = true
 		}
 		switch {
 		case t.group != 0:
@@ -271,6 +300,8 @@ func (e *Engine) score(q *query, s, p, si int) candidate {
 	c.score += 0.08 * float64(min(pairs, 3))
 	c.typed = e.typed(q, info)
 	switch {
+	case c.typed && q.kind == kindWhen && !info.exactDate:
+		c.score += 0.1 // "in the past year" answers "when" less than "in March"
 	case c.typed && q.head != "":
 		c.score += 0.15 + 0.05*float64(min(headNamed(q, info), 3))
 	case c.typed:
@@ -297,8 +328,8 @@ func (e *Engine) typed(q *query, info sentInfo) bool {
 			// "how many troops": a number just before "troops"
 			return countNamed(q, info)
 		}
-		for n := range info.numbers {
-			if !q.numbers[n] {
+		for i, n := range info.norms {
+			if isCount(info, i) && !q.numbers[n] {
 				return true
 			}
 		}
@@ -339,7 +370,7 @@ func (e *Engine) typed(q *query, info sentInfo) bool {
 		}
 		return false
 	case kindWhy:
-		for _, w := range []string{"becaus", "to", "after", "respons", "aim", "cite", "for"} {
+		for _, w := range whyCues {
 			if info.set[w] {
 				return true
 			}
@@ -350,20 +381,52 @@ func (e *Engine) typed(q *query, info sentInfo) bool {
 	return false
 }
 
+// whyCues are stems of words that give reasons.
+var whyCues = []string{"becaus", "to", "after", "respons", "aim", "cite", "for", "caus", "reason", "due", "result", "sinc", "order", "so", "lead", "led"}
+
 // countNamed reports whether a number the question does not hold stands
 // just before the question's head noun, or a word related to it.
 func countNamed(q *query, info sentInfo) bool {
+	if !info.set[q.head] && !slices.ContainsFunc(q.headAlts, func(s string) bool { return info.set[s] }) {
+		// The sentence counts it in other words ("1,200 tons of goods"
+		// for "how much cargo"): a new number will do. For a frame word
+		// like "people", only a bare number ("killed 24"), not one that
+		// measures something else ("300 yards").
+		for i, n := range info.norms {
+			if !isCount(info, i) || q.numbers[n] {
+				continue
+			}
+			bare := i+1 == len(info.norms) || stopWords[info.norms[i+1]] || corpus.IsNumber(info.norms[i+1])
+			if !q.headGeneric || bare {
+				return true
+			}
+		}
+		return false
+	}
 	for i, s := range info.stems {
 		if s != q.head && !slices.Contains(q.headAlts, s) {
 			continue
 		}
 		for j := max(0, i-4); j < i; j++ {
-			if corpus.IsNumber(info.norms[j]) && !q.numbers[info.norms[j]] {
+			if isCount(info, j) && !q.numbers[info.norms[j]] {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// isCount reports whether the word at i is a number that counts or
+// measures, not one that names ("Pier 9", "Warehouse 14").
+func isCount(info sentInfo, i int) bool {
+	if !corpus.IsNumber(info.norms[i]) {
+		return false
+	}
+	clock := func(j int) bool { return j < len(info.norms) && (info.norms[j] == "am" || info.norms[j] == "pm") }
+	if clock(i+1) || clock(i+2) && corpus.IsNumber(info.norms[i+1]) {
+		return false // a time: "4:30 a.m."
+	}
+	return i == 0 || !info.named[i-1] || corpus.IsNumber(info.norms[i-1])
 }
 
 // personNouns ask for a person: "which minister…" wants a name.
@@ -410,13 +473,26 @@ func (e *Engine) answerable(q *query, c candidate) bool {
 			return false
 		}
 	}
+	if q.head != "" && !q.headKnown {
+		return false // "what brand…" of a story that never mentions one
+	}
 	if own == 0 && q.kind == kindOther {
 		return false // nothing but frame words: "what happened?" needs a topic
 	}
 	if c.namesMissing {
 		return false
 	}
-	if !c.typed && (q.kind == kindCount || q.kind == kindAge || q.kind == kindWhen) {
+	// Names alone do not answer: "When was Hezbollah founded?" needs the
+	// founding, not any sentence about Hezbollah with a year in it.
+	topical := false
+	for _, t := range q.terms {
+		topical = topical || !t.name && !t.proper && !t.generic && !t.context
+	}
+	strong := c.typed && (q.kind == kindAge || q.kind == kindCount && q.countHead)
+	if topical && !c.topicHit && !strong {
+		return false
+	}
+	if !c.typed && (q.kind == kindCount || q.kind == kindAge || q.kind == kindWhen || q.kind == kindWhy) {
 		return false
 	}
 	if c.typed && (q.kind == kindAge || q.kind == kindCount && q.countHead) {
@@ -469,9 +545,9 @@ func (e *Engine) citation(c candidate) Citation {
 
 // citations are the best sentence's paragraph and up to two other
 // paragraphs that also cover the question well.
-func (e *Engine) citations(cands []candidate) []Citation {
-	var out []Citation
-	seen := map[[2]int]bool{}
+func (e *Engine) citations(best candidate, cands []candidate) []Citation {
+	out := []Citation{e.citation(best)}
+	seen := map[[2]int]bool{{best.story, best.para}: true}
 	for i, c := range cands {
 		k := [2]int{c.story, c.para}
 		if seen[k] {

@@ -116,7 +116,7 @@ func main() {
 				lexical := p.src != 0 || p.tgt != 0
 				switch p.sym {
 				case "+", "\\": // derivation, pertainym: word to word
-					if lexical && p.src-1 == self && i < 3 && p.tgt-1 < len(target.words) {
+					if lexical && p.src-1 == self && p.tgt-1 < len(target.words) {
 						add(s.lemma, target.words[p.tgt-1], strong)
 					}
 				case "=", ">": // attribute (old = age), cause (kill > die)

@@ -52,6 +52,10 @@ type query struct {
 	headAlts []string // words related to the head ("soldier" for "troop")
 	// countHead: the head is what "how many" counts ("how many troops")
 	countHead bool
+	headKnown bool // the stories use the head noun, or a word related to it
+	// headGeneric: the head is a frame word ("how many people"), which
+	// must itself stand by the number
+	headGeneric bool
 }
 
 // A qterm is one content word of a question.
@@ -108,7 +112,7 @@ func (e *Engine) analyze(text string, prev *Turn) *query {
 		if corpus.IsNumber(n) && n[0] >= '0' && n[0] <= '9' {
 			q.numbers[n] = true
 		}
-		if stopWords[n] || questionWords[n] || n == "old" && i > 0 && norms[i-1] == "how" {
+		if stopWords[n] || questionWords[n] || n == "old" && i > 0 && norms[i-1] == "how" || titleWords[n] && n != "general" && n != "president" {
 			lastStem = ""
 			continue
 		}
@@ -129,9 +133,14 @@ func (e *Engine) analyze(text string, prev *Turn) *query {
 		}
 		if i == headAt {
 			// "What hashtag…", "Which senator…": the answer's sentence
-			// almost always names that thing.
-			qt.weight *= 2
+			// almost always names that thing. (What "how many" counts
+			// is often worded otherwise: "how much money" / "$38 million".)
+			if !countHead {
+				qt.weight *= 2
+			}
 			q.head = qt.stem
+			q.headGeneric = qt.generic
+			q.headKnown = qt.inCorpus
 			q.countHead = countHead
 			for _, a := range qt.alts {
 				if len(a.stems) == 1 {
@@ -245,10 +254,15 @@ func (e *Engine) findHead(toks []corpus.Token, norms []string, text string) (int
 			!genericWords[n] && !corpus.IsNumber(n) && len(n) > 2 && !unicode.IsUpper(r)
 	}
 	for i := 1; i < len(toks); i++ {
-		if !whatHead(norms[:i], toks[:i], text) || !nounish(i) {
+		count := norms[i-1] == "many" || norms[i-1] == "much"
+		if !whatHead(norms[:i], toks[:i], text) {
 			continue
 		}
-		count := norms[i-1] == "many" || norms[i-1] == "much"
+		// "what caused" is a verb; "which building" is a noun
+		verbish := strings.HasSuffix(norms[i], "ed") || strings.HasSuffix(norms[i], "ing") && norms[i-1] != "which" && norms[i-1] != "what"
+		if !(nounish(i) && !verbish || count && genericWords[norms[i]]) {
+			continue // "how many people" counts people; "what caused" has no head
+		}
 		for j := i + 1; j < len(toks) && j <= i+3 && !count; j++ {
 			prev := text[toks[j-1].End:toks[j].Start]
 			if !nounish(j) || strings.HasSuffix(norms[j], "ed") || strings.HasSuffix(norms[j], "ing") || strings.TrimSpace(prev) != "" {
@@ -382,7 +396,7 @@ func classify(norms []string, text string) kind {
 			return kindWhy
 		case "how":
 			switch next {
-			case "many", "much", "large", "big", "long", "far":
+			case "many", "much", "large", "big", "long", "far", "tall", "high", "heavy", "wide", "deep", "often":
 				return kindCount
 			case "old":
 				return kindAge
@@ -401,6 +415,9 @@ func classify(norms []string, text string) kind {
 				return kindWho
 			case "reason":
 				return kindWhy
+			}
+			if strings.HasPrefix(next, "caus") {
+				return kindWhy // "what caused the fire?"
 			}
 			if !auxiliaries[next] {
 				// "Which French minister said…" asks for the minister, not
@@ -468,7 +485,7 @@ var stopWords = set("a an the and or but if of to in on at by for from with abou
 	"i me my we us our you your he him his she her they them their what which who whom whose when where why how " +
 	"not no nor all any both each few more most other some own same too very just also only even ever still yet again " +
 	"s t don't up down out off once further while during before after above below between through until against " +
-	"get got gets please tell know let alongside along among amid beside besides upon within without via per despite including regarding concerning toward towards onto whether unless though although whereas because since exactly really actually")
+	"get got gets please tell know let alongside along among amid beside besides upon within without via per despite including regarding concerning toward towards onto inside outside beneath beyond throughout whether unless though although whereas because since exactly really actually")
 
 var questionWords = set("who whom whose what which when where why how many much")
 
@@ -478,5 +495,5 @@ var questionWords = set("who whom whose what which when where why how many much"
 var genericWords = set("name named names happen happened happens react reacted reaction respond responded response " +
 	"say said says call called describe described mean meant kind type sort number amount age old year years date time day " +
 	"place city town country reason cause role job title position person people man woman group organization thing things " +
-	"story article report reported according mention mentioned exactly main first specific particular happen accord " +
-	"model much many long use used become became becoming")
+	"story article according mention mentioned exactly main first specific particular happen accord " +
+	"model much many long use used become became becoming go goes going went gone run runs running ran think thinks thought believe believes")

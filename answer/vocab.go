@@ -43,7 +43,9 @@ type sentInfo struct {
 	persons      []string        // words of capitalised runs that look like people's names
 	people       [][]string      // the same, one slice per person
 	hasDate      bool
+	exactDate    bool // a month, weekday, year or clock time, not just "this week"
 	hasQuote     bool
+	quoteStart   bool // opens with a quotation mark
 	hasAge       bool
 	pronounStart bool
 }
@@ -141,6 +143,7 @@ func analyzeSentence(s corpus.Sentence, capital, lower map[string]int, acronyms 
 		numbers: map[string]bool{},
 	}
 	si.hasQuote = strings.ContainsAny(text, "“”\"")
+	si.quoteStart = strings.HasPrefix(text, "“") || strings.HasPrefix(text, "\"")
 	si.hasAge = slices.Contains(s.Markers, corpus.MarkAge)
 	var run []string // stems of the current run of capitalised words
 	var runNorms []string
@@ -165,6 +168,10 @@ func analyzeSentence(s corpus.Sentence, capital, lower map[string]int, acronyms 
 		}
 		if corpus.IsDate(t.Norm) {
 			si.hasDate = true
+			si.exactDate = si.exactDate || exactDates[t.Norm] || len(t.Norm) == 4 && corpus.IsNumber(t.Norm)
+		}
+		if t.Norm == "am" || t.Norm == "pm" {
+			si.exactDate = si.exactDate || i > 0 && corpus.IsNumber(toks[i-1].Norm)
 		}
 		r, _ := utf8.DecodeRuneInString(text[t.Start:])
 		isCap := unicode.IsUpper(r)
@@ -255,6 +262,9 @@ var titleWords = set("mr mrs ms dr gen general brig maj col lt capt sgt adm gov 
 
 var orgWords = set("force forces corps department ministry council party group agency army navy court parliament state states university company office house embassy laboratory lab center centre times news council committee bank union nations league guard guards fund institute association organization organisation authority police command revolution revolutionary islamic republic county city airport street")
 
+// exactDates are time words that pin a date, unlike "week" or "recently".
+var exactDates = set("monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september october november december yesterday today tonight tomorrow")
+
 var placePreps = set("in at near from outside inside to into across around toward towards through within")
 
 // idf is the inverse paragraph frequency of a stem: rare words say more
@@ -293,11 +303,13 @@ func nameSkeleton(w string) string {
 	return b.String()
 }
 
-// editDistance is the Levenshtein distance between two short words.
+// editDistance is the optimal-string-alignment distance between two
+// short words: Levenshtein's, with a swap of two neighbours as one edit.
 func editDistance(a, b string) int {
 	if len(a) > len(b) {
 		a, b = b, a
 	}
+	prev2 := make([]int, len(a)+1)
 	prev := make([]int, len(a)+1)
 	cur := make([]int, len(a)+1)
 	for i := range prev {
@@ -311,8 +323,11 @@ func editDistance(a, b string) int {
 				cost = 0
 			}
 			cur[i] = min(prev[i]+1, cur[i-1]+1, prev[i-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[i] = min(cur[i], prev2[i-2]+1) // a transposition: "Wroble"/"Wrobel"
+			}
 		}
-		prev, cur = cur, prev
+		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(a)]
 }
@@ -332,7 +347,7 @@ func (lx *lexiconIndex) variants(w string) []string {
 	for _, c := range lx.skeletons[nameSkeleton(w)] {
 		// Transliterations differ inside a name; words that differ in
 		// their ending are different words (Ministry/Minister).
-		if c != w && editDistance(c, w) <= maxd && sameEnding(c, w) {
+		if d := editDistance(c, w); c != w && (d == 1 || d <= maxd && sameEnding(c, w)) {
 			out = append(out, c)
 		}
 	}
