@@ -24,6 +24,7 @@ const (
 	rareName         = 2.5  // a name this rare (idf) must appear near the answer; commoner ones are background
 	maxAnswerLen     = 300  // characters
 	maxCitations     = 3
+	maxRelatedTerms  = 3   // related words per question word sent to the searcher
 	maxTries         = 4   // candidates considered for the answer, best first
 	runnerUpGap      = 0.4 // how far below the best a runner-up may score
 	nearestParagraph = 3
@@ -114,7 +115,15 @@ func (q *query) searchTerms() []Term {
 			b *= 0.5
 		}
 		add(t.stem, b)
+		related := 0
 		for _, a := range t.alts {
+			if a.factor <= relatedFactor {
+				// Each search term costs a posting-list walk; a few
+				// related words find the paragraph, the rest only score it.
+				if related++; related > maxRelatedTerms {
+					continue
+				}
+			}
 			if len(a.stems) == 1 {
 				add(a.stems[0], b*a.factor)
 			} else {
