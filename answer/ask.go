@@ -80,6 +80,11 @@ func (e *Engine) Ask(ctx context.Context, q Question) (Result, error) {
 	}
 	if !found {
 		e.abstain(&res, cands)
+		// A model may still find the answer in the nearest passages, in
+		// words the extractive engine does not match.
+		if e.LLM != nil && !q.Extractive && len(cands) > 0 {
+			res = e.LLM.answer(ctx, q, res, e.passages(cands), e.hash)
+		}
 		return res, nil
 	}
 	res.Answer = e.answerText(qa, best, maxAnswerLen)
