@@ -55,4 +55,3 @@ func newLLM(getenv func(string) string, logger *slog.Logger) (*answer.LLM, error
 	logger.Debug("language model configured", "model", llm.Model, "base_url", base, "timeout", llm.Timeout)
 	return llm, nil
 }
-
