@@ -305,7 +305,3 @@ func markText(text string, marks [][2]int, open, close string) string {
 	b.WriteString(text[last:])
 	return b.String()
 }
-
-func runDiscordCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, logger *slog.Logger) error {
-	return errors.New("discord: not available yet")
-}
