@@ -209,15 +209,19 @@ func stemOf(lemma string) string {
 }
 
 // stop words relate to almost everything and would only add noise.
-var stop = map[string]bool{}
+var stop = stopStems("be have do get make take go give put set come let use one are is was were has had did done got made took gone gave")
 
-func init() {
-	for _, w := range strings.Fields("be have do get make take go give put set come let use one are is was were has had did done got made took gone gave") {
-		stop[corpus.Stem(w)] = true
+func stopStems(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		m[corpus.Stem(w)] = true
 	}
+	return m
 }
 
-func readData(path string, synsets map[key]*synset) {
+// eachLine calls each for every line of a WordNet file but the licence
+// header (its lines start with two spaces).
+func eachLine(path string, each func(line string)) {
 	f, err := os.Open(path)
 	if err != nil {
 		log.Fatal(err)
@@ -226,10 +230,17 @@ func readData(path string, synsets map[key]*synset) {
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "  ") {
-			continue // licence header
+		if line := sc.Text(); !strings.HasPrefix(line, "  ") {
+			each(line)
 		}
+	}
+	if err := sc.Err(); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func readData(path string, synsets map[key]*synset) {
+	eachLine(path, func(line string) {
 		if i := strings.Index(line, " | "); i >= 0 {
 			line = line[:i]
 		}
@@ -263,25 +274,11 @@ func readData(path string, synsets map[key]*synset) {
 			i += 4
 		}
 		synsets[key{pos, fs[0]}] = ss
-	}
-	if err := sc.Err(); err != nil {
-		log.Fatal(err)
-	}
+	})
 }
 
 func readIndex(path string, each func(lemma string, pos byte, offsets []string, tagged int)) {
-	f, err := os.Open(path)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "  ") {
-			continue
-		}
+	eachLine(path, func(line string) {
 		fs := strings.Fields(line)
 		pos := fs[1][0]
 		nSyn, _ := strconv.Atoi(fs[2])
@@ -290,25 +287,15 @@ func readIndex(path string, each func(lemma string, pos byte, offsets []string, 
 		tagged, _ := strconv.Atoi(fs[i+1])
 		offsets := fs[i+2 : i+2+nSyn]
 		each(strings.ToLower(fs[0]), pos, offsets, tagged)
-	}
-	if err := sc.Err(); err != nil {
-		log.Fatal(err)
-	}
+	})
 }
 
 func readExc(path string, each func(inflected, base string)) {
-	f, err := os.Open(path)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fs := strings.Fields(sc.Text())
-		if len(fs) >= 2 {
+	eachLine(path, func(line string) {
+		if fs := strings.Fields(line); len(fs) >= 2 {
 			each(fs[0], fs[1])
 		}
-	}
+	})
 }
 
 const maxRelated = 24

@@ -87,6 +87,19 @@ func (r rebase) RoundTrip(req *http.Request) (*http.Response, error) {
 	return r.next.RoundTrip(req)
 }
 
+// whoAmI asks Discord for the bot's own user, which checks the token.
+func whoAmI(s *discordgo.Session) (*discordgo.User, error) {
+	me, err := s.User("@me")
+	if err != nil {
+		var re *discordgo.RESTError
+		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized {
+			return nil, ErrUnauthorized
+		}
+		return nil, fmt.Errorf("discord: %w", err)
+	}
+	return me, nil
+}
+
 // Run connects to the gateway and serves until ctx is done; then it
 // finishes the answers in progress, closes the connection and returns nil.
 func (b *Bot) Run(ctx context.Context, c Connection) error {
@@ -95,13 +108,9 @@ func (b *Bot) Run(ctx context.Context, c Connection) error {
 	if err != nil {
 		return err
 	}
-	me, err := s.User("@me")
+	me, err := whoAmI(s)
 	if err != nil {
-		var re *discordgo.RESTError
-		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized {
-			return ErrUnauthorized
-		}
-		return fmt.Errorf("discord: %w", err)
+		return err
 	}
 	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
 	if len(c.Channels) > 0 {

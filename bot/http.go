@@ -92,13 +92,9 @@ func (b *Bot) ServeHTTP(ctx context.Context, addr string, key ed25519.PublicKey,
 		return err
 	}
 	if c.Token != "" {
-		me, err := rest.User("@me")
+		me, err := whoAmI(rest)
 		if err != nil {
-			var re *discordgo.RESTError
-			if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized {
-				return ErrUnauthorized
-			}
-			return fmt.Errorf("discord: %w", err)
+			return err
 		}
 		if _, err := rest.ApplicationCommandBulkOverwrite(me.ID, c.GuildID, b.Commands()); err != nil {
 			return fmt.Errorf("register commands: %w", err)
