@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -73,8 +74,8 @@ type Passage struct {
 
 // ErrNoStory and ErrNoParagraph report lookups of things that don't exist.
 var (
-	ErrNoStory     = fmt.Errorf("no such story")
-	ErrNoParagraph = fmt.Errorf("no such paragraph")
+	ErrNoStory     = errors.New("no such story")
+	ErrNoParagraph = errors.New("no such paragraph")
 )
 
 // Passage returns paragraph n of the named story ("" for the first story).

@@ -272,7 +272,7 @@ func (b *Bot) ask(ctx context.Context, i *discordgo.Interaction, text string, pr
 		}}}
 	case <-time.After(b.AnswerWithin):
 		return reply{
-			now: &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: &discordgo.InteractionResponseData{Flags: flags}},
+			now: &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: &discordgo.InteractionResponseData{Flags: flags, AllowedMentions: noMentions()}},
 			later: func() *discordgo.WebhookEdit {
 				edit := <-done
 				return &edit

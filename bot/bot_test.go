@@ -219,6 +219,7 @@ func TestSlashDefersSlowAnswers(t *testing.T) {
 	if cb.Body["type"] != float64(5) || cb.Body["data"].(map[string]any)["flags"] != float64(64) {
 		t.Fatalf("want a private deferral (type 5, flags 64): %s", cb.Raw)
 	}
+	checkSafe(t, cb, cb.Body["data"].(map[string]any))
 	close(eng.delay)
 	path := fmt.Sprintf("/webhooks/%s/%s/messages/@original", botID, in["token"])
 	edit := f.waitFor("edit of the original response", func(r request) bool { return r.Method == "PATCH" && r.Path == path })
