@@ -160,6 +160,7 @@ type candidate struct {
 	typed             bool // holds the kind of thing asked for
 	namesMissing      bool // a name in the question is not in the sentence's paragraph
 	topicHit          bool // some word of the question other than a name is there
+	headHit           bool // the question's head noun (or a related word) is in the sentence
 }
 
 func (e *Engine) candidates(q *query, hits []Hit) []candidate {
@@ -313,6 +314,7 @@ func (e *Engine) score(q *query, s, p, si int) candidate {
 	}
 	c.score += 0.08 * float64(min(pairs, 3))
 	c.typed = e.typed(q, info)
+	c.headHit = q.head != "" && (info.set[q.head] || slices.ContainsFunc(q.headAlts, func(s string) bool { return info.set[s] }))
 	switch {
 	case c.typed && q.kind == kindWhen && !info.exactDate:
 		c.score += 0.1 // "in the past year" answers "when" less than "in March"
@@ -502,8 +504,13 @@ func (e *Engine) answerable(q *query, c candidate) bool {
 	for _, t := range q.terms {
 		topical = topical || !t.name && !t.proper && !t.generic && !t.context
 	}
-	strong := c.typed && (q.kind == kindAge || q.kind == kindCount && q.countHead)
+	strong := c.typed && (q.kind == kindAge || q.kind == kindCount && q.countHead && c.headHit)
 	if topical && !c.topicHit && !strong {
+		return false
+	}
+	// "When did Nancy Pelosi become Speaker?": a date near a name is no
+	// answer when nothing but names tells what happened.
+	if !topical && q.head == "" && q.kind == kindWhen {
 		return false
 	}
 	if !c.typed && (q.kind == kindCount || q.kind == kindAge || q.kind == kindWhen || q.kind == kindWhy) {

@@ -112,7 +112,7 @@ func (e *Engine) analyze(text string, prev *Turn) *query {
 		if corpus.IsNumber(n) && n[0] >= '0' && n[0] <= '9' {
 			q.numbers[n] = true
 		}
-		if stopWords[n] || questionWords[n] || n == "old" && i > 0 && norms[i-1] == "how" || titleWords[n] && n != "general" && n != "president" {
+		if stopWords[n] || questionWords[n] || n == "old" && i > 0 && norms[i-1] == "how" || abbreviatedTitles[n] || nameParticles[n] && i+1 < len(toks) && text[t.End:toks[i+1].Start] == "-" {
 			lastStem = ""
 			continue
 		}
@@ -486,6 +486,13 @@ var stopWords = set("a an the and or but if of to in on at by for from with abou
 	"not no nor all any both each few more most other some own same too very just also only even ever still yet again " +
 	"s t don't up down out off once further while during before after above below between through until against " +
 	"get got gets please tell know let alongside along among amid beside besides upon within without via per despite including regarding concerning toward towards onto inside outside beneath beyond throughout whether unless though although whereas because since exactly really actually")
+
+// abbreviatedTitles ("Mr.", "Gen.") add nothing to a question;
+// spelled-out roles ("senator", "minister") are what it asks about.
+var abbreviatedTitles = set("mr mrs ms dr gen brig maj col lt capt sgt adm gov sen rep rev prof st mt ft jr sr")
+
+// nameParticles joined to a name by a hyphen ("al-Muhandis") belong to it.
+var nameParticles = set("al el bin ibn abu ben van von de da di du le la")
 
 var questionWords = set("who whom whose what which when where why how many much")
 

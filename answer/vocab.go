@@ -164,7 +164,8 @@ func analyzeSentence(s corpus.Sentence, capital, lower map[string]int, acronyms 
 		si.set[stem] = true
 		if corpus.IsNumber(t.Norm) {
 			si.numbers[t.Norm] = true
-			si.named[i] = true
+			// a code like "MQ-9" names; "hundreds of" does not
+			si.named[i] = t.Norm[0] >= '0' && t.Norm[0] <= '9' && i > 0 && unicode.IsUpper(firstRune(text[toks[i-1].Start:]))
 		}
 		if corpus.IsDate(t.Norm) {
 			si.hasDate = true
@@ -198,6 +199,11 @@ func analyzeSentence(s corpus.Sentence, capital, lower map[string]int, acronyms 
 	}
 	endRun()
 	return si
+}
+
+func firstRune(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r
 }
 
 // addAcronyms records the initials of every stretch of a run of
