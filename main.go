@@ -19,7 +19,11 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args, os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	// The environment wins over a .env file in the working directory.
+	getenv, err := withDotEnv(os.Getenv, ".env")
+	if err == nil {
+		err = run(ctx, os.Args, getenv, os.Stdin, os.Stdout, os.Stderr)
+	}
 	stop()
 	if err != nil {
 		var u usageError
@@ -58,15 +62,12 @@ STORY_INDEX_DIR). Configuration is read from the environment and from a
 `
 
 // run is the whole program, with its surroundings passed in so that tests
-// can run it like a user would.
+// can run it like a user would. getenv is the configuration, read once:
+// main merges the environment and the .env file into it.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) < 2 {
 		fmt.Fprint(stderr, usage)
 		return usagef("no command given")
-	}
-	getenv, err := withDotEnv(getenv, ".env")
-	if err != nil {
-		return err
 	}
 	logger, err := newLogger(getenv, stderr)
 	if err != nil {
