@@ -128,7 +128,6 @@ func buildEngine(ctx context.Context, cfg config, getenv func(string) string, lo
 		return nil, nil, err
 	}
 	eng = answer.New(stories, searcher{ix})
-	eng.Logger = logger
 	if !cfg.noLLM {
 		llm, err := newLLM(getenv, logger)
 		if err != nil {

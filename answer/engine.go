@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 
 	"storybot/corpus"
@@ -18,8 +17,6 @@ type Engine struct {
 	// LLM, when set, has a language model summarise the retrieved
 	// passages; nil answers extractively only.
 	LLM *LLM
-	// Logger receives the reasons for LLM fallbacks; nil discards them.
-	Logger *slog.Logger
 
 	stories  []*corpus.Story
 	searcher Searcher
@@ -40,13 +37,6 @@ func New(stories []*corpus.Story, s Searcher) *Engine {
 		hash:     hex.EncodeToString(h.Sum(nil))[:16],
 		lex:      newLexiconIndex(stories),
 	}
-}
-
-func (e *Engine) logger() *slog.Logger {
-	if e.Logger == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return e.Logger
 }
 
 // A StoryInfo describes a loaded story.

@@ -112,28 +112,6 @@ type document struct {
 	Pairs string `json:"pairs"`
 }
 
-// Terms returns the stems of text's words in order.
-func Terms(text string) []string {
-	toks := corpus.Tokens(text)
-	out := make([]string, len(toks))
-	for i, t := range toks {
-		out[i] = corpus.Stem(t.Norm)
-	}
-	return out
-}
-
-// Pairs returns the adjacent pairs of terms, as indexed in the pairs field.
-func Pairs(terms []string) []string {
-	if len(terms) < 2 {
-		return nil
-	}
-	out := make([]string, 0, len(terms)-1)
-	for i := 1; i < len(terms); i++ {
-		out = append(out, terms[i-1]+"_"+terms[i])
-	}
-	return out
-}
-
 // newDocument holds the terms of some sentences, their adjacent pairs and
 // the markers of the kinds of answers they hold (corpus.Markers), which
 // are terms like any other: a question asking "how old" searches for

@@ -25,7 +25,7 @@ func BenchmarkSearch(b *testing.B) {
 	}
 	defer ix.Close()
 	var q Query
-	for _, t := range Terms("Who authorized the airstrike that killed Soleimani Suleimani") {
+	for _, t := range stemsOf("Who authorized the airstrike that killed Soleimani Suleimani") {
 		q.Terms = append(q.Terms, Term{Text: t})
 	}
 	ctx := context.Background()

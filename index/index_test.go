@@ -13,7 +13,7 @@ import (
 func terms(words ...string) Query {
 	var q Query
 	for _, w := range words {
-		for _, t := range Terms(w) {
+		for _, t := range stemsOf(w) {
 			q.Terms = append(q.Terms, Term{Text: t})
 		}
 	}
@@ -40,7 +40,7 @@ func TestSearch(t *testing.T) {
 	}{
 		{"words", terms("hashtag Operation Hard Revenge"), 17},
 		{"stemmed", terms("readying troops Fort Bragg"), 8},
-		{"pair", Query{Terms: []Term{{Text: Pairs(Terms("Brent crude"))[0], Boost: 2}}}, 47},
+		{"pair", Query{Terms: []Term{{Text: pairsOf(stemsOf("Brent crude"))[0], Boost: 2}}}, 47},
 		{"marker", Query{Terms: []Term{{Text: corpus.MarkAge}, {Text: "qaani"}}}, 61},
 	}
 	for _, tt := range tests {
@@ -130,4 +130,26 @@ func TestOpenReusesAndRebuilds(t *testing.T) {
 		t.Fatal(err)
 	}
 	open([]*corpus.Story{changed}, true)
+}
+
+// stemsOf returns the stems of text's words in order, as the index holds them.
+func stemsOf(text string) []string {
+	toks := corpus.Tokens(text)
+	out := make([]string, len(toks))
+	for i, t := range toks {
+		out[i] = corpus.Stem(t.Norm)
+	}
+	return out
+}
+
+// pairsOf returns the adjacent pairs of terms, as indexed in the pairs field.
+func pairsOf(terms []string) []string {
+	if len(terms) < 2 {
+		return nil
+	}
+	out := make([]string, 0, len(terms)-1)
+	for i := 1; i < len(terms); i++ {
+		out = append(out, terms[i-1]+"_"+terms[i])
+	}
+	return out
 }
