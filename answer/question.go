@@ -103,6 +103,7 @@ func (e *Engine) analyze(text string, prev *Turn) *query {
 	anaphoric := false
 	var lastStem string
 	headAt, countHead := e.findHead(toks, norms, text)
+	focusAt := happenedTo(norms)
 	groups, lastProper := 0, -2
 	for i, t := range toks {
 		n := t.Norm
@@ -130,6 +131,9 @@ func (e *Engine) analyze(text string, prev *Turn) *query {
 			}
 			qt.group = groups
 			lastProper = i
+		}
+		if i == focusAt {
+			qt.weight *= 2 // "what happened to the bodies": about the bodies
 		}
 		if i == headAt {
 			// "What hashtag…", "Which senator…": the answer's sentence
@@ -273,6 +277,25 @@ func (e *Engine) findHead(toks []corpus.Token, norms []string, text string) (int
 		return i, count
 	}
 	return -1, false
+}
+
+// happenedTo finds X in "what happened to (the) X": the last word of
+// the noun phrase after "to", or -1.
+func happenedTo(norms []string) int {
+	for i := 0; i+2 < len(norms); i++ {
+		if (norms[i] == "happened" || norms[i] == "happen") && norms[i+1] == "to" {
+			j := i + 2
+			if norms[j] == "the" || norms[j] == "a" || norms[j] == "an" {
+				j++
+			}
+			last := -1
+			for ; j < len(norms) && !stopWords[norms[j]] && !placePreps[norms[j]]; j++ {
+				last = j
+			}
+			return last
+		}
+	}
+	return -1
 }
 
 // whatHead reports whether the word after before is the head of a "what
