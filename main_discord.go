@@ -2,64 +2,82 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"storybot/answer"
 	"storybot/bot"
 )
 
-// runDiscordCmd serves the bot: on the gateway, or with --http ADDR on
-// Discord's HTTP interactions endpoint.
+// discordSettings is what `storybot discord` is told by its flags and the
+// environment, checked.
+type discordSettings struct {
+	engine      config
+	httpAddr    string // serve the HTTP interactions endpoint here instead of the gateway
+	metricsAddr string
+	conn        bot.Connection
+	key         ed25519.PublicKey // HTTP mode only
+	rate        float64
+	burst       int
+	concurrent  int
+}
+
+// runDiscordCmd is `storybot discord`: it checks the settings, builds the
+// engine from the same flags as every command (--corpus, --index-dir,
+// --no-llm), and serves the bot until ctx is done.
 func runDiscordCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, logger *slog.Logger) error {
-	var cfg config
-	fs := flag.NewFlagSet("discord", flag.ContinueOnError)
-	cfg.flags(fs, getenv)
-	fs.BoolVar(&cfg.noLLM, "no-llm", false, "answer extractively even when a model is configured")
-	httpAddr := fs.String("http", "", "serve the HTTP interactions endpoint on this address instead of the gateway")
-	if rest, err := parseFlags(fs, args); err != nil {
-		return err
-	} else if len(rest) > 0 {
-		return usagef("discord takes no arguments")
-	}
-	conn, b, err := discordConfig(getenv)
+	st, err := parseDiscord(args, getenv)
 	if err != nil {
 		return err
 	}
-	var key []byte
-	if *httpAddr != "" {
-		if key, err = bot.ParsePublicKey(getenv("DISCORD_PUBLIC_KEY")); err != nil {
-			return usageError{err.Error()}
-		}
-	} else if conn.Token == "" {
-		return usagef("DISCORD_TOKEN is not set: create a bot in the Discord developer portal and put its token in .env (see README)")
-	}
-	metricsAddr := getenv("METRICS_ADDR")
-	if metricsAddr != "" {
-		if _, _, err := net.SplitHostPort(metricsAddr); err != nil {
-			return usagef("METRICS_ADDR %s: want host:port, such as 127.0.0.1:9090", clipArg(metricsAddr))
-		}
-	}
-
-	eng, closeEng, err := buildEngine(ctx, cfg, getenv, logger)
+	eng, closeEng, err := buildEngine(ctx, st.engine, getenv, logger)
 	if err != nil {
 		return err
 	}
 	defer closeEng()
-	b.Engine = eng
-	b.Logger = logger
-	if metricsAddr != "" {
+	return serveDiscord(ctx, st, eng, logger)
+}
+
+// runDiscord serves the Discord bot with an engine the caller built, until
+// ctx is done (SIGINT/SIGTERM): on the gateway, or with --http ADDR on
+// Discord's HTTP interactions endpoint. args are the command's arguments;
+// the engine flags (--corpus, --index-dir, --no-llm) are accepted for
+// the caller's sake and otherwise ignored here.
+//
+// Mistakes in the arguments or settings (a missing DISCORD_TOKEN, a bad
+// DISCORD_GUILD_ID…) are usageError values, which main exits 2 on. A
+// token or intent that Discord refuses ends it with bot.ErrUnauthorized,
+// bot.ErrIntents or bot.ErrSharding, plain sentences for exit 1. A clean
+// shutdown returns nil.
+func runDiscord(ctx context.Context, args []string, getenv func(string) string, eng *answer.Engine, stdout, stderr io.Writer, logger *slog.Logger) error {
+	if eng == nil {
+		return errors.New("discord: no engine")
+	}
+	st, err := parseDiscord(args, getenv)
+	if err != nil {
+		return err
+	}
+	return serveDiscord(ctx, st, eng, logger)
+}
+
+func serveDiscord(ctx context.Context, st discordSettings, eng *answer.Engine, logger *slog.Logger) error {
+	b := &bot.Bot{Engine: eng, Logger: logger, RatePerMinute: st.rate, Burst: st.burst, MaxConcurrent: st.concurrent}
+	if st.metricsAddr != "" {
 		b.Metrics = bot.NewMetrics()
 		if eng.LLM != nil {
 			eng.LLM.OnUsage = b.Metrics.ObserveTokens
 		}
-		ln, err := net.Listen("tcp", metricsAddr)
+		ln, err := net.Listen("tcp", st.metricsAddr)
 		if err != nil {
 			return fmt.Errorf("metrics: %w", err)
 		}
@@ -68,82 +86,117 @@ func runDiscordCmd(ctx context.Context, args []string, getenv func(string) strin
 		defer srv.Close()
 		logger.Info("serving metrics", "addr", ln.Addr().String())
 	}
-	if *httpAddr != "" {
-		err = b.ServeHTTP(ctx, *httpAddr, key, conn)
-	} else {
-		err = b.Run(ctx, conn)
+	if st.httpAddr == "" {
+		return b.Run(ctx, st.conn)
 	}
-	return err // ErrUnauthorized is a plain sentence already
+	ln, err := net.Listen("tcp", st.httpAddr)
+	if err != nil {
+		return fmt.Errorf("interactions endpoint: %w", err)
+	}
+	return b.ServeInteractions(ctx, ln, st.key, st.conn)
 }
 
-// discordConfig reads and checks the bot's settings.
-func discordConfig(getenv func(string) string) (bot.Connection, *bot.Bot, error) {
-	conn := bot.Connection{
-		Token:   strings.TrimSpace(strings.TrimPrefix(getenv("DISCORD_TOKEN"), "Bot ")),
-		APIURL:  getenv("DISCORD_API_URL"),
-		GuildID: getenv("DISCORD_GUILD_ID"),
+// parseDiscord reads and checks the flags and settings of `discord`.
+func parseDiscord(args []string, getenv func(string) string) (discordSettings, error) {
+	var st discordSettings
+	fs := flag.NewFlagSet("discord", flag.ContinueOnError)
+	st.engine.flags(fs, getenv)
+	fs.BoolVar(&st.engine.noLLM, "no-llm", false, "answer extractively even when a model is configured")
+	fs.StringVar(&st.httpAddr, "http", "", "serve Discord's HTTP interactions endpoint on this address instead of the gateway")
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return st, err
 	}
-	if conn.APIURL == "" {
-		conn.APIURL = bot.DefaultAPIURL
+	if len(rest) > 0 {
+		return st, usagef("discord takes no arguments, only --http ADDR")
 	}
-	if !strings.HasPrefix(conn.APIURL, "http://") && !strings.HasPrefix(conn.APIURL, "https://") {
-		return conn, nil, usagef("DISCORD_API_URL %s: want an http(s) URL", clipArg(conn.APIURL))
-	}
-	for _, id := range []string{conn.GuildID} {
-		if id != "" && !isSnowflake(id) {
-			return conn, nil, usagef("DISCORD_GUILD_ID %s: want a numeric id", clipArg(id))
+	if st.httpAddr != "" {
+		if err := checkAddr("--http", st.httpAddr); err != nil {
+			return st, err
 		}
+	}
+	if st.metricsAddr = strings.TrimSpace(getenv("METRICS_ADDR")); st.metricsAddr != "" {
+		if err := checkAddr("METRICS_ADDR", st.metricsAddr); err != nil {
+			return st, err
+		}
+	}
+
+	c := &st.conn
+	c.Token = strings.TrimSpace(getenv("DISCORD_TOKEN"))
+	if f := strings.Fields(c.Token); len(f) > 0 && f[0] == "Bot" { // pasted with its prefix
+		c.Token = strings.TrimSpace(strings.TrimPrefix(c.Token, "Bot"))
+	}
+	if c.Token == "" && st.httpAddr == "" {
+		return st, usageError{bot.ErrNoToken.Error() + " (see README)"}
+	}
+	if st.httpAddr != "" {
+		if st.key, err = bot.ParsePublicKey(getenv("DISCORD_PUBLIC_KEY")); err != nil {
+			return st, usageError{err.Error() + " (developer portal → your application → General Information)"}
+		}
+	}
+	c.APIURL = strings.TrimSpace(getenv("DISCORD_API_URL"))
+	if c.APIURL == "" {
+		c.APIURL = bot.DefaultAPIURL
+	}
+	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return st, usagef("DISCORD_API_URL %s: want an http(s) URL such as %s", clipArg(c.APIURL), bot.DefaultAPIURL)
+	}
+	if c.GuildID = strings.TrimSpace(getenv("DISCORD_GUILD_ID")); c.GuildID != "" && !isSnowflake(c.GuildID) {
+		return st, usagef("DISCORD_GUILD_ID %s: want a server's numeric id (Developer Mode → right-click the server → Copy Server ID)", clipArg(c.GuildID))
 	}
 	for _, ch := range strings.Split(getenv("DISCORD_CHANNELS"), ",") {
 		if ch = strings.TrimSpace(ch); ch == "" {
 			continue
 		}
 		if !isSnowflake(ch) {
-			return conn, nil, usagef("DISCORD_CHANNELS: %s is not a numeric channel id", clipArg(ch))
+			return st, usagef("DISCORD_CHANNELS: %s is not a numeric channel id", clipArg(ch))
 		}
-		conn.Channels = append(conn.Channels, ch)
+		c.Channels = append(c.Channels, ch)
 	}
-	b := &bot.Bot{}
-	num := func(name string, min, max float64) (float64, error) {
-		v := getenv(name)
-		if v == "" {
-			return 0, nil
-		}
+
+	if v := strings.TrimSpace(getenv("DISCORD_RATE_PER_MIN")); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || f < min || f > max {
-			return 0, usagef("%s %s: want a number from %g to %g", name, clipArg(v), min, max)
+		if err != nil || !(f >= 0.1 && f <= 600) {
+			return st, usagef("DISCORD_RATE_PER_MIN %s: want questions a minute, from 0.1 to 600", clipArg(v))
 		}
-		return f, nil
+		st.rate = f
 	}
-	var err error
-	if b.RatePerMinute, err = num("DISCORD_RATE_PER_MIN", 0.1, 600); err != nil {
-		return conn, nil, err
+	ints := []struct {
+		name     string
+		dst      *int
+		min, max int
+	}{
+		{"DISCORD_RATE_BURST", &st.burst, 1, 100},
+		{"DISCORD_MAX_CONCURRENT", &st.concurrent, 1, 256},
+		{"DISCORD_SHARD_ID", &c.ShardID, 0, 1 << 16},
+		{"DISCORD_SHARD_COUNT", &c.ShardCount, 1, 1 << 16},
 	}
-	burst, err := num("DISCORD_RATE_BURST", 1, 100)
-	if err != nil {
-		return conn, nil, err
+	for _, n := range ints {
+		v := strings.TrimSpace(getenv(n.name))
+		if v == "" {
+			continue
+		}
+		i, err := strconv.Atoi(v)
+		if err != nil || i < n.min || i > n.max {
+			return st, usagef("%s %s: want a whole number from %d to %d", n.name, clipArg(v), n.min, n.max)
+		}
+		*n.dst = i
 	}
-	b.Burst = int(burst)
-	conc, err := num("DISCORD_MAX_CONCURRENT", 1, 256)
-	if err != nil {
-		return conn, nil, err
+	if c.ShardID > 0 && c.ShardID >= c.ShardCount {
+		return st, usagef("DISCORD_SHARD_ID %d: want a number below DISCORD_SHARD_COUNT (%d)", c.ShardID, max(c.ShardCount, 1))
 	}
-	b.MaxConcurrent = int(conc)
-	shardID, err := num("DISCORD_SHARD_ID", 0, 1<<16)
-	if err != nil {
-		return conn, nil, err
-	}
-	shards, err := num("DISCORD_SHARD_COUNT", 1, 1<<16)
-	if err != nil {
-		return conn, nil, err
-	}
-	conn.ShardID, conn.ShardCount = int(shardID), int(shards)
-	if conn.ShardCount > 0 && conn.ShardID >= conn.ShardCount {
-		return conn, nil, usagef("DISCORD_SHARD_ID must be below DISCORD_SHARD_COUNT")
-	}
-	return conn, b, nil
+	return st, nil
 }
 
+// checkAddr checks a listening address such as 127.0.0.1:9090 or :8080.
+func checkAddr(name, addr string) error {
+	if _, port, err := net.SplitHostPort(addr); err != nil || port == "" {
+		return usagef("%s %s: want host:port, such as 127.0.0.1:9090 or :8080", name, clipArg(addr))
+	}
+	return nil
+}
+
+// isSnowflake reports whether s looks like a Discord id.
 func isSnowflake(s string) bool {
 	_, err := strconv.ParseUint(s, 10, 64)
 	return err == nil && len(s) >= 5

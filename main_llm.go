@@ -3,55 +3,77 @@ package main
 import (
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"storybot/answer"
 )
 
+// maxLLMTimeout bounds LLM_TIMEOUT: a reader waits for the answer, and a
+// Discord interaction must be answered within 15 minutes.
+const maxLLMTimeout = 5 * time.Minute
+
 // newLLM configures the language-model path from the environment, or
-// returns nil when neither OPENAI_API_KEY nor OPENAI_BASE_URL is set.
+// returns nil (extractive answers only) when neither OPENAI_API_KEY nor
+// OPENAI_BASE_URL is set. A value that cannot be used is an error naming
+// its variable, rather than a silent default: an operator paying for
+// tokens wants to know.
 func newLLM(getenv func(string) string, logger *slog.Logger) (*answer.LLM, error) {
-	key, base := getenv("OPENAI_API_KEY"), getenv("OPENAI_BASE_URL")
+	key := strings.TrimSpace(getenv("OPENAI_API_KEY"))
+	base := strings.TrimSpace(getenv("OPENAI_BASE_URL"))
 	if key == "" && base == "" {
 		return nil, nil
 	}
+	endpoint := "https://api.openai.com/v1"
+	if base != "" {
+		u, err := url.Parse(base)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, usagef("OPENAI_BASE_URL %s: want a URL such as http://localhost:11434/v1", clipArg(base))
+		}
+		endpoint = u.Redacted()
+	}
+	model := strings.TrimSpace(getenv("OPENAI_MODEL"))
+	if model == "" {
+		model = answer.DefaultModel
+	}
 	llm := &answer.LLM{
-		Model:     getenv("OPENAI_MODEL"),
+		Model:     model,
 		Timeout:   answer.DefaultTimeout,
 		Logger:    logger,
 		Completer: answer.NewOpenAI(base, key, &http.Client{}),
 	}
 	if v := getenv("LLM_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 || d > 5*time.Minute {
-			return nil, usagef("LLM_TIMEOUT %s: want a duration such as 10s (at most 5m)", clipArg(v))
+		d, err := time.ParseDuration(strings.TrimSpace(v))
+		if err != nil || d <= 0 || d > maxLLMTimeout {
+			return nil, usagef("LLM_TIMEOUT %s: want a duration such as 10s (at most %v)", clipArg(v), maxLLMTimeout)
 		}
 		llm.Timeout = d
 	}
 	ints := []struct {
-		name string
-		dst  *int
-		max  int
+		name     string
+		dst      *int
+		min, max int
 	}{
-		{"LLM_MAX_TOKENS", &llm.MaxTokens, 4096},
-		{"LLM_MAX_CONCURRENT", &llm.MaxConcurrent, 256},
-		{"LLM_CACHE_SIZE", &llm.CacheSize, 1 << 20},
+		{"LLM_MAX_TOKENS", &llm.MaxTokens, 1, 4096},
+		{"LLM_MAX_CONCURRENT", &llm.MaxConcurrent, 1, 256},
+		{"LLM_CACHE_SIZE", &llm.CacheSize, 0, 1 << 20},
 	}
 	for _, v := range ints {
 		s := getenv(v.name)
 		if s == "" {
 			continue
 		}
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 0 || n > v.max || n == 0 && v.name != "LLM_CACHE_SIZE" {
-			return nil, usagef("%s %s: want a whole number from 1 to %d", v.name, clipArg(s), v.max)
-		}
-		if v.name == "LLM_CACHE_SIZE" && n == 0 {
-			n = -1 // zero in the environment means no cache
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < v.min || n > v.max {
+			return nil, usagef("%s %s: want a whole number from %d to %d", v.name, clipArg(s), v.min, v.max)
 		}
 		*v.dst = n
 	}
-	logger.Debug("language model configured", "model", llm.Model, "base_url", base, "timeout", llm.Timeout)
+	if llm.CacheSize == 0 && getenv("LLM_CACHE_SIZE") != "" {
+		llm.CacheSize = -1 // 0 in the environment means no cache; in the struct, the default
+	}
+	logger.Debug("language model on", "model", llm.Model, "endpoint", endpoint, "timeout", llm.Timeout)
 	return llm, nil
 }

@@ -14,31 +14,34 @@ import (
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"storybot/prompts"
 )
 
 // A Completer is a chat model: it answers a system and a user prompt.
-// OpenAI (openai.go) is one; tests use a fake server behind it.
+// OpenAI (openai.go) is one.
 type Completer interface {
-	Complete(ctx context.Context, req Completion) (CompletionResult, error)
+	Complete(ctx context.Context, req CompletionRequest) (CompletionResponse, error)
 }
 
-// A Completion is one request to a model.
-type Completion struct {
+// A CompletionRequest is one request to a model.
+type CompletionRequest struct {
 	Model        string
 	System, User string
-	MaxTokens    int
+	MaxTokens    int // bound on the reply's tokens
 }
 
-// A CompletionResult is the model's reply and what it cost.
-type CompletionResult struct {
+// A CompletionResponse is the model's reply and what it cost.
+type CompletionResponse struct {
 	Text                           string
 	PromptTokens, CompletionTokens int
+	// Truncated reports that the reply was cut off at the token bound.
+	Truncated bool
 }
 
 // A StatusError is an HTTP failure of a model endpoint. RetryAfter is
-// what the endpoint asked us to wait (429), zero if it did not say.
+// how long the endpoint asked us to wait (429), zero if it did not say.
 type StatusError struct {
 	Code       int
 	RetryAfter time.Duration
@@ -48,29 +51,39 @@ type StatusError struct {
 func (e *StatusError) Error() string { return fmt.Sprintf("http %d: %v", e.Code, e.Err) }
 func (e *StatusError) Unwrap() error { return e.Err }
 
-// LLM has a language model rewrite the extractive answer from the
-// retrieved passages. Every citation it makes is checked against the
+// Errors a Completer wraps so that fallbacks give a precise reason.
+var (
+	ErrMalformedReply = errors.New("malformed reply")
+	ErrUnreachable    = errors.New("model endpoint unreachable")
+)
+
+// LLM has a language model answer from the retrieved passages instead of
+// the extractive engine. Every citation it makes is checked against the
 // passages it was given, the quotes shown are always the story's own, and
-// any failure falls back to the extractive answer. The zero value of every
-// field but Completer is a sensible default; an LLM is safe for concurrent
-// use once built.
+// any failure gives the extractive answer, marked as a fallback.
+//
+// Every field but Completer has a sensible zero value. Set the fields
+// before the first question; an LLM is then safe for concurrent use.
 type LLM struct {
+	// Completer is the model. Without one every answer is a fallback.
 	Completer Completer
-	// Model names the model (default "gpt-4o-mini").
+	// Model names the model (default DefaultModel).
 	Model string
 	// Timeout bounds the whole model call, waiting for a slot and a
-	// retry included (default 10s).
+	// retry included (default DefaultTimeout).
 	Timeout time.Duration
 	// MaxTokens bounds every reply (default 300): answers are a sentence
 	// or two, and the bill is per token.
 	MaxTokens int
-	// MaxConcurrent bounds the calls in flight (default 4).
+	// MaxConcurrent bounds the model calls in flight (default 4).
 	MaxConcurrent int
-	// CacheSize is how many answers are kept (default 512; negative: none).
+	// CacheSize is how many answers are kept, least recently used first
+	// out (default 512; negative keeps none).
 	CacheSize int
-	// OnUsage, if set, is told each call's token counts (for metrics).
+	// OnUsage, if set, is told the tokens of each reply (for metrics).
 	OnUsage func(model string, promptTokens, completionTokens int)
-	// Logger receives one line per model answer and per fallback; nil
+	// Logger receives one line per answer: info for a model answer with
+	// its tokens and latency, warn for a fallback with its reason. nil
 	// discards them.
 	Logger *slog.Logger
 
@@ -78,17 +91,27 @@ type LLM struct {
 	prompts *prompts.Set
 	initErr error
 	slots   chan struct{}
+
 	mu      sync.Mutex
-	cache   *lru
+	cache   *answerCache       // nil when CacheSize < 0
+	flights map[string]*flight // model calls in progress, by cache key
 }
 
-// Defaults.
+// Defaults of LLM's fields.
 const (
 	DefaultModel     = "gpt-4o-mini"
 	DefaultTimeout   = 10 * time.Second
 	defaultMaxTokens = 300
 	defaultParallel  = 4
 	defaultCacheSize = 512
+)
+
+const (
+	maxModelAnswer = 300 // characters shown of the model's answer
+	modelNearest   = 3   // nearest paragraphs offered when the model abstains
+	// rateLimitWait is the wait before the one retry after a 429 that
+	// does not say how long to wait.
+	rateLimitWait = 500 * time.Millisecond
 )
 
 func (l *LLM) init() {
@@ -104,8 +127,9 @@ func (l *LLM) init() {
 			size = defaultCacheSize
 		}
 		if size > 0 {
-			l.cache = newLRU(size)
+			l.cache = newAnswerCache(size)
 		}
+		l.flights = map[string]*flight{}
 	})
 }
 
@@ -123,39 +147,42 @@ func (l *LLM) logger() *slog.Logger {
 	return l.Logger
 }
 
+// A flight is a model call that identical questions asked meanwhile wait
+// for, rather than paying for the same answer again: a class told to ask
+// the bot something asks it thirty times at once.
+type flight struct {
+	done   chan struct{}
+	res    Result // valid once done is closed, when reason is ""
+	reason string
+}
+
 // answer returns the model's answer to q from passages, or extractive,
 // marked as a fallback, when the model's answer cannot be used.
 func (l *LLM) answer(ctx context.Context, q Question, extractive Result, passages []Citation, corpusHash string) Result {
 	l.init()
 	start := time.Now()
 	model := l.model()
-	key := l.cacheKey(extractive.Question, q.Previous, corpusHash, model)
-	if res, ok := l.cached(key); ok {
-		l.logger().Info("llm answer", "model", model, "cached", true, "mode", res.Mode)
-		return res
-	}
-	res, usage, reason := l.ask(ctx, q, extractive, passages, model)
-	latency := time.Since(start)
-	if reason != "" {
-		l.logger().Warn("llm fallback", "model", model, "reason", reason, "latency", latency)
+	log := l.logger()
+	fallback := func(reason string, usage CompletionResponse, err error) Result {
+		attrs := []any{"model", model, "reason", reason, "latency", time.Since(start)}
+		if usage.PromptTokens+usage.CompletionTokens > 0 {
+			attrs = append(attrs, "prompt_tokens", usage.PromptTokens, "completion_tokens", usage.CompletionTokens)
+		}
+		if err != nil {
+			attrs = append(attrs, "err", clipRunes(err.Error(), 300))
+		}
+		log.Warn("llm fallback", attrs...)
 		fb := extractive
 		fb.Mode, fb.Model, fb.Reason = ModeFallback, model, reason
 		return fb
 	}
-	l.logger().Info("llm answer", "model", model, "cached", false, "prompt_tokens", usage.PromptTokens,
-		"completion_tokens", usage.CompletionTokens, "latency", latency, "abstained", res.Abstained)
-	l.store(key, res)
-	return res
-}
-
-// ask makes the call and verifies the reply. A non-empty reason means
-// the answer cannot be used.
-func (l *LLM) ask(ctx context.Context, q Question, extractive Result, passages []Citation, model string) (Result, CompletionResult, string) {
-	if l.initErr != nil {
-		return Result{}, CompletionResult{}, "prompts: " + l.initErr.Error()
-	}
-	if len(passages) == 0 {
-		return Result{}, CompletionResult{}, "no passages"
+	switch {
+	case l.initErr != nil:
+		return fallback("prompts", CompletionResponse{}, l.initErr)
+	case l.Completer == nil:
+		return fallback("no model", CompletionResponse{}, nil)
+	case len(passages) == 0:
+		return fallback("no passages", CompletionResponse{}, nil)
 	}
 	timeout := l.Timeout
 	if timeout <= 0 {
@@ -164,37 +191,114 @@ func (l *LLM) ask(ctx context.Context, q Question, extractive Result, passages [
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
+	key := cacheKey(extractive.Question, q.Previous, passages, corpusHash, model)
+	hit := func(res Result) Result {
+		res.Question = extractive.Question
+		log.Info("llm answer", "model", model, "cached", true, "prompt_tokens", 0, "completion_tokens", 0,
+			"latency", time.Since(start), "abstained", res.Abstained)
+		return res
+	}
+	var f *flight
+	for f == nil {
+		l.mu.Lock()
+		if res, ok := l.cache.get(key); ok {
+			l.mu.Unlock()
+			return hit(res)
+		}
+		other, busy := l.flights[key]
+		if !busy {
+			f = &flight{done: make(chan struct{})}
+			l.flights[key] = f
+			l.mu.Unlock()
+			break
+		}
+		l.mu.Unlock()
+		select {
+		case <-other.done:
+		case <-ctx.Done():
+			return fallback(ctxReason(ctx, true), CompletionResponse{}, nil)
+		}
+		switch other.reason {
+		case "":
+			return hit(other.res.clone())
+		case "cancelled":
+			// Whoever asked first went away; this question still wants
+			// its answer, so ask again (or wait for someone who is).
+		default:
+			// The same call would most likely fail the same way.
+			return fallback(other.reason, CompletionResponse{}, nil)
+		}
+	}
+
+	landed := false
+	defer func() {
+		if !landed {
+			// A Completer that panicked must not leave the questions
+			// waiting for it hanging, now or later.
+			l.land(key, f, Result{}, "panic")
+		}
+	}()
+	res, usage, reason, err := l.call(ctx, q, extractive, passages, model)
+	l.land(key, f, res, reason)
+	landed = true
+
+	if reason != "" {
+		return fallback(reason, usage, err)
+	}
+	log.Info("llm answer", "model", model, "cached", false, "prompt_tokens", usage.PromptTokens,
+		"completion_tokens", usage.CompletionTokens, "latency", time.Since(start), "abstained", res.Abstained)
+	log.Debug("llm answer text", "question", extractive.Question, "answer", res.Answer)
+	return res
+}
+
+// land ends the flight f: its result is cached when usable, and handed
+// to the questions waiting for it.
+func (l *LLM) land(key string, f *flight, res Result, reason string) {
+	l.mu.Lock()
+	if reason == "" {
+		l.cache.put(key, res)
+	}
+	delete(l.flights, key)
+	l.mu.Unlock()
+	f.res, f.reason = res.clone(), reason
+	close(f.done)
+}
+
+// call asks the model and verifies its reply. A non-empty reason means
+// the answer cannot be used; err, if any, has the details for the log.
+func (l *LLM) call(ctx context.Context, q Question, extractive Result, passages []Citation, model string) (Result, CompletionResponse, string, error) {
 	many := manyStories(passages)
 	data := prompts.Data{Question: extractive.Question, ManyStories: many}
 	if q.Previous != nil {
-		data.Previous = q.Previous.Question
+		data.Previous = &prompts.Turn{Question: q.Previous.Question, Answer: q.Previous.Answer}
 	}
 	for _, p := range passages {
-		data.Passages = append(data.Passages, prompts.Passage{Story: p.Story, N: p.Paragraph, Text: p.Text})
+		data.Passages = append(data.Passages, prompts.Passage{Story: p.Story, Title: p.Title, N: p.Paragraph, Text: p.Text})
 	}
 	system, user, err := l.prompts.Render(data)
 	if err != nil {
-		return Result{}, CompletionResult{}, "prompts: " + err.Error()
+		return Result{}, CompletionResponse{}, "prompts", err
 	}
 	maxTokens := l.MaxTokens
 	if maxTokens <= 0 {
 		maxTokens = defaultMaxTokens
 	}
-	req := Completion{Model: model, System: system, User: user, MaxTokens: maxTokens}
+	req := CompletionRequest{Model: model, System: system, User: user, MaxTokens: maxTokens}
 
 	select {
 	case l.slots <- struct{}{}:
 		defer func() { <-l.slots }()
 	case <-ctx.Done():
-		return Result{}, CompletionResult{}, "busy: " + reasonOf(ctx.Err())
+		return Result{}, CompletionResponse{}, ctxReason(ctx, true), nil
 	}
 	out, err := l.Completer.Complete(ctx, req)
-	var se *StatusError
-	if errors.As(err, &se) && se.Code == 429 {
-		// One bounded retry, when the wait the endpoint asks for fits.
+	if se, ok := errors.AsType[*StatusError](err); ok && se.Code == 429 {
+		// One retry, only when the wait asked for fits in what is left
+		// of the timeout: waiting longer would be waiting to fall back.
+		// The slot is kept meanwhile, so as not to add to the load.
 		wait := se.RetryAfter
 		if wait <= 0 {
-			wait = 500 * time.Millisecond
+			wait = rateLimitWait
 		}
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) > wait {
 			t := time.NewTimer(wait)
@@ -208,28 +312,46 @@ func (l *LLM) ask(ctx context.Context, q Question, extractive Result, passages [
 		}
 	}
 	if err != nil {
-		return Result{}, out, reasonOf(err)
+		if ctx.Err() != nil {
+			return Result{}, out, ctxReason(ctx, false), err
+		}
+		return Result{}, out, reasonOf(err), err
 	}
 	if l.OnUsage != nil {
 		l.OnUsage(model, out.PromptTokens, out.CompletionTokens)
 	}
-	res, reason := verify(out.Text, extractive, passages, many)
+	res, reason := verifyReply(out.Text, out.Truncated, extractive, passages, many)
 	res.Model = model
-	return res, out, reason
+	return res, out, reason, nil
+}
+
+// ctxReason names why ctx ended: its deadline ("timeout", or "busy" while
+// waiting for others) or the caller going away ("cancelled").
+func ctxReason(ctx context.Context, waiting bool) string {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		if waiting {
+			return "busy"
+		}
+		return "timeout"
+	}
+	return "cancelled"
 }
 
 // reasonOf names a failure in a few machine-friendly words.
 func reasonOf(err error) string {
-	var se *StatusError
-	switch {
+	switch se, isStatus := errors.AsType[*StatusError](err); {
 	case errors.Is(err, context.DeadlineExceeded):
 		return "timeout"
 	case errors.Is(err, context.Canceled):
 		return "cancelled"
-	case errors.As(err, &se):
+	case isStatus:
 		return "http " + strconv.Itoa(se.Code)
+	case errors.Is(err, ErrMalformedReply):
+		return "malformed reply"
+	case errors.Is(err, ErrUnreachable):
+		return "unreachable"
 	}
-	return "error: " + err.Error()
+	return "error"
 }
 
 func manyStories(passages []Citation) bool {
@@ -241,187 +363,490 @@ func manyStories(passages []Citation) bool {
 	return false
 }
 
-// citeRE finds citation markers: "[¶12]", "[¶ 12, ¶14]", "[harbor-fire ¶4]".
-var citeRE = regexp.MustCompile(`\[([^\[\]]{0,200}¶[^\[\]]{0,200})\]`)
+func (r Result) clone() Result {
+	r.Citations = append([]Citation(nil), r.Citations...)
+	if r.Nearest != nil {
+		r.Nearest = append([]Citation(nil), r.Nearest...)
+	}
+	return r
+}
 
-var citeItemRE = regexp.MustCompile(`^\s*(?:([\p{L}\p{N}._-]+)\s+)?¶\s*(\d+)\s*$`)
+// Citation markers.
+//
+// The model is asked for "[¶N]" ("[story ¶N]" with several stories), and
+// that is what users see. Models do not always comply, so the verifier
+// also reads "[¶ N]", "[¶N, ¶M]" (commas, semicolons or "and"),
+// "[¶10-12]" (a short range), "[p10]", "[p. 10]", "[para 10]",
+// "[paragraph 10]", "[10]" (in square brackets only: "(2019)" is a year),
+// "(¶10)", and a bare "¶10" in running text. Every marker it reads is
+// checked, rewritten in the canonical form, or removed when it names no
+// passage the model was given. A number without a story, when passages
+// of several stories share it, is ambiguous and removed too.
+var (
+	markerRE     = regexp.MustCompile(`\[[^\[\]\n]{1,160}\]|\([^()\n]{1,160}\)|¶+\s*\d+`)
+	bareParaRE   = regexp.MustCompile(`¶+\s*\d+`)
+	markerItemRE = regexp.MustCompile(`(?i)^(?:(.*?)\s*)?(¶+|§|p\.?|pp\.?|para\.?|paras\.?|paragraphs?)?\s*(\d{1,4})(?:\s*[-–—]\s*(?:¶+|p\.?|para\.?)?\s*(\d{1,4}))?$`)
+	listSplitRE  = regexp.MustCompile(`\s*(?:[,;]|\band\b|&)\s*`)
+	thinkRE      = regexp.MustCompile(`(?s)<think>.*?</think>`)
+	// canonRE finds the canonical markers verifyReply writes.
+	canonRE = regexp.MustCompile(`\[([^\[\]]+)\]`)
+)
 
-// verify turns the model's text into a Result: its citations must name
-// passages it was given (others are dropped), an answer needs at least
-// one, and the quotes come from the story, never from the model.
-func verify(text string, extractive Result, passages []Citation, many bool) (Result, string) {
-	text = strings.TrimSpace(strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) && r != '\n' {
-			return -1
+const maxCiteRange = 5 // paragraphs a range may span
+
+// A citer resolves the model's references to the passages it was given.
+type citer struct {
+	passages []Citation
+	many     bool
+	byLabel  map[string]Citation // canonical label → passage
+}
+
+func newCiter(passages []Citation, many bool) *citer {
+	c := &citer{passages: passages, many: many, byLabel: map[string]Citation{}}
+	for _, p := range passages {
+		c.byLabel[c.label(p)] = p
+	}
+	return c
+}
+
+func (c *citer) label(p Citation) string {
+	return prompts.Label(prompts.Passage{Story: p.Story, N: p.Paragraph}, c.many)
+}
+
+// find returns the one passage with paragraph n of story (any story when
+// story is ""), matched by name or title.
+func (c *citer) find(story string, n int) (Citation, bool) {
+	var hit Citation
+	found := 0
+	for _, p := range c.passages {
+		if p.Paragraph == n && (story == "" || strings.EqualFold(p.Story, story) || strings.EqualFold(p.Title, story)) {
+			hit = p
+			found++
 		}
-		return r
-	}, text))
+	}
+	return hit, found == 1
+}
+
+// marker rewrites one marker the model wrote: the canonical labels of the
+// passages it names that were given, or "" when it names none of them.
+// A parenthesis or bracket that is not a list of references is kept, with
+// any "¶N" inside it checked: "(see ¶99)" claims a paragraph too.
+func (c *citer) marker(m string) string {
+	if strings.HasPrefix(m, "¶") {
+		labels, _ := c.list(m, false)
+		return bracketLabels(labels)
+	}
+	inner := m[1 : len(m)-1]
+	if labels, ok := c.list(inner, m[0] == '['); ok {
+		return bracketLabels(labels)
+	}
+	return m[:1] + bareParaRE.ReplaceAllStringFunc(inner, func(r string) string {
+		labels, _ := c.list(r, false)
+		return strings.Join(labels, ", ")
+	}) + m[len(m)-1:]
+}
+
+func bracketLabels(labels []string) string {
+	if len(labels) == 0 {
+		return ""
+	}
+	return "[" + strings.Join(labels, ", ") + "]"
+}
+
+// list reads s as a list of references and returns the labels of the
+// given passages they name; ok is false when s is not such a list.
+// bareNumbers accepts items that are only a number ("[10]").
+func (c *citer) list(s string, bareNumbers bool) (labels []string, ok bool) {
+	story := "" // "[harbor-fire ¶4, ¶5]": the story carries over
+	items := 0
+	kinded := false // "(¶10 and 11)": the sign carries over too
+	for _, item := range listSplitRE.Split(strings.TrimSpace(s), -1) {
+		if item == "" {
+			continue
+		}
+		sub := markerItemRE.FindStringSubmatch(item)
+		if sub == nil {
+			return nil, false
+		}
+		items++
+		prefix, kind := strings.Trim(sub[1], " :,-–—·"), sub[2]
+		named := prefix != "" && c.isStory(prefix)
+		if kind == "" && (prefix == "" && !bareNumbers && !kinded || prefix != "" && !named) {
+			return nil, false // "(1979)", "(March 4)": not references
+		}
+		kinded = kinded || kind != ""
+		if named {
+			story = prefix
+		}
+		// An unknown prefix with a paragraph sign ("[see ¶10]",
+		// "[harbour-fire ¶4]") is ignored: the number alone must then
+		// name one passage.
+		from := mustAtoi(sub[3])
+		to := from
+		if sub[4] != "" {
+			to = mustAtoi(sub[4])
+		}
+		if to < from || to-from >= maxCiteRange {
+			to = from // not a range to expand: keep its first paragraph
+		}
+		for n := from; n <= to; n++ {
+			if p, found := c.find(story, n); found {
+				labels = append(labels, c.label(p))
+			}
+		}
+	}
+	if items == 0 {
+		return nil, false
+	}
+	return dedupeStrings(labels), true
+}
+
+func (c *citer) isStory(name string) bool {
+	for _, p := range c.passages {
+		if strings.EqualFold(p.Story, name) || strings.EqualFold(p.Title, name) {
+			return true
+		}
+	}
+	return false
+}
+
+func mustAtoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+func dedupeStrings(s []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, x := range s {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// verifyReply turns the model's text into a Result. Its citations must
+// name passages it was given (others are dropped), an answer needs at
+// least one, and the quotes come from the story, never from the model.
+// A non-empty reason means the reply cannot be used.
+func verifyReply(text string, truncated bool, extractive Result, passages []Citation, many bool) (Result, string) {
+	text = cleanModelText(text)
 	if text == "" {
 		return Result{}, "empty reply"
 	}
 	res := Result{Question: extractive.Question, Mode: ModeLLM, Citations: []Citation{}}
-	if strings.HasPrefix(strings.ToLower(strings.Trim(text, " .\"“”")), strings.ToLower(strings.TrimSuffix(prompts.NotInStory, "."))) {
+	if saysNotInStory(text) {
 		res.Abstained = true
 		res.Answer = NotInStory
 		res.Nearest = extractive.Nearest
+		if extractive.Abstained && strings.HasPrefix(extractive.Answer, NotInStory) {
+			res.Answer = extractive.Answer // it names the nearest paragraphs
+		}
 		if len(res.Nearest) == 0 {
-			res.Nearest = passages[:min(len(passages), nearestParagraph)]
+			res.Nearest = append([]Citation(nil), passages[:min(len(passages), modelNearest)]...)
 		}
 		return res, ""
 	}
-	find := func(story string, n int) (Citation, bool) {
-		var hit Citation
-		found := 0
-		for _, p := range passages {
-			if p.Paragraph == n && (story == "" || strings.EqualFold(p.Story, story)) {
-				hit = p
-				found++
-			}
+	text = defuseLinks(text, passages)
+	c := newCiter(passages, many)
+	text = markerRE.ReplaceAllStringFunc(text, c.marker)
+	text = tidySpacing(text)
+	if truncated {
+		// Cut off at the token bound: the last sentence is unfinished.
+		text = wholeSentences(text)
+		if text == "" {
+			return Result{}, "truncated reply"
 		}
-		return hit, found == 1 // ambiguous across stories: not a citation
 	}
+	text = trimAnswer(text, maxModelAnswer)
+	// The citations are those still in the text the user sees, in order.
 	seen := map[string]bool{}
-	answer := citeRE.ReplaceAllStringFunc(text, func(m string) string {
-		var kept []string
-		for _, item := range strings.FieldsFunc(m[1:len(m)-1], func(r rune) bool { return r == ',' || r == ';' }) {
-			sub := citeItemRE.FindStringSubmatch(item)
-			if sub == nil {
-				continue
-			}
-			n, err := strconv.Atoi(sub[2])
-			if err != nil {
-				continue
-			}
-			c, ok := find(sub[1], n)
-			if !ok {
-				continue // a paragraph the model was not given
-			}
-			label := prompts.Label(prompts.Passage{Story: c.Story, N: c.Paragraph}, many)
-			kept = append(kept, label)
-			if k := c.Story + "\x00" + strconv.Itoa(c.Paragraph); !seen[k] {
-				seen[k] = true
-				res.Citations = append(res.Citations, c)
+	for _, m := range canonRE.FindAllStringSubmatch(text, -1) {
+		for _, label := range strings.Split(m[1], ", ") {
+			if p, ok := c.byLabel[label]; ok && !seen[label] {
+				seen[label] = true
+				res.Citations = append(res.Citations, p)
 			}
 		}
-		if len(kept) == 0 {
-			return ""
-		}
-		return "[" + strings.Join(kept, ", ") + "]"
-	})
+	}
 	if len(res.Citations) == 0 {
 		return Result{}, "no valid citation"
 	}
-	answer = strings.Join(strings.Fields(answer), " ")
-	answer = strings.NewReplacer(" .", ".", " ,", ",").Replace(answer)
-	res.Answer = defuseMentions(truncateSentences(answer, maxAnswerLen))
+	res.Answer = defuseMentions(text)
 	return res, ""
 }
 
-// truncateSentences keeps whole sentences up to limit characters, or cuts
-// at a word when the first sentence alone is too long.
-func truncateSentences(s string, limit int) string {
-	if len([]rune(s)) <= limit {
+// cleanModelText removes what a model may add around its answer:
+// reasoning in <think> tags, control and invisible formatting characters
+// (which could hide or reorder text), and runs of space.
+func cleanModelText(s string) string {
+	s = strings.ToValidUTF8(s, "")
+	s = thinkRE.ReplaceAllString(s, " ")
+	if i := strings.Index(s, "<think>"); i >= 0 {
+		s = s[:i] // thinking that never ended: no answer after it
+	}
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\t' || r == '\r':
+			return ' '
+		case unicode.IsControl(r), unicode.Is(unicode.Cf, r):
+			return -1
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 7 && strings.EqualFold(s[:7], "answer:") {
+		s = strings.TrimSpace(s[7:])
+	}
+	// A model may quote or embolden its whole answer.
+	for _, pair := range [][2]string{{`"`, `"`}, {"“", "”"}, {"**", "**"}} {
+		if len(s) > len(pair[0])+len(pair[1]) && strings.HasPrefix(s, pair[0]) && strings.HasSuffix(s, pair[1]) &&
+			!strings.Contains(s[len(pair[0]):len(s)-len(pair[1])], pair[0]) {
+			s = strings.TrimSpace(s[len(pair[0]) : len(s)-len(pair[1])])
+		}
+	}
+	return s
+}
+
+var (
+	mdLinkRE = regexp.MustCompile(`\[([^\[\]]*)\]\([^()\s]*\)`)
+	urlRE    = regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s\])>"”]*[^\s\])>"”.,;:!?]`)
+)
+
+// defuseLinks keeps a model's text from carrying a link the story does
+// not: chat clients render "[text](url)" as a link whose target is
+// hidden, and a question can ask the model for one. Markdown links become
+// their text, and URLs that no passage holds are removed.
+func defuseLinks(s string, passages []Citation) string {
+	s = mdLinkRE.ReplaceAllString(s, "$1")
+	return urlRE.ReplaceAllStringFunc(s, func(u string) string {
+		for _, p := range passages {
+			if strings.Contains(p.Text, u) {
+				return u
+			}
+		}
+		return ""
+	})
+}
+
+// saysNotInStory recognises the abstention sentence, in the spellings
+// models use for it.
+func saysNotInStory(s string) bool {
+	s = strings.ToLower(strings.NewReplacer("’", "'", "‘", "'", "*", "", "_", "").Replace(s))
+	s = strings.TrimLeft(s, " \"'“")
+	for _, p := range []string{"the story doesn't say", "the story does not say", "the passages don't say", "the passages do not say"} {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// tidySpacing repairs the space around removed or rewritten markers.
+func tidySpacing(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	for _, r := range [][2]string{{" .", "."}, {" ,", ","}, {" ;", ";"}, {" :", ":"}, {" !", "!"}, {" ?", "?"}, {"( ", "("}, {" )", ")"}, {"()", ""}, {"[]", ""}} {
+		s = strings.ReplaceAll(s, r[0], r[1])
+	}
+	s = strings.Join(strings.Fields(s), " ")
+	return strings.TrimLeft(s, ",;:. ")
+}
+
+// answerTokenRE splits text into words, keeping a marker such as
+// "[harbor-fire ¶4]." in one piece.
+var answerTokenRE = regexp.MustCompile(`(?:\[[^\[\]]*\]|[^\s\[])+`)
+
+// endsSentence reports whether words[i] ends a sentence: "it.", "it.”",
+// "[¶10]." — but not "Dr." or "J." before a name.
+func endsSentence(words []string, i int) bool {
+	w := strings.TrimRight(words[i], `"”’')`)
+	if !strings.HasSuffix(w, ".") && !strings.HasSuffix(w, "!") && !strings.HasSuffix(w, "?") {
+		return false
+	}
+	if strings.HasSuffix(w, ".") && !strings.HasSuffix(w, "].") {
+		stem := strings.ToLower(strings.TrimLeft(strings.TrimSuffix(w, "."), `"“‘'(`))
+		if titleAbbrevs[stem] || utf8.RuneCountInString(stem) == 1 {
+			return false
+		}
+	}
+	return true
+}
+
+var titleAbbrevs = map[string]bool{
+	"mr": true, "mrs": true, "ms": true, "dr": true, "gen": true, "sen": true, "rep": true, "gov": true,
+	"lt": true, "col": true, "capt": true, "sgt": true, "maj": true, "adm": true, "pres": true, "prof": true,
+	"st": true, "jr": true, "sr": true, "no": true, "vs": true, "e.g": true, "i.e": true,
+}
+
+func isCiteMarker(w string) bool {
+	w = strings.TrimRight(w, ".,;:!?")
+	return strings.HasPrefix(w, "[") && strings.HasSuffix(w, "]")
+}
+
+// sentenceCuts are the word counts at which a sentence of words ends,
+// markers that follow its full stop included.
+func sentenceCuts(words []string) []int {
+	var cuts []int
+	for i := 0; i < len(words); i++ {
+		if !endsSentence(words, i) {
+			continue
+		}
+		j := i + 1
+		for j < len(words) && isCiteMarker(words[j]) {
+			j++
+		}
+		cuts = append(cuts, j)
+		i = j - 1
+	}
+	return cuts
+}
+
+// wholeSentences drops an unfinished last sentence.
+func wholeSentences(s string) string {
+	words := answerTokenRE.FindAllString(s, -1)
+	cuts := sentenceCuts(words)
+	if len(cuts) == 0 {
+		return ""
+	}
+	return strings.Join(words[:cuts[len(cuts)-1]], " ")
+}
+
+// trimAnswer shortens s to at most limit characters: whole sentences if
+// the first fits, else whole words with an ellipsis. Markers are never
+// cut in two.
+func trimAnswer(s string, limit int) string {
+	if utf8.RuneCountInString(s) <= limit {
 		return s
 	}
-	var out string
-	for _, sent := range splitSentences(s) {
-		next := strings.TrimSpace(out + " " + sent)
-		if len([]rune(next)) > limit {
+	words := answerTokenRE.FindAllString(s, -1)
+	best := 0
+	for _, c := range sentenceCuts(words) {
+		if utf8.RuneCountInString(strings.Join(words[:c], " ")) > limit {
 			break
 		}
-		out = next
+		best = c
 	}
-	if out == "" {
-		return truncateWords(s, limit)
+	if best > 0 {
+		return strings.Join(words[:best], " ")
 	}
-	return out
-}
-
-func splitSentences(s string) []string {
-	var out []string
-	start := 0
-	for i, r := range s {
-		if (r == '.' || r == '!' || r == '?') && (i+1 == len(s) || s[i+1] == ' ') {
-			out = append(out, strings.TrimSpace(s[start:i+1]))
-			start = i + 1
+	n := 0
+	for i, w := range words {
+		n += utf8.RuneCountInString(w)
+		if i > 0 {
+			n++
+		}
+		if n > limit-1 { // room for the ellipsis
+			if i == 0 {
+				return string([]rune(w)[:limit-1]) + "…"
+			}
+			return strings.TrimRight(strings.Join(words[:i], " "), ",;:") + "…"
 		}
 	}
-	if rest := strings.TrimSpace(s[start:]); rest != "" {
-		out = append(out, rest)
-	}
-	return out
+	return s
 }
 
-// defuseMentions keeps a model's text from pinging a whole chat.
+// defuseMentions keeps a model's text from pinging a whole chat or a
+// person, whatever it was talked into writing.
 func defuseMentions(s string) string {
-	return strings.NewReplacer("@everyone", "@\u200beveryone", "@here", "@\u200bhere").Replace(s)
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		b.WriteByte(s[i])
+		if s[i] != '@' {
+			continue
+		}
+		rest := strings.ToLower(s[i+1:])
+		if strings.HasPrefix(rest, "everyone") || strings.HasPrefix(rest, "here") ||
+			i > 0 && s[i-1] == '<' { // <@123>, <@&456>: a user or a role
+			b.WriteString("\u200b")
+		}
+	}
+	return b.String()
 }
 
-// cacheKey identifies an answer: the question as normalised, the turn
-// before it, the stories, the prompts and the model.
-func (l *LLM) cacheKey(question string, prev *Turn, corpusHash, model string) string {
+func clipRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+// cacheKey identifies an answer: the question and the exchange before it
+// as normalised, the passages given, the stories, the prompts and the
+// model. The passages follow from the rest, but naming them costs nothing
+// and keeps a cached answer from citing paragraphs a newer engine would
+// not have retrieved.
+func cacheKey(question string, prev *Turn, passages []Citation, corpusHash, model string) string {
 	h := sha256.New()
-	norm := strings.Join(strings.Fields(strings.ToLower(question)), " ")
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", norm, corpusHash, prompts.Version, model)
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", normalizeQuestion(question), corpusHash, prompts.Version, model)
 	if prev != nil {
-		fmt.Fprintf(h, "%s\x00%s", prev.Question, prev.Answer)
+		fmt.Fprintf(h, "%s\x00%s\x00", normalizeQuestion(prev.Question), strings.Join(strings.Fields(prev.Answer), " "))
+	}
+	for _, p := range passages {
+		fmt.Fprintf(h, "%s\x00%d\x00", p.Story, p.Paragraph)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func (l *LLM) cached(key string) (Result, bool) {
-	if l.cache == nil {
-		return Result{}, false
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.cache.get(key)
+// normalizeQuestion folds the differences that do not change a question:
+// case, spacing and the final punctuation.
+func normalizeQuestion(s string) string {
+	s = strings.Join(strings.Fields(strings.ToLower(s)), " ")
+	return strings.TrimRight(s, " ?!.")
 }
 
-func (l *LLM) store(key string, res Result) {
-	if l.cache == nil {
-		return
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.cache.put(key, res)
-}
-
-// lru is a least-recently-used cache of results; callers lock.
-type lru struct {
+// answerCache is a least-recently-used cache of results; callers lock.
+// Its methods are no-ops on a nil cache.
+type answerCache struct {
 	size  int
-	order *list.List // front: most recent
+	order *list.List // of *cacheEntry, most recent first
 	items map[string]*list.Element
 }
 
-type lruEntry struct {
+type cacheEntry struct {
 	key string
 	res Result
 }
 
-func newLRU(size int) *lru {
-	return &lru{size: size, order: list.New(), items: map[string]*list.Element{}}
+func newAnswerCache(size int) *answerCache {
+	return &answerCache{size: size, order: list.New(), items: map[string]*list.Element{}}
 }
 
-func (c *lru) get(key string) (Result, bool) {
+func (c *answerCache) get(key string) (Result, bool) {
+	if c == nil {
+		return Result{}, false
+	}
 	e, ok := c.items[key]
 	if !ok {
 		return Result{}, false
 	}
 	c.order.MoveToFront(e)
-	return e.Value.(*lruEntry).res, true
+	// A copy: callers may change their result's slices.
+	return e.Value.(*cacheEntry).res.clone(), true
 }
 
-func (c *lru) put(key string, res Result) {
+func (c *answerCache) put(key string, res Result) {
+	if c == nil {
+		return
+	}
+	res = res.clone()
 	if e, ok := c.items[key]; ok {
-		e.Value.(*lruEntry).res = res
+		e.Value.(*cacheEntry).res = res
 		c.order.MoveToFront(e)
 		return
 	}
-	c.items[key] = c.order.PushFront(&lruEntry{key, res})
+	c.items[key] = c.order.PushFront(&cacheEntry{key, res})
 	if c.order.Len() > c.size {
 		old := c.order.Back()
 		c.order.Remove(old)
-		delete(c.items, old.Value.(*lruEntry).key)
+		delete(c.items, old.Value.(*cacheEntry).key)
 	}
+}
+
+func (c *answerCache) len() int {
+	if c == nil {
+		return 0
+	}
+	return c.order.Len()
 }

@@ -2,8 +2,14 @@ package answer
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -12,95 +18,127 @@ import (
 )
 
 // OpenAI is a Completer for any OpenAI-compatible chat-completions
-// endpoint: OpenAI itself, Ollama, llama.cpp's server, vLLM. This is the
-// only file that knows the client library.
+// endpoint: OpenAI itself, Ollama, llama.cpp's server, vLLM. It is the
+// only code that knows the client library. Make one with NewOpenAI; it is
+// safe for concurrent use.
 type OpenAI struct {
 	client *openai.Client
 }
 
-// NewOpenAI returns a client for baseURL (empty: OpenAI's own, else
-// something like "http://localhost:11434/v1") with key (may be empty for
-// local servers). httpClient may be nil.
+// NewOpenAI returns a client for baseURL (empty: OpenAI's own; for a
+// local server something like "http://localhost:11434/v1") with key
+// (empty for servers that want none). httpClient may be nil; the LLM's
+// timeout bounds every call through the request's context.
 func NewOpenAI(baseURL, key string, httpClient *http.Client) *OpenAI {
 	cfg := openai.DefaultConfig(key)
 	if baseURL != "" {
 		cfg.BaseURL = strings.TrimRight(baseURL, "/")
 	}
-	if httpClient == nil {
-		httpClient = &http.Client{}
+	if httpClient != nil {
+		cfg.HTTPClient = httpClient
 	}
-	hc := *httpClient
-	hc.Transport = retryAfterTransport{next: httpClient.Transport}
-	cfg.HTTPClient = &hc
 	return &OpenAI{client: openai.NewClientWithConfig(cfg)}
 }
 
+// temperatureZero asks for temperature 0. The library omits a zero
+// temperature from the request, and endpoints then use their default
+// (1 for OpenAI): the smallest positive float is sent instead, which
+// every endpoint treats as 0.
+const temperatureZero = math.SmallestNonzeroFloat32
+
 // Complete asks the model once.
-func (o *OpenAI) Complete(ctx context.Context, req Completion) (CompletionResult, error) {
-	seen := &retryAfter{}
-	ctx = context.WithValue(ctx, retryAfterKey{}, seen)
-	resp, err := o.client.CreateChatCompletion(ctx, openai.ChatCompletionRequest{
+func (o *OpenAI) Complete(ctx context.Context, req CompletionRequest) (CompletionResponse, error) {
+	r := openai.ChatCompletionRequest{
 		Model:       req.Model,
-		MaxTokens:   req.MaxTokens,
-		Temperature: 0,
+		MaxTokens:   req.MaxTokens, // max_tokens: what Ollama, llama.cpp and vLLM read
+		Temperature: temperatureZero,
 		Messages: []openai.ChatCompletionMessage{
 			{Role: openai.ChatMessageRoleSystem, Content: req.System},
 			{Role: openai.ChatMessageRoleUser, Content: req.User},
 		},
-	})
-	if err != nil {
-		if ctx.Err() != nil {
-			return CompletionResult{}, ctx.Err()
-		}
-		var apiErr *openai.APIError
-		var reqErr *openai.RequestError
-		switch {
-		case errors.As(err, &apiErr) && apiErr.HTTPStatusCode != 0:
-			return CompletionResult{}, &StatusError{Code: apiErr.HTTPStatusCode, RetryAfter: seen.wait, Err: err}
-		case errors.As(err, &reqErr) && reqErr.HTTPStatusCode != 0:
-			return CompletionResult{}, &StatusError{Code: reqErr.HTTPStatusCode, RetryAfter: seen.wait, Err: err}
-		}
-		return CompletionResult{}, err
 	}
-	out := CompletionResult{PromptTokens: resp.Usage.PromptTokens, CompletionTokens: resp.Usage.CompletionTokens}
+	resp, err := o.client.CreateChatCompletion(ctx, r)
+	if reasoningModel(err) {
+		// OpenAI's reasoning models (o1, o3, gpt-5…) take only
+		// max_completion_tokens and their own temperature; the library
+		// refuses the request before sending it, so asking again costs
+		// nothing.
+		r.MaxTokens, r.MaxCompletionTokens, r.Temperature = 0, req.MaxTokens, 0
+		resp, err = o.client.CreateChatCompletion(ctx, r)
+	}
+	if err != nil {
+		return CompletionResponse{}, o.classify(ctx, err, resp.Header())
+	}
+	out := CompletionResponse{PromptTokens: resp.Usage.PromptTokens, CompletionTokens: resp.Usage.CompletionTokens}
 	if len(resp.Choices) > 0 {
 		out.Text = resp.Choices[0].Message.Content
+		out.Truncated = resp.Choices[0].FinishReason == openai.FinishReasonLength
 	}
 	return out, nil
 }
 
-// The client library does not expose response headers, so a transport
-// notes a 429's Retry-After in a holder the request's context carries.
-type retryAfterKey struct{}
-
-type retryAfter struct{ wait time.Duration }
-
-type retryAfterTransport struct{ next http.RoundTripper }
-
-func (t retryAfterTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	next := t.next
-	if next == nil {
-		next = http.DefaultTransport
-	}
-	resp, err := next.RoundTrip(req)
-	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
-		if holder, ok := req.Context().Value(retryAfterKey{}).(*retryAfter); ok {
-			holder.wait = parseRetryAfter(resp.Header.Get("Retry-After"))
-		}
-	}
-	return resp, err
+func reasoningModel(err error) bool {
+	return errors.Is(err, openai.ErrReasoningModelMaxTokensDeprecated) ||
+		errors.Is(err, openai.ErrO1MaxTokensDeprecated) ||
+		errors.Is(err, openai.ErrReasoningModelLimitationsOther) ||
+		errors.Is(err, openai.ErrReasoningSamplingUnsupported)
 }
 
-// parseRetryAfter reads seconds or an HTTP date.
-func parseRetryAfter(v string) time.Duration {
+// classify turns the library's errors into the ones LLM understands.
+// header is the failed response's (the library keeps it even on error),
+// for a 429's Retry-After.
+func (o *OpenAI) classify(ctx context.Context, err error, header http.Header) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("chat completion: %w", ctx.Err())
+	}
+	code := 0
+	if apiErr, ok := errors.AsType[*openai.APIError](err); ok {
+		code = apiErr.HTTPStatusCode
+	} else if reqErr, ok := errors.AsType[*openai.RequestError](err); ok {
+		code = reqErr.HTTPStatusCode
+	}
+	if code != 0 {
+		se := &StatusError{Code: code, Err: err}
+		if code == http.StatusTooManyRequests {
+			se.RetryAfter = parseRetryAfter(header.Get("Retry-After"), time.Now())
+		}
+		return se
+	}
+	_, syntax := errors.AsType[*json.SyntaxError](err)
+	_, badType := errors.AsType[*json.UnmarshalTypeError](err)
+	if syntax || badType || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return fmt.Errorf("%w: %w", ErrMalformedReply, err)
+	}
+	_, netErr := errors.AsType[net.Error](err)
+	_, urlErr := errors.AsType[*url.Error](err)
+	if netErr || urlErr {
+		return fmt.Errorf("%w: %w", ErrUnreachable, err)
+	}
+	return fmt.Errorf("chat completion: %w", err)
+}
+
+// maxRetryAfter caps what an endpoint may ask for; anything near it is
+// far beyond any sensible timeout anyway.
+const maxRetryAfter = time.Hour
+
+// parseRetryAfter reads Retry-After as seconds or as an HTTP date; zero
+// when absent or unreadable.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
 	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil && s >= 0 {
+	if s, err := strconv.ParseFloat(v, 64); err == nil {
+		if s <= 0 || math.IsNaN(s) {
+			return 0
+		}
+		if s >= maxRetryAfter.Seconds() {
+			return maxRetryAfter
+		}
 		return time.Duration(s * float64(time.Second))
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		return max(0, time.Until(t))
+		return min(max(0, t.Sub(now)), maxRetryAfter)
 	}
 	return 0
 }

@@ -2,8 +2,10 @@ package bot
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
@@ -11,124 +13,234 @@ import (
 	"storybot/answer"
 )
 
-// Discord's limits, in characters.
+// Discord's limits, in characters (code points).
 const (
 	maxContent     = 2000
 	maxDescription = 4096
+	maxTitle       = 256
+	maxAuthor      = 256
 	maxFieldName   = 256
 	maxFieldValue  = 1024
 	maxFields      = 25
-	maxEmbedTotal  = 6000
 	maxFooter      = 2048
-	maxTitle       = 256
-	maxButtons     = 3
+	maxEmbedTotal  = 6000
 	maxChoices     = 25
 	maxChoiceName  = 100
+	maxCustomID    = 100
+	maxButtonLabel = 80
 )
 
-// noMentions is sent with every message: whatever the text says, nobody
-// is pinged.
+// How much of an answer is shown: sources beyond maxSources add little,
+// and a row of more than maxButtons buttons is noise.
+const (
+	maxSources = 10
+	maxButtons = 3
+	maxQuote   = 600 // a sentence, not a page
+	maxTitles  = 256 // story titles in a footer
+)
+
+// Embed colours: answers in blue, abstentions in grey.
+const (
+	colourAnswer  = 0x3b6ea5
+	colourAbstain = 0x8a8a8a
+)
+
+// noMentions goes with every message the bot sends: whatever the text
+// says, nobody is pinged, not even the author of the message replied to.
 func noMentions() *discordgo.MessageAllowedMentions {
 	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
 }
 
-// clean defuses mass mentions in text shown in chat. allowed_mentions
-// already stops the ping; this also stops "@everyone" from reading like
-// one, and keeps it from being copied into a message that lacks it.
-func clean(s string) string {
+// defuse breaks up mass mentions in text shown in chat. allowed_mentions
+// already stops the ping; this also keeps "@everyone" from reading like
+// one, and from pinging if the text is ever copied into a message that
+// lacks allowed_mentions.
+func defuse(s string) string {
 	return strings.NewReplacer("@everyone", "@\u200beveryone", "@here", "@\u200bhere").Replace(s)
 }
 
-// truncate cuts s to at most limit characters (runes), at the end of a
-// sentence when one ends in the last third, else at a word, and marks the
-// cut with an ellipsis.
-func truncate(s string, limit int) string {
-	if limit <= 0 {
-		return ""
+// escapeMarkdown makes story, user and model text show literally: no
+// bold, links or block quotes that the text did not mean.
+func escapeMarkdown(s string) string {
+	s = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "~", `\~`, "`", "\\`", "|", `\|`, ">", `\>`, "[", `\[`, "]", `\]`).Replace(s)
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "#") || strings.HasPrefix(l, "-") {
+			lines[i] = `\` + l
+		}
 	}
+	return strings.Join(lines, "\n")
+}
+
+// text prepares story, user or model text for an embed or a message:
+// literal, defused, and within limit characters.
+func text(s string, limit int) string {
+	return truncate(defuse(escapeMarkdown(s)), limit)
+}
+
+// truncate cuts s to at most limit characters (code points, as Discord
+// counts them). It cuts after a sentence when one ends in the last third
+// of the room, else between words, else between characters, never inside
+// a character sequence that draws one symbol, and marks the cut with "…".
+func truncate(s string, limit int) string {
 	if utf8.RuneCountInString(s) <= limit {
 		return s
 	}
+	if limit <= 0 {
+		return ""
+	}
 	runes := []rune(s)
-	cut := runes[:limit-1] // room for the ellipsis
-	best := -1
-	for i := len(cut) - 1; i >= len(cut)*2/3; i-- {
-		if (cut[i] == '.' || cut[i] == '!' || cut[i] == '?') && (i+1 < len(runes) && runes[i+1] == ' ') {
-			best = i + 1
+	room := limit - 1 // for the ellipsis
+	cut := -1
+	for i := room; i >= room*2/3 && i > 0; i-- {
+		// runes[i-1] ends a sentence when a space follows it
+		if strings.ContainsRune(".!?", runes[i-1]) && unicode.IsSpace(runes[i]) {
+			cut = i
 			break
 		}
 	}
-	if best < 0 {
-		for i := len(cut) - 1; i > 0; i-- {
-			if cut[i] == ' ' {
-				best = i
+	if cut < 0 {
+		for i := room; i > 0; i-- {
+			if unicode.IsSpace(runes[i]) {
+				cut = i
 				break
 			}
 		}
 	}
-	if best <= 0 {
-		best = len(cut)
+	if cut < 0 {
+		cut = room
+		for cut > 0 && joined(runes, cut) {
+			cut--
+		}
 	}
-	return strings.TrimRight(string(cut[:best]), " ,;:") + "…"
+	return strings.TrimRightFunc(string(runes[:cut]), func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune(",;:", r)
+	}) + "…"
 }
 
-func ref(c answer.Citation, manyStories bool) string {
-	r := "¶" + strconv.Itoa(c.Paragraph)
+// joined reports whether runes[i-1] and runes[i] belong to one drawn
+// symbol: a combining mark, a variation selector, a zero-width joiner
+// (emoji sequences), or the second half of a flag.
+func joined(runes []rune, i int) bool {
+	if i <= 0 || i >= len(runes) {
+		return false
+	}
+	prev, next := runes[i-1], runes[i]
+	switch {
+	case unicode.In(next, unicode.Mn, unicode.Me, unicode.Variation_Selector), next == '\u200d', prev == '\u200d',
+		next >= 0x1F3FB && next <= 0x1F3FF: // skin tones
+		return true
+	case isRegional(prev) && isRegional(next):
+		n := 0 // regional indicators pair up from the start of the run
+		for j := i - 1; j >= 0 && isRegional(runes[j]); j-- {
+			n++
+		}
+		return n%2 == 1
+	}
+	return false
+}
+
+func isRegional(r rune) bool { return r >= 0x1F1E6 && r <= 0x1F1FF }
+
+// paragraphRef names a cited paragraph: "¶12", with the story's name when
+// the bot knows several stories.
+func paragraphRef(story string, n int, manyStories bool) string {
+	r := "¶" + strconv.Itoa(n)
 	if manyStories {
-		r += " · " + c.Story
+		r += " · " + defuse(story)
 	}
 	return r
 }
 
-// answerEmbed shows a result: the answer, its sources with the quoted
-// sentences, and the story's title.
-func answerEmbed(res answer.Result, manyStories bool) *discordgo.MessageEmbed {
-	e := &discordgo.MessageEmbed{Description: truncate(clean(res.Answer), maxDescription), Color: 0x3b6ea5}
+// answerEmbed shows a result: the question (which lets a reply to the
+// answer be read as a follow-up), the answer, the sources as ¶N with the
+// quoted sentences, and the stories' titles in the footer. When the
+// engine abstained, the nearest paragraphs take the sources' place.
+func answerEmbed(question string, res answer.Result, defaultTitle string, manyStories bool) *discordgo.MessageEmbed {
+	e := &discordgo.MessageEmbed{
+		Author:      &discordgo.MessageEmbedAuthor{Name: truncate(questionPrefix+defuse(question), maxAuthor)},
+		Description: text(res.Answer, maxDescription),
+		Color:       colourAnswer,
+	}
+	if strings.TrimSpace(res.Answer) == "" {
+		e.Description = "I have no answer to that."
+	}
 	cites, label := res.Citations, "Source"
 	if res.Abstained {
-		cites, label = res.Nearest, "Nearest paragraph"
-		e.Color = 0x8a8a8a
+		cites, label = res.Nearest, "Nearest"
+		e.Color = colourAbstain
 	}
-	for i, c := range cites {
-		if i == maxButtons {
+	var titles []string
+	for _, c := range cites {
+		if len(e.Fields) == maxSources {
 			break
 		}
+		quote := strings.Trim(c.Quote, "“”\" \n")
+		if quote == "" {
+			quote = c.Text // a paragraph offered without a quote: its start
+		}
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{
-			Name:  truncate(label+" "+ref(c, manyStories), maxFieldName),
-			Value: truncate(clean("“"+strings.Trim(c.Quote, "“”\" ")+"”"), maxFieldValue),
+			Name:  truncate(label+" "+paragraphRef(c.Story, c.Paragraph, manyStories), maxFieldName),
+			Value: orDots(text("“"+quote+"”", maxQuote)),
 		})
+		if c.Title != "" && !slices.Contains(titles, c.Title) {
+			titles = append(titles, c.Title)
+		}
 	}
-	var title string
-	if len(cites) > 0 {
-		title = cites[0].Title
+	if len(titles) == 0 && defaultTitle != "" {
+		titles = []string{defaultTitle}
 	}
-	footer := title
+	footer := truncate(strings.Join(titles, " · "), maxTitles)
 	switch res.Mode {
 	case answer.ModeLLM:
 		footer += " · summarised by " + res.Model + ", sources checked"
 	case answer.ModeFallback:
 		footer += " · taken from the story directly"
 	}
-	if footer != "" {
-		e.Footer = &discordgo.MessageEmbedFooter{Text: truncate(clean(footer), maxFooter)}
+	if footer = strings.Trim(footer, " ·"); footer != "" {
+		e.Footer = &discordgo.MessageEmbedFooter{Text: truncate(defuse(footer), maxFooter)}
 	}
 	fitEmbed(e)
 	return e
 }
 
-// fitEmbed trims an embed until it is within Discord's total limit.
+// questionPrefix starts the embed author line that carries the question.
+const questionPrefix = "Q: "
+
+// orDots keeps a field value from being empty, which Discord rejects.
+func orDots(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "…"
+	}
+	return s
+}
+
+// fitEmbed trims an embed until it is within Discord's limits. The
+// description (the answer) keeps its first 1,000 characters and the first
+// field (the main source) as long as it can; the other fields go first.
 func fitEmbed(e *discordgo.MessageEmbed) {
 	if len(e.Fields) > maxFields {
 		e.Fields = e.Fields[:maxFields]
 	}
+	cutDescription := func(keep int) {
+		if over := embedSize(e) - maxEmbedTotal; over > 0 {
+			n := utf8.RuneCountInString(e.Description)
+			if cut := min(over, n-keep); cut > 0 {
+				e.Description = truncate(e.Description, n-cut)
+			}
+		}
+	}
+	cutDescription(1000)
+	for embedSize(e) > maxEmbedTotal && len(e.Fields) > 1 {
+		e.Fields = e.Fields[:len(e.Fields)-1]
+	}
+	cutDescription(1)
 	for embedSize(e) > maxEmbedTotal && len(e.Fields) > 0 {
 		e.Fields = e.Fields[:len(e.Fields)-1]
 	}
-	if over := embedSize(e) - maxEmbedTotal; over > 0 {
-		e.Description = truncate(e.Description, utf8.RuneCountInString(e.Description)-over)
-	}
 }
 
+// embedSize counts what Discord counts towards an embed's 6,000.
 func embedSize(e *discordgo.MessageEmbed) int {
 	n := utf8.RuneCountInString(e.Title) + utf8.RuneCountInString(e.Description)
 	for _, f := range e.Fields {
@@ -143,21 +255,25 @@ func embedSize(e *discordgo.MessageEmbed) int {
 	return n
 }
 
-// paragraphButtons offers each cited paragraph in full, to whoever clicks.
-func paragraphButtons(res answer.Result) []discordgo.MessageComponent {
+// paragraphButtons offers each cited paragraph (at most three) in full,
+// privately, to whoever clicks.
+func paragraphButtons(res answer.Result, manyStories bool) []discordgo.MessageComponent {
 	cites := res.Citations
 	if res.Abstained {
 		cites = res.Nearest
 	}
 	var buttons []discordgo.MessageComponent
-	for i, c := range cites {
-		if i == maxButtons {
-			break
+	seen := map[string]bool{}
+	for _, c := range cites {
+		id := paragraphButtonID(c.Story, c.Paragraph)
+		if len(buttons) == maxButtons || len(id) > maxCustomID || seen[id] {
+			continue // a story name too long for an id loses its button, not the answer
 		}
+		seen[id] = true
 		buttons = append(buttons, discordgo.Button{
-			Label:    "Read ¶" + strconv.Itoa(c.Paragraph),
+			Label:    truncate(paragraphRef(c.Story, c.Paragraph, manyStories), maxButtonLabel),
 			Style:    discordgo.SecondaryButton,
-			CustomID: paragraphButtonID(c.Story, c.Paragraph),
+			CustomID: id,
 		})
 	}
 	if len(buttons) == 0 {
@@ -166,6 +282,8 @@ func paragraphButtons(res answer.Result) []discordgo.MessageComponent {
 	return []discordgo.MessageComponent{discordgo.ActionsRow{Components: buttons}}
 }
 
+// buttonPrefix marks the custom ids of paragraph buttons; the story's
+// name and the paragraph number follow, so a click needs no state.
 const buttonPrefix = "para:"
 
 func paragraphButtonID(story string, n int) string {
@@ -174,15 +292,12 @@ func paragraphButtonID(story string, n int) string {
 
 func parseButtonID(id string) (story string, n int, ok bool) {
 	rest, found := strings.CutPrefix(id, buttonPrefix)
-	if !found {
-		return "", 0, false
-	}
 	i := strings.LastIndexByte(rest, ':')
-	if i < 0 {
+	if !found || i < 0 {
 		return "", 0, false
 	}
 	n, err := strconv.Atoi(rest[i+1:])
-	return rest[:i], n, err == nil
+	return rest[:i], n, err == nil && n > 0
 }
 
 // passageEmbed shows a whole paragraph with the numbers of its neighbours.
@@ -194,15 +309,14 @@ func passageEmbed(p answer.Passage, manyStories bool) *discordgo.MessageEmbed {
 	if p.Next > 0 {
 		nav = append(nav, fmt.Sprintf("¶%d →", p.Next))
 	}
-	title := "¶" + strconv.Itoa(p.N)
-	if manyStories {
-		title += " · " + p.Story
-	}
+	footer := strings.TrimSpace(p.Title + "   " + strings.Join(nav, "  "))
 	e := &discordgo.MessageEmbed{
-		Title:       truncate(title, maxTitle),
-		Description: truncate(clean(p.Text), maxDescription),
-		Footer:      &discordgo.MessageEmbedFooter{Text: truncate(clean(p.Title+"  "+strings.Join(nav, "  ")), maxFooter)},
-		Color:       0x3b6ea5,
+		Title:       truncate(paragraphRef(p.Story, p.N, manyStories), maxTitle),
+		Description: orDots(text(p.Text, maxDescription)),
+		Color:       colourAnswer,
+	}
+	if footer != "" {
+		e.Footer = &discordgo.MessageEmbedFooter{Text: truncate(defuse(footer), maxFooter)}
 	}
 	fitEmbed(e)
 	return e
@@ -210,51 +324,123 @@ func passageEmbed(p answer.Passage, manyStories bool) *discordgo.MessageEmbed {
 
 // searchEmbed lists matching paragraphs with the matches in bold.
 func searchEmbed(terms string, matches []answer.Match, manyStories bool) *discordgo.MessageEmbed {
-	e := &discordgo.MessageEmbed{Title: truncate(clean("Search: "+terms), maxTitle), Color: 0x3b6ea5}
+	e := &discordgo.MessageEmbed{Title: text("Search: "+terms, maxTitle), Color: colourAnswer}
 	if len(matches) == 0 {
-		e.Description = "No paragraph matches those words."
+		e.Description = "No paragraph matches those words. Try other words, or /ask a question."
 		return e
 	}
 	for _, m := range matches {
-		name := "¶" + strconv.Itoa(m.Paragraph)
-		if manyStories {
-			name += " · " + m.Story
+		if len(e.Fields) == maxFields {
+			break
 		}
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{
-			Name:  name,
-			Value: boldMarks(m.Text, m.Marks, maxFieldValue),
+			Name:  truncate(paragraphRef(m.Story, m.Paragraph, manyStories), maxFieldName),
+			Value: orDots(boldMarks(m.Text, m.Marks, maxFieldValue)),
 		})
 	}
 	fitEmbed(e)
 	return e
 }
 
-// boldMarks renders text with its marked ranges in bold, within limit
-// characters, escaping Discord markdown in the story's own text.
-func boldMarks(text string, marks [][2]int, limit int) string {
+// boldMarks renders text with its marked byte ranges in bold, the rest
+// shown literally, within limit characters. A long paragraph whose first
+// match is far in is shown from a little before that match.
+func boldMarks(s string, marks [][2]int, limit int) string {
+	marks = validMarks(s, marks)
+	prefix := ""
+	if out := renderMarks(s, marks); utf8.RuneCountInString(out) <= limit {
+		return out
+	}
+	if len(marks) > 0 && utf8.RuneCountInString(s[:marks[0][0]]) > limit/3 {
+		// Start a little before the first match: a few words of context.
+		if start := wordStartBefore(s, marks[0][0], min(40, limit/4)); start > 0 {
+			s, prefix = s[start:], "…"
+			for i := range marks {
+				marks[i][0] -= start
+				marks[i][1] -= start
+			}
+		}
+	}
+	// Cut the plain text until its rendering fits: markup and escapes
+	// take room that the plain text does not show.
+	budget := limit - utf8.RuneCountInString(prefix) - 1 // and the closing "…"
+	plain := s
+	for {
+		out := renderMarks(plain, marks)
+		n := utf8.RuneCountInString(out)
+		if len(plain) == len(s) && n <= budget+1 {
+			return prefix + out // the window's whole tail fits
+		}
+		if n <= budget {
+			return prefix + out + "…"
+		}
+		keep := utf8.RuneCountInString(plain) - (n - budget)
+		if keep <= 0 {
+			return "…"
+		}
+		plain = strings.TrimSuffix(truncate(plain, keep+1), "…")
+		if plain == "" {
+			return "…"
+		}
+	}
+}
+
+// renderMarks writes s with the marks within it in bold and everything
+// shown literally. A mark that runs past the end of s is cut there.
+func renderMarks(s string, marks [][2]int) string {
 	var b strings.Builder
 	last := 0
 	for _, m := range marks {
-		if m[0] < last || m[1] > len(text) || m[0] >= m[1] {
-			continue
+		if m[0] >= len(s) {
+			break
 		}
-		b.WriteString(escapeMarkdown(text[last:m[0]]))
-		b.WriteString("**" + escapeMarkdown(text[m[0]:m[1]]) + "**")
-		last = m[1]
+		end := min(m[1], len(s))
+		b.WriteString(defuse(escapeMarkdown(s[last:m[0]])))
+		if strings.TrimSpace(s[m[0]:end]) != "" {
+			b.WriteString("**" + defuse(escapeMarkdown(s[m[0]:end])) + "**")
+		} else {
+			b.WriteString(s[m[0]:end])
+		}
+		last = end
 	}
-	b.WriteString(escapeMarkdown(text[last:]))
-	out := clean(b.String())
-	if utf8.RuneCountInString(out) <= limit {
-		return out
-	}
-	out = truncate(out, limit)
-	if strings.Count(out, "**")%2 == 1 { // a cut inside a bold run
-		out = truncate(strings.TrimSuffix(out, "…"), limit-2) + "**"
-		out = strings.TrimSuffix(out, "…**") + "**…"
-	}
-	return out
+	b.WriteString(defuse(escapeMarkdown(s[last:])))
+	return b.String()
 }
 
-func escapeMarkdown(s string) string {
-	return strings.NewReplacer("*", `\*`, "_", `\_`, "~", `\~`, "`", "\\`", "|", `\|`, ">", `\>`).Replace(s)
+// validMarks keeps the marks that lie within s on character boundaries,
+// in order and without overlaps.
+func validMarks(s string, marks [][2]int) [][2]int {
+	var out [][2]int
+	for _, m := range marks {
+		if m[0] < 0 || m[1] > len(s) || m[0] >= m[1] || !boundary(s, m[0]) || !boundary(s, m[1]) {
+			continue
+		}
+		out = append(out, m)
+	}
+	slices.SortFunc(out, func(a, b [2]int) int { return a[0] - b[0] })
+	kept := out[:0]
+	for _, m := range out {
+		if len(kept) > 0 && m[0] < kept[len(kept)-1][1] {
+			continue
+		}
+		kept = append(kept, m)
+	}
+	return kept
+}
+
+func boundary(s string, i int) bool { return i == len(s) || utf8.RuneStart(s[i]) }
+
+// wordStartBefore finds the start of a word about n characters before
+// byte offset i.
+func wordStartBefore(s string, i, n int) int {
+	j := i
+	for k := 0; k < n && j > 0; k++ {
+		_, size := utf8.DecodeLastRuneInString(s[:j])
+		j -= size
+	}
+	for j > 0 && j < i && !unicode.IsSpace(rune(s[j-1])) {
+		_, size := utf8.DecodeRuneInString(s[j:])
+		j += size
+	}
+	return j
 }

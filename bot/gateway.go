@@ -6,19 +6,21 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
-
-	"storybot/answer"
+	"github.com/gorilla/websocket"
 )
 
 // DefaultAPIURL is Discord's own REST API.
 const DefaultAPIURL = "https://discord.com/api/v9"
 
-// A Connection says how to reach Discord.
+// A Connection says how to reach Discord. Its zero value, with a Token,
+// is a bot on Discord itself with global commands.
 type Connection struct {
+	// Token is the bot's token, without the "Bot " prefix.
 	Token string
 	// APIURL is the base of a Discord-compatible REST API (default
 	// DefaultAPIURL). Every REST call goes through it, and the gateway is
@@ -28,22 +30,63 @@ type Connection struct {
 	// GuildID, when set, registers the commands in that guild only, where
 	// changes show at once; otherwise they are global.
 	GuildID string
-	// Channels get every question (a message ending in "?") answered;
-	// this needs the privileged MESSAGE_CONTENT intent.
+	// Channels get every question (a message ending in "?") answered.
+	// This needs the privileged MESSAGE_CONTENT intent, which is asked
+	// for only when Channels is set.
 	Channels []string
-	// ShardID and ShardCount split a very large bot across processes.
+	// ShardID and ShardCount split a very large bot over processes; a
+	// ShardCount below 2 means no sharding. Shard 0 registers the
+	// commands and receives the DMs.
 	ShardID, ShardCount int
 }
 
-// ErrUnauthorized reports a token Discord rejects.
-var ErrUnauthorized = errors.New("Discord rejected the bot token: check DISCORD_TOKEN")
+// Errors that end the bot: Discord will not take it as it is configured.
+// Their text is written for the person running the bot.
+var (
+	ErrNoToken      = errors.New("DISCORD_TOKEN is not set: create a bot in the Discord developer portal and put its token in .env")
+	ErrUnauthorized = errors.New("Discord rejected the bot token: check DISCORD_TOKEN (developer portal → your application → Bot → Reset Token)")
+	ErrIntents      = errors.New("Discord refused the Message Content intent that DISCORD_CHANNELS needs: turn on Message Content Intent (developer portal → your application → Bot), or leave DISCORD_CHANNELS empty")
+	ErrSharding     = errors.New("Discord refused the shard settings: check DISCORD_SHARD_ID and DISCORD_SHARD_COUNT (a large bot must be sharded)")
+)
 
-// newSession makes a discordgo session whose REST calls go to apiURL.
-func newSession(c Connection) (*discordgo.Session, error) {
-	s, err := discordgo.New("Bot " + c.Token)
-	if err != nil {
-		return nil, fmt.Errorf("discord session: %w", err)
+// gatewayError turns the error of opening the gateway into one of the
+// errors above when Discord said why it refused, and reports whether it
+// is worth trying again.
+func gatewayError(err error) (retry bool, out error) {
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized {
+		return false, ErrUnauthorized
 	}
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		// https://discord.com/developers/docs/topics/opcodes-and-status-codes#gateway-gateway-close-event-codes
+		switch ce.Code {
+		case 4004:
+			return false, ErrUnauthorized
+		case 4014:
+			return false, ErrIntents
+		case 4010, 4011:
+			return false, ErrSharding
+		case 4012, 4013:
+			return false, fmt.Errorf("discord gateway refused the connection (code %d): %w", ce.Code, err)
+		}
+	}
+	return true, fmt.Errorf("discord gateway: %w", err)
+}
+
+// restError maps a REST failure to ErrUnauthorized when the token was
+// the problem.
+func restError(what string, err error) error {
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized {
+		return ErrUnauthorized
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// newSession makes a discordgo session whose REST calls go to the
+// connection's API. It does not connect.
+func newSession(c Connection) (*discordgo.Session, error) {
 	api := c.APIURL
 	if api == "" {
 		api = DefaultAPIURL
@@ -52,194 +95,249 @@ func newSession(c Connection) (*discordgo.Session, error) {
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		return nil, fmt.Errorf("discord API URL %q: want an http(s) URL", api)
 	}
+	s, err := discordgo.New("Bot " + c.Token)
+	if err != nil {
+		return nil, fmt.Errorf("discord session: %w", err)
+	}
+	if c.Token == "" {
+		s.Token = "" // no Authorization header at all, rather than "Bot "
+	}
 	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: rebase{base: base, next: http.DefaultTransport}}
 	s.LogLevel = discordgo.LogError
-	s.ShouldReconnectOnError = true
+	s.StateEnabled = false // the bot keeps no guild state; READY's user and application are still kept
 	s.ShouldRetryOnRateLimit = true
 	s.MaxRestRetries = 2
 	return s, nil
 }
 
-// rebase sends requests for Discord's API to another base URL: discordgo
-// builds its URLs from package-level endpoints, and rewriting them here
-// leaves those untouched.
+// rebase sends discordgo's requests for Discord's API to another base
+// URL. discordgo builds its URLs from package-level variables; rewriting
+// each request here leaves those untouched, so two bots in one process
+// (or parallel tests) can talk to different APIs.
 type rebase struct {
 	base *url.URL
 	next http.RoundTripper
 }
 
 func (r rebase) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL.Host == "discord.com" && strings.HasPrefix(req.URL.Path, "/api/v") {
-		rest := strings.TrimPrefix(req.URL.Path, "/api/v")
-		if i := strings.IndexByte(rest, '/'); i >= 0 {
-			rest = rest[i+1:]
-		} else {
-			rest = ""
-		}
-		u := *r.base
-		u.Path = strings.TrimRight(r.base.Path, "/") + "/" + rest
-		u.RawPath = ""
-		u.RawQuery = req.URL.RawQuery
-		req = req.Clone(req.Context())
-		req.URL = &u
-		req.Host = u.Host
+	rest, ok := apiPath(req.URL)
+	if !ok {
+		return r.next.RoundTrip(req)
 	}
+	if req.Method == http.MethodGet && rest == "gateway" {
+		// Bots are to ask /gateway/bot, which also checks the token;
+		// discordgo's Open asks /gateway. The reply has the same "url".
+		rest = "gateway/bot"
+	}
+	u := *r.base
+	u.Path = strings.TrimRight(r.base.Path, "/") + "/" + rest
+	u.RawPath = ""
+	u.RawQuery = req.URL.RawQuery
+	req = req.Clone(req.Context())
+	req.URL = &u
+	req.Host = u.Host
 	return r.next.RoundTrip(req)
 }
 
-// whoAmI asks Discord for the bot's own user, which checks the token.
-func whoAmI(s *discordgo.Session) (*discordgo.User, error) {
-	me, err := s.User("@me")
-	if err != nil {
-		var re *discordgo.RESTError
-		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized {
-			return nil, ErrUnauthorized
-		}
-		return nil, fmt.Errorf("discord: %w", err)
+// apiPath returns the path of a request to Discord's API after its
+// version ("users/@me" of https://discord.com/api/v9/users/@me).
+func apiPath(u *url.URL) (string, bool) {
+	if u.Host != "discord.com" {
+		return "", false
 	}
-	return me, nil
+	rest, ok := strings.CutPrefix(u.Path, "/api/v")
+	if !ok {
+		return "", false
+	}
+	_, rest, _ = strings.Cut(rest, "/")
+	return rest, true
 }
 
-// Run connects to the gateway and serves until ctx is done; then it
-// finishes the answers in progress, closes the connection and returns nil.
+// reconnectBackoff bounds the wait between attempts to reconnect.
+const reconnectBackoff = 2 * time.Minute
+
+// Run connects to the gateway and serves until ctx is done; then it stops
+// taking new work, finishes the answers in progress, closes the
+// connection and returns nil. It returns an error when it cannot start,
+// or when Discord refuses the bot for good (ErrUnauthorized, ErrIntents,
+// ErrSharding).
 func (b *Bot) Run(ctx context.Context, c Connection) error {
-	b.init()
+	if b.Engine == nil {
+		return errors.New("bot: no engine")
+	}
+	if c.Token == "" {
+		return ErrNoToken
+	}
+	b.setup()
 	s, err := newSession(c)
 	if err != nil {
 		return err
 	}
-	me, err := whoAmI(s)
-	if err != nil {
-		return err
+	// discordgo would reconnect by itself, but forever, even when Discord
+	// refuses the token; the bot reconnects itself and stops then.
+	s.ShouldReconnectOnError = false
+	s.Identify.Intents = discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
+	scope := chatScope{watched: map[string]bool{}}
+	for _, ch := range c.Channels {
+		scope.watched[ch] = true
 	}
-	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
 	if len(c.Channels) > 0 {
 		s.Identify.Intents |= discordgo.IntentsMessageContent
+		scope.contents = true
 	}
 	if c.ShardCount > 1 {
 		s.ShardID, s.ShardCount = c.ShardID, c.ShardCount
 	}
-	work := context.WithoutCancel(ctx) // answers in flight outlive the shutdown signal
-	channels := map[string]bool{}
-	for _, ch := range c.Channels {
-		channels[ch] = true
-	}
+	// Answers in flight outlive the shutdown signal: they are finished.
+	work := context.WithoutCancel(ctx)
+	dropped := make(chan struct{}, 1)
+	s.AddHandler(func(*discordgo.Session, *discordgo.Disconnect) {
+		select {
+		case dropped <- struct{}{}:
+		default:
+		}
+	})
 	s.AddHandler(func(s *discordgo.Session, ic *discordgo.InteractionCreate) {
+		b.onInteraction(work, s, ic.Interaction)
+	})
+	s.AddHandler(func(s *discordgo.Session, mc *discordgo.MessageCreate) {
 		if !b.begin() {
-			return
+			return // shutting down: a chat message can wait for the next run
 		}
-		defer b.work.Done()
-		r := b.interact(work, ic.Interaction)
-		if err := s.InteractionRespond(ic.Interaction, r.now); err != nil {
-			b.Logger.Warn("interaction response failed", "guild", ic.GuildID, "channel", ic.ChannelID, "err", err)
-			return
+		defer b.end()
+		defer b.recoverPanic("chat")
+		sc := scope
+		sc.self = selfID(s)
+		b.chat(work, s, sc, mc.Message)
+	})
+	if err := ctx.Err(); err != nil {
+		return nil
+	}
+	if err := s.Open(); err != nil {
+		_, err = gatewayError(err)
+		return err
+	}
+	if c.ShardCount <= 1 || c.ShardID == 0 { // one shard is enough to register
+		if err := b.register(s, applicationID(s), c.GuildID); err != nil {
+			b.shutdown(s)
+			return err
 		}
-		if r.later != nil {
-			if _, err := s.InteractionResponseEdit(ic.Interaction, r.later()); err != nil {
-				b.Logger.Warn("interaction edit failed", "guild", ic.GuildID, "channel", ic.ChannelID, "err", err)
+	}
+	b.Logger.Info("connected to Discord", "user", selfID(s), "application", applicationID(s), "guild", c.GuildID,
+		"shard", c.ShardID, "shards", c.ShardCount, "watched_channels", len(c.Channels))
+	for {
+		select {
+		case <-ctx.Done():
+			b.Logger.Info("shutting down: finishing the answers in progress")
+			b.shutdown(s)
+			return nil
+		case <-dropped:
+			if err := b.reconnect(ctx, s); err != nil {
+				b.shutdown(s)
+				return err
 			}
 		}
-	})
-	s.AddHandler(func(s *discordgo.Session, m *discordgo.MessageCreate) {
-		if !b.begin() {
-			return
+	}
+}
+
+// reconnect opens the gateway again after a drop, resuming the session
+// when Discord allows, with a growing wait between failed attempts. It
+// gives up only when Discord refuses the bot for good, or ctx is done.
+func (b *Bot) reconnect(ctx context.Context, s *discordgo.Session) error {
+	wait := time.Second
+	for {
+		if ctx.Err() != nil {
+			return nil
 		}
-		defer b.work.Done()
-		b.chat(work, s, me.ID, channels, m.Message)
-	})
-	if err := s.Open(); err != nil {
-		return fmt.Errorf("discord gateway: %w", err)
+		b.Logger.Warn("gateway connection lost: reconnecting")
+		err := s.Open()
+		if err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen) {
+			b.Logger.Info("gateway reconnected")
+			b.Metrics.reconnected()
+			return nil
+		}
+		retry, err := gatewayError(err)
+		if !retry {
+			return err
+		}
+		b.Logger.Warn("reconnecting failed", "err", err, "retry_in", wait)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, reconnectBackoff)
 	}
-	if _, err := s.ApplicationCommandBulkOverwrite(me.ID, c.GuildID, b.Commands()); err != nil {
-		s.Close()
-		return fmt.Errorf("register commands: %w", err)
-	}
-	b.Logger.Info("connected to Discord", "user", me.ID, "guild", c.GuildID, "shard", c.ShardID, "shards", c.ShardCount)
-	<-ctx.Done()
-	b.Logger.Info("shutting down: finishing answers in progress")
+}
+
+// shutdown stops new work, waits for the work in progress, and closes
+// the gateway connection.
+func (b *Bot) shutdown(s *discordgo.Session) {
 	b.drain()
 	if err := s.Close(); err != nil {
 		b.Logger.Warn("closing the gateway", "err", err)
 	}
-	return nil
 }
 
-// poster sends chat messages; *discordgo.Session is one.
-type poster interface {
-	ChannelMessageSendComplex(channelID string, data *discordgo.MessageSend, options ...discordgo.RequestOption) (*discordgo.Message, error)
-}
-
-// chat answers a chat message when it is meant for the bot: a DM, a
-// mention, a reply to one of its answers (a follow-up), or a question in
-// one of the watched channels.
-func (b *Bot) chat(ctx context.Context, s poster, self string, channels map[string]bool, m *discordgo.Message) {
-	if m.Author == nil || m.Author.Bot || m.Author.ID == self {
-		return
-	}
-	mentioned := false
-	for _, u := range m.Mentions {
-		mentioned = mentioned || u.ID == self
-	}
-	var prev *answer.Turn
-	if ref := m.ReferencedMessage; ref != nil && ref.Author != nil && ref.Author.ID == self {
-		prev = previousTurn(ref)
-		mentioned = true
-	}
-	text := stripMention(m.Content, self)
-	watched := channels[m.ChannelID] && strings.HasSuffix(strings.TrimSpace(text), "?")
-	if !(m.GuildID == "" || mentioned || watched) {
-		return
-	}
-	start := time.Now()
-	user := m.Author.ID
-	send := func(ms *discordgo.MessageSend) {
-		ms.AllowedMentions = noMentions()
-		ms.Reference = &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, FailIfNotExists: new(bool)}
-		if _, err := s.ChannelMessageSendComplex(m.ChannelID, ms); err != nil {
-			b.Logger.Warn("send failed", "guild", m.GuildID, "channel", m.ChannelID, "err", err)
-		}
-	}
-	if ok, wait := b.limiter.allow(user, start); !ok {
-		b.observe(m.GuildID, m.ChannelID, user, "rate_limited", start)
-		if b.limiter.shouldWarn(user, start) {
-			send(&discordgo.MessageSend{Content: rateLimitText(wait)})
+// onInteraction answers an interaction that came over the gateway: the
+// response through the callback endpoint, a deferred answer as an edit.
+func (b *Bot) onInteraction(ctx context.Context, s *discordgo.Session, i *discordgo.Interaction) {
+	if !b.begin() {
+		if err := s.InteractionRespond(i, restarting.response()); err != nil {
+			b.Logger.Warn("interaction response failed", "guild", i.GuildID, "channel", i.ChannelID, "err", err)
 		}
 		return
 	}
-	q, err := answer.CleanQuestion(text)
+	defer b.end()
+	r := b.safeInteract(ctx, i)
+	err := s.InteractionRespond(i, r.now)
 	if err != nil {
-		b.observe(m.GuildID, m.ChannelID, user, "bad_question", start)
-		send(&discordgo.MessageSend{Content: err.Error()})
+		b.Logger.Warn("interaction response failed", "guild", i.GuildID, "channel", i.ChannelID, "err", err)
+	}
+	if r.later == nil {
 		return
 	}
-	if typing, ok := s.(interface {
-		ChannelTyping(string, ...discordgo.RequestOption) error
-	}); ok {
-		typing.ChannelTyping(m.ChannelID)
+	edit := r.later() // wait for it even when the response failed: it is work in progress
+	if err != nil {
+		return
 	}
-	edit := b.answerEdit(ctx, answer.Question{Text: q, Previous: prev}, m.GuildID, m.ChannelID, user, start)
-	ms := &discordgo.MessageSend{Content: deref(edit.Content), Embeds: derefEmbeds(edit.Embeds), Components: derefComponents(edit.Components)}
-	for _, e := range ms.Embeds {
-		// The question rides along in the answer, so a reply to it can
-		// be understood as a follow-up.
-		e.Author = &discordgo.MessageEmbedAuthor{Name: truncate(clean("Q: "+q), maxTitle)}
-		fitEmbed(e)
+	if _, err := s.InteractionResponseEdit(i, edit); err != nil {
+		b.Logger.Warn("interaction edit failed", "guild", i.GuildID, "channel", i.ChannelID, "err", err)
 	}
-	send(ms)
 }
 
-// previousTurn recovers the exchange a reply refers to from the bot's
-// answer message.
-func previousTurn(m *discordgo.Message) *answer.Turn {
-	for _, e := range m.Embeds {
-		if e.Author != nil && strings.HasPrefix(e.Author.Name, "Q: ") {
-			return &answer.Turn{Question: strings.TrimPrefix(e.Author.Name, "Q: "), Answer: e.Description}
-		}
+// recoverPanic keeps a bug in handling one message from taking the bot
+// down: discordgo runs handlers on goroutines of their own.
+func (b *Bot) recoverPanic(what string) {
+	if v := recover(); v != nil {
+		b.recoverValue(what, v)
 	}
-	return nil
 }
 
-// stripMention removes the bot's own mention from a message.
-func stripMention(content, self string) string {
-	return strings.TrimSpace(strings.NewReplacer("<@"+self+">", " ", "<@!"+self+">", " ").Replace(content))
+func (b *Bot) recoverValue(what string, v any) {
+	b.Logger.Error("panic handling "+what, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+}
+
+// selfID is the bot's user id, from READY.
+func selfID(s *discordgo.Session) string {
+	s.State.RLock()
+	defer s.State.RUnlock()
+	if s.State.User != nil {
+		return s.State.User.ID
+	}
+	return ""
+}
+
+// applicationID is the application's id, from READY. For all but the
+// oldest applications it is also the bot's user id.
+func applicationID(s *discordgo.Session) string {
+	s.State.RLock()
+	defer s.State.RUnlock()
+	if s.State.Application != nil && s.State.Application.ID != "" {
+		return s.State.Application.ID
+	}
+	if s.State.User != nil {
+		return s.State.User.ID
+	}
+	return ""
 }

@@ -8,12 +8,27 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Metrics are the bot's Prometheus metrics, on a registry of their own.
+// Outcomes of a question, as logged and counted.
+const (
+	outcomeAnswered    = "answered"
+	outcomeAbstained   = "abstained"
+	outcomeRateLimited = "rate_limited"
+	outcomeBadQuestion = "bad_question"
+	outcomeBusy        = "busy"
+	outcomeError       = "error"
+	outcomeRefused     = "shutting_down"
+)
+
+// Metrics are the bot's Prometheus metrics. They live on a registry of
+// their own, so nothing else in the process leaks into /metrics. A nil
+// *Metrics counts nothing.
 type Metrics struct {
-	registry  *prometheus.Registry
-	questions *prometheus.CounterVec
-	latency   prometheus.Histogram
-	tokens    *prometheus.CounterVec
+	registry    *prometheus.Registry
+	questions   *prometheus.CounterVec
+	latency     prometheus.Histogram
+	rateLimited prometheus.Counter
+	reconnects  prometheus.Counter
+	tokens      *prometheus.CounterVec
 }
 
 // NewMetrics makes the metrics.
@@ -21,38 +36,71 @@ func NewMetrics() *Metrics {
 	m := &Metrics{
 		registry: prometheus.NewRegistry(),
 		questions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "storybot_questions_total", Help: "Questions by outcome (answered, abstained, rate_limited, bad_question, error).",
+			Name: "storybot_questions_total",
+			Help: "Questions by outcome (answered, abstained, rate_limited, bad_question, busy, error, shutting_down).",
 		}, []string{"outcome"}),
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name: "storybot_answer_seconds", Help: "Time from question to answer.",
-			Buckets: []float64{.001, .005, .01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+			Name:    "storybot_answer_seconds",
+			Help:    "Time from question to answer, for answered and abstained questions.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 20},
+		}),
+		rateLimited: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "storybot_rate_limited_total",
+			Help: "Questions refused by the per-user rate limit.",
+		}),
+		reconnects: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "storybot_gateway_reconnects_total",
+			Help: "Gateway connections made again after a drop.",
 		}),
 		tokens: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "storybot_llm_tokens_total", Help: "Language-model tokens used, by model and kind (prompt, completion).",
+			Name: "storybot_llm_tokens_total",
+			Help: "Language-model tokens used, by model and kind (prompt, completion).",
 		}, []string{"model", "kind"}),
 	}
-	m.registry.MustRegister(m.questions, m.latency, m.tokens)
+	m.registry.MustRegister(m.questions, m.latency, m.rateLimited, m.reconnects, m.tokens)
+	// Show the outcomes at zero from the start, so dashboards and alerts
+	// see the series before the first question.
+	for _, o := range []string{outcomeAnswered, outcomeAbstained, outcomeRateLimited, outcomeBadQuestion, outcomeBusy, outcomeError, outcomeRefused} {
+		m.questions.WithLabelValues(o)
+	}
 	return m
 }
 
-func (m *Metrics) observe(outcome string, latency time.Duration) {
+func (m *Metrics) question(outcome string, latency time.Duration) {
+	if m == nil {
+		return
+	}
 	m.questions.WithLabelValues(outcome).Inc()
-	if outcome == "answered" || outcome == "abstained" {
+	switch outcome {
+	case outcomeAnswered, outcomeAbstained:
 		m.latency.Observe(latency.Seconds())
+	case outcomeRateLimited:
+		m.rateLimited.Inc()
 	}
 }
 
-// ObserveTokens counts a model call's tokens (wire it to the LLM's OnUsage).
-func (m *Metrics) ObserveTokens(model string, prompt, completion int) {
-	m.tokens.WithLabelValues(model, "prompt").Add(float64(prompt))
-	m.tokens.WithLabelValues(model, "completion").Add(float64(completion))
+func (m *Metrics) reconnected() {
+	if m != nil {
+		m.reconnects.Inc()
+	}
 }
 
-// Handler serves /metrics (Prometheus) and /healthz.
+// ObserveTokens counts one model call's tokens. Its signature is that of
+// answer.LLM's OnUsage, so it can be wired to it directly.
+func (m *Metrics) ObserveTokens(model string, prompt, completion int) {
+	if m == nil {
+		return
+	}
+	m.tokens.WithLabelValues(model, "prompt").Add(float64(max(prompt, 0)))
+	m.tokens.WithLabelValues(model, "completion").Add(float64(max(completion, 0)))
+}
+
+// Handler serves /metrics (Prometheus text format) and /healthz.
 func (m *Metrics) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET /metrics", promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
 	})
 	return mux

@@ -33,7 +33,8 @@ func (l *limiter) allow(user string, now time.Time) (bool, time.Duration) {
 		b.tokens--
 		return true, 0
 	}
-	return false, time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
+	wait := time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
+	return false, (wait + time.Millisecond - 1).Truncate(time.Millisecond) // up, past float error
 }
 
 // shouldWarn reports whether a limited user should be told so, at most

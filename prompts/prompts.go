@@ -2,11 +2,14 @@
 // system and user prompts as embedded templates, rendered with the
 // question and the retrieved passages.
 //
-// Everything that comes from outside (the question, the previous turn,
-// the story's paragraphs) is fenced as data between markers the model is
-// told to treat as such, and any marker inside that data is defused, so a
-// question or a paragraph saying "ignore previous instructions" cannot
-// close its fence and speak as the prompt.
+// Everything that comes from outside (the question, the previous
+// exchange, the stories' titles and paragraphs) is fenced as data between
+// a "<<<NAME" line and a "NAME>>>" line that the model is told to treat as
+// data, and Defuse rewrites any fence marker and line break inside that
+// data, so a question or a paragraph saying "ignore previous
+// instructions" can neither close its fence nor start a line of its own.
+// The fences are fixed strings, not random ones, so the rendered prompts
+// are deterministic and can be checked against golden files.
 package prompts
 
 import (
@@ -16,11 +19,12 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+	"unicode"
 )
 
-// Version changes whenever the prompts change, so cached answers made
-// with older prompts are not served.
-const Version = "1"
+// Version changes whenever the prompts change, so that answers cached
+// under older prompts are not served.
+const Version = "2"
 
 // NotInStory is the exact reply the model is told to give when the
 // passages do not hold the answer.
@@ -31,21 +35,30 @@ var files embed.FS
 
 // A Passage is one retrieved paragraph.
 type Passage struct {
-	Story string // the story's name; shown only when several stories are loaded
+	Story string // the story's name; part of the label when several stories are in play
+	Title string // the story's title
 	N     int    // the paragraph number readers cite
 	Text  string
 }
 
-// Data is what a prompt is rendered from.
+// A Turn is the exchange before the question, for follow-ups such as
+// "and how old was he?".
+type Turn struct {
+	Question, Answer string
+}
+
+// Data is what the prompts are rendered from.
 type Data struct {
-	Question    string
-	Previous    string // the previous question of a conversation, if any
-	Passages    []Passage
-	ManyStories bool // label passages with their story as well as their number
+	Question string
+	Previous *Turn // nil when the question starts a conversation
+	Passages []Passage
+	// ManyStories labels passages with their story's name as well as
+	// their number, so that a citation names one paragraph unambiguously.
+	ManyStories bool
 }
 
 // Label is how a passage is labelled in the prompt and cited back:
-// "¶12", or "harbor-fire ¶12" when several stories are loaded.
+// "¶12", or "harbor-fire ¶12" when several stories are in play.
 func Label(p Passage, manyStories bool) string {
 	if manyStories {
 		return p.Story + " ¶" + strconv.Itoa(p.N)
@@ -64,7 +77,7 @@ func New() (*Set, error) {
 	parse := func(name string) (*template.Template, error) {
 		t, err := template.New(name).Option("missingkey=error").ParseFS(files, name)
 		if err != nil {
-			return nil, fmt.Errorf("prompts: %w", err)
+			return nil, fmt.Errorf("parse prompts: %w", err)
 		}
 		return t, nil
 	}
@@ -79,9 +92,24 @@ func New() (*Set, error) {
 	return &Set{system: sys, user: user}, nil
 }
 
-type passageView struct {
-	Label, Text string
-}
+// The views the templates see: every string from outside already defused.
+type (
+	systemView struct {
+		Cite, NotInStory string
+		ManyStories      bool
+	}
+	userView struct {
+		Question    string
+		Previous    *Turn
+		Stories     []storyView
+		Passages    []passageView
+		ManyStories bool
+		Cite        string
+		NotInStory  string
+	}
+	storyView   struct{ Name, Title string }
+	passageView struct{ Label, Text string }
+)
 
 // Render returns the system and user prompts for d.
 func (s *Set) Render(d Data) (system, user string, err error) {
@@ -90,29 +118,49 @@ func (s *Set) Render(d Data) (system, user string, err error) {
 		cite = "[story ¶N]"
 	}
 	var sb bytes.Buffer
-	if err := s.system.Execute(&sb, map[string]string{"Cite": cite, "NotInStory": NotInStory}); err != nil {
-		return "", "", fmt.Errorf("prompts: %w", err)
+	if err := s.system.Execute(&sb, systemView{Cite: cite, NotInStory: NotInStory, ManyStories: d.ManyStories}); err != nil {
+		return "", "", fmt.Errorf("render system prompt: %w", err)
 	}
-	view := struct {
-		Question, Previous string
-		Passages           []passageView
-		ManyStories        bool
-		Cite               string
-	}{Question: Defuse(d.Question), Previous: Defuse(d.Previous), ManyStories: d.ManyStories, Cite: cite}
+	v := userView{
+		Question:    Defuse(d.Question),
+		ManyStories: d.ManyStories,
+		Cite:        cite,
+		NotInStory:  NotInStory,
+	}
+	if d.Previous != nil {
+		v.Previous = &Turn{Question: Defuse(d.Previous.Question), Answer: Defuse(d.Previous.Answer)}
+	}
+	seen := map[string]bool{}
 	for _, p := range d.Passages {
-		view.Passages = append(view.Passages, passageView{Label: Label(p, d.ManyStories), Text: Defuse(p.Text)})
+		v.Passages = append(v.Passages, passageView{Label: Defuse(Label(p, d.ManyStories)), Text: Defuse(p.Text)})
+		if !seen[p.Story] {
+			seen[p.Story] = true
+			v.Stories = append(v.Stories, storyView{Name: Defuse(p.Story), Title: Defuse(p.Title)})
+		}
 	}
 	var ub bytes.Buffer
-	if err := s.user.Execute(&ub, view); err != nil {
-		return "", "", fmt.Errorf("prompts: %w", err)
+	if err := s.user.Execute(&ub, v); err != nil {
+		return "", "", fmt.Errorf("render user prompt: %w", err)
 	}
 	return sb.String(), ub.String(), nil
 }
 
+// fenceMarks are rewritten to look-alike guillemets: a model still reads
+// them, but they cannot open or close a fence.
+var fenceMarks = strings.NewReplacer("<<<", "‹‹‹", ">>>", "›››")
+
 // Defuse makes text safe to place inside a fence: fence markers become
-// look-alike guillemets, and line breaks become spaces, so nothing in it
-// can end the fence or start a line that looks like part of the prompt.
+// look-alike guillemets, and line breaks and other control characters
+// become spaces, so nothing in it can end its fence or start a line that
+// reads as part of the prompt.
 func Defuse(text string) string {
-	r := strings.NewReplacer("<<<", "‹‹‹", ">>>", "›››", "\r\n", " ", "\n", " ", "\r", " ")
-	return r.Replace(text)
+	text = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, text)
+	// One pass suffices: a guillemet is not "<", so replacing cannot join
+	// what is left into a new marker.
+	return fenceMarks.Replace(text)
 }

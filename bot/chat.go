@@ -1,0 +1,136 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"storybot/answer"
+)
+
+// typingAfter is how long a chat answer may take before the bot shows
+// that it is typing: extractive answers come sooner, model ones later.
+const typingAfter = 500 * time.Millisecond
+
+// chatter sends chat messages; *discordgo.Session is one.
+type chatter interface {
+	ChannelMessageSendComplex(channelID string, data *discordgo.MessageSend, options ...discordgo.RequestOption) (*discordgo.Message, error)
+	ChannelTyping(channelID string, options ...discordgo.RequestOption) error
+}
+
+// chatScope says which chat messages the bot answers besides mentions,
+// DMs and replies to its answers.
+type chatScope struct {
+	self     string          // the bot's user id
+	watched  map[string]bool // channels where every question is answered
+	contents bool            // the MESSAGE_CONTENT intent was asked for
+}
+
+// chat answers a chat message when it is meant for the bot: a DM, a
+// mention, a reply to one of its messages (a follow-up when it replies to
+// an answer), or a question in a watched channel. The answer is a reply
+// to the message.
+func (b *Bot) chat(ctx context.Context, s chatter, scope chatScope, m *discordgo.Message) {
+	if m.Author == nil || m.Author.Bot || m.Author.System || m.Author.ID == scope.self || m.WebhookID != "" {
+		return
+	}
+	if m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
+		return // joins, pins, thread starts…
+	}
+	mentioned, others := false, false
+	for _, u := range m.Mentions {
+		if u.ID == scope.self {
+			mentioned = true
+		} else {
+			others = true
+		}
+	}
+	var prev *answer.Turn
+	replyToBot := false
+	if ref := m.ReferencedMessage; ref != nil && ref.Author != nil {
+		if ref.Author.ID == scope.self {
+			replyToBot = true
+			prev = previousTurn(ref)
+		} else {
+			others = true
+		}
+	}
+	text := stripMention(m.Content, scope.self)
+	dm := m.GuildID == ""
+	// In a watched channel the bot answers questions, but stays out of
+	// conversations between people: a message to someone else is theirs.
+	watched := scope.watched[m.ChannelID] && !others && (strings.HasSuffix(text, "?") || strings.HasSuffix(text, "？"))
+	if !dm && !mentioned && !replyToBot && !watched {
+		return
+	}
+	start := time.Now()
+	o := origin{command: "chat", guild: m.GuildID, channel: m.ChannelID, user: m.Author.ID}
+	send := func(p post) {
+		if _, err := s.ChannelMessageSendComplex(m.ChannelID, p.message(m)); err != nil {
+			b.Logger.Warn("sending a reply failed", append(o.attrs(), "err", err)...)
+		}
+	}
+	if ok, wait := b.limiter.allow(o.user, start); !ok {
+		b.logged(o, outcomeRateLimited, start)
+		if b.limiter.shouldWarn(o.user, start) {
+			send(note(rateLimitText(wait), false))
+		}
+		return
+	}
+	if text == "" && replyToBot && !mentioned && !dm && !scope.contents {
+		// Without the MESSAGE_CONTENT intent Discord hides the text of a
+		// reply that doesn't mention the bot.
+		b.logged(o, outcomeBadQuestion, start)
+		send(note("I can't read replies that don't mention me: keep the @mention on when you reply, or use /ask.", false))
+		return
+	}
+	q, err := answer.CleanQuestion(text)
+	if err != nil {
+		b.logged(o, outcomeBadQuestion, start)
+		if !watched || mentioned || replyToBot || dm {
+			send(note(err.Error(), false))
+		} // a stray "???" in a watched channel gets no lecture
+		return
+	}
+	typing := time.AfterFunc(typingAfter, func() { s.ChannelTyping(m.ChannelID) })
+	p := b.answer(ctx, o, answer.Question{Text: q, Previous: prev}, start)
+	typing.Stop()
+	send(p)
+}
+
+// previousTurn recovers the exchange a reply refers to from the bot's
+// answer: the question rides in the embed's author line, the answer is
+// its description. Messages that are not answers give nil.
+func previousTurn(m *discordgo.Message) *answer.Turn {
+	for _, e := range m.Embeds {
+		if e.Author == nil {
+			continue
+		}
+		if q, ok := strings.CutPrefix(e.Author.Name, questionPrefix); ok && strings.TrimSpace(q) != "" {
+			return &answer.Turn{Question: undefuse(q), Answer: unescape(e.Description)}
+		}
+	}
+	return nil
+}
+
+// unescape undoes what escapeMarkdown and defuse did to a text, so that
+// the engine sees the words that were shown.
+func unescape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("\\*_~`|>[]#-", s[i+1]) >= 0 {
+			i++
+		}
+		b.WriteByte(s[i])
+	}
+	return undefuse(b.String())
+}
+
+func undefuse(s string) string { return strings.ReplaceAll(s, "@\u200b", "@") }
+
+// stripMention removes the bot's own mentions from a message.
+func stripMention(content, self string) string {
+	return strings.TrimSpace(strings.NewReplacer("<@"+self+">", " ", "<@!"+self+">", " ").Replace(content))
+}
