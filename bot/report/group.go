@@ -103,15 +103,26 @@ func group(v *vocab, log []Question, idx []int) []Group {
 	}
 	// 1. Distinct phrasings by their stems.
 	byKey := map[string]*phrasing{}
+	type read struct {
+		text, key    string
+		stems, names []string
+		kind         string
+	}
+	byRaw := map[string]*read{} // a class asks the same words again and again: read them once
 	var ps []*phrasing
 	for _, i := range idx {
 		q := &log[i]
-		text := clean(q.Text, MaxText)
-		stems, kind, names := v.read(q.Text)
-		key := strings.Join(stems, " ")
-		if len(stems) == 0 || len(stems) == 1 && kind != "" {
-			key = "\x00" + looseKey(text)
+		rd := byRaw[q.Text]
+		if rd == nil {
+			rd = &read{text: clean(q.Text, MaxText)}
+			rd.stems, rd.kind, rd.names = v.read(q.Text)
+			rd.key = strings.Join(rd.stems, " ")
+			if len(rd.stems) == 0 || len(rd.stems) == 1 && rd.kind != "" {
+				rd.key = "\x00" + looseKey(rd.text)
+			}
+			byRaw[q.Text] = rd
 		}
+		text, key, stems, kind, names := rd.text, rd.key, rd.stems, rd.kind, rd.names
 		p := byKey[key]
 		if p == nil {
 			p = &phrasing{key: key, stems: stems, kind: kind, names: names, users: map[string]bool{}, chans: map[string]bool{}, byText: map[string]int{}}

@@ -27,6 +27,7 @@ import (
 // Layout, in pixels.
 const (
 	picWidth   = 1000
+	headerH    = 156 // title, numbers, legend and column heads
 	margin     = 24
 	numRight   = 70  // right edge of the ¶ numbers
 	textLeft   = 80  // the paragraph openings
@@ -130,7 +131,6 @@ func (r *Report) Image() (*image.RGBA, error) {
 		every = []int{1, 2, 5}[k%3] * pow10(k/3)
 	}
 
-	const headerH = 156
 	height := headerH + len(rows)*rowH + 44
 	img := image.NewRGBA(image.Rect(0, 0, picWidth, height))
 	draw.Draw(img, img.Bounds(), image.NewUniform(colBackground), image.Point{}, draw.Src)
@@ -147,9 +147,10 @@ func (r *Report) Image() (*image.RGBA, error) {
 	x := text(img, fs.body, colText, margin, 82, stats)
 	text(img, fs.body, colMiss, x, 82, fmt.Sprintf("%d it could not answer", r.Unanswered))
 
-	peak := 0
+	peak, peakMiss := 0, 0
 	for _, rw := range rows {
 		peak = max(peak, rw.cited)
+		peakMiss = max(peakMiss, rw.unanswered)
 	}
 	// Legend: the colour scale and the orange count.
 	ly := 108
@@ -196,8 +197,10 @@ func (r *Report) Image() (*image.RGBA, error) {
 				textRight(img, fs.bold, colMiss, missRight, base, s)
 			}
 		} else if rw.unanswered > 0 {
-			// too thin for text: an orange tick at the right says where
-			fill(img, missRight-30, y0, missRight, y0+max(1, rowH-1), colMiss)
+			// too thin for text: an orange tick, as long as the count
+			// is large, says where
+			w := max(3, rw.unanswered*40/peakMiss)
+			fill(img, missRight-w, y0, missRight, y0+max(1, rowH-1), colMiss)
 		}
 		if i%every == 0 {
 			label := "¶" + strconv.Itoa(rw.from)
