@@ -254,7 +254,7 @@ func TestDiscordHTTPWithTheRealEngine(t *testing.T) {
 	}
 	post := func(body []byte, key ed25519.PrivateKey) (int, string) {
 		t.Helper()
-		ts := "1767323045"
+		ts := strconv.FormatInt(time.Now().Unix(), 10)
 		req, _ := http.NewRequest("POST", "http://"+addr, bytes.NewReader(body))
 		req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(key, append([]byte(ts), body...))))
 		req.Header.Set("X-Signature-Timestamp", ts)

@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,32 +37,45 @@ type Engine interface {
 // A Bot serves an Engine in Discord. Set Engine, then call Run (gateway)
 // or ServeInteractions (HTTP). Every other field's zero value is the
 // documented default. Settings must not change once the bot has started.
+//
+// Nothing a question meets may hold up the others: answers that need the
+// language model are worked on at most MaxConcurrent at a time, and a
+// question beyond that, or whose model answer is not ready within
+// AnswerWithin, gets the extractive answer (fast, from the story) at
+// once; a model answer that comes later replaces it by an edit.
 type Bot struct {
 	Engine Engine
 	// Logger gets one line per question (ids, command, outcome, latency;
 	// the question's text only at debug level) and the bot's errors; nil
-	// discards.
+	// discards. Interaction tokens are redacted from everything logged.
 	Logger *slog.Logger
-	// Metrics, when set, counts questions, latencies and rate limiting.
+	// Metrics, when set, counts questions, latencies, rate limiting and
+	// recovered panics.
 	Metrics *Metrics
 	// RatePerMinute and Burst bound each user's questions and searches:
 	// a token bucket refilled at RatePerMinute and holding Burst (default
 	// 6 a minute with a burst of 3).
 	RatePerMinute float64
 	Burst         int
-	// MaxConcurrent bounds the answers being worked on at once (default
-	// 8); more wait for a free slot for up to QueueWait (default 30s) and
-	// are then told the bot is busy.
+	// MaxConcurrent bounds the full (language-model) answers being worked
+	// on at once (default 8). A question beyond it is answered
+	// extractively at once: a slow model costs one timeout, not a queue.
 	MaxConcurrent int
-	QueueWait     time.Duration
-	// AnswerWithin is how long an interaction waits for its answer before
-	// deferring it and editing the response when the answer is ready
-	// (default 1.5s: Discord wants a first response within 3s).
+	// AnswerWithin is how long a question waits for its full answer
+	// before the extractive answer is shown in its place (default 1s);
+	// the full answer, if it comes within AnswerLife, then replaces it.
 	AnswerWithin time.Duration
+	// AnswerLife bounds a full answer's work (default 14m: an
+	// interaction's response can be edited for 15 minutes).
+	AnswerLife time.Duration
+	// HTTP bounds what the interactions endpoint gives its clients.
+	HTTP HTTPLimits
 
 	once    sync.Once
 	limiter *limiter
 	slots   chan struct{}
+	now     func() time.Time                  // the clock, for the endpoint's timestamp window
+	session atomic.Pointer[discordgo.Session] // the gateway's, once Run has one
 
 	// work counts the units in progress; once stopping is set, no new
 	// one starts, so that shutdown can wait for them.
@@ -71,31 +85,51 @@ type Bot struct {
 	stopping bool
 }
 
+// Defaults of the Bot's settings.
+const (
+	DefaultRatePerMinute = 6
+	DefaultBurst         = 3
+	DefaultMaxConcurrent = 8
+	DefaultAnswerWithin  = time.Second
+	DefaultAnswerLife    = 14 * time.Minute
+)
+
+// extractiveWithin is how long a question waits for its extractive
+// answer (normally well under a millisecond) before an interaction is
+// deferred, so that it is acknowledged within Discord's 3 seconds even
+// when the engine is stuck.
+const extractiveWithin = 500 * time.Millisecond
+
 // setup applies the defaults once.
 func (b *Bot) setup() {
 	b.once.Do(func() {
 		rate, burst := b.RatePerMinute, b.Burst
-		if rate <= 0 {
-			rate = 6
+		if !(rate > 0) || math.IsInf(rate, 0) {
+			rate = DefaultRatePerMinute
 		}
 		if burst <= 0 {
-			burst = 3
+			burst = DefaultBurst
 		}
 		b.limiter = newLimiter(rate, burst)
 		n := b.MaxConcurrent
 		if n <= 0 {
-			n = 8
+			n = DefaultMaxConcurrent
 		}
 		b.slots = make(chan struct{}, n)
-		if b.QueueWait <= 0 {
-			b.QueueWait = 30 * time.Second
-		}
 		if b.AnswerWithin <= 0 {
-			b.AnswerWithin = 1500 * time.Millisecond
+			b.AnswerWithin = DefaultAnswerWithin
+		}
+		if b.AnswerLife <= 0 {
+			b.AnswerLife = DefaultAnswerLife
+		}
+		b.HTTP = b.HTTP.withDefaults()
+		if b.now == nil {
+			b.now = time.Now
 		}
 		if b.Logger == nil {
 			b.Logger = slog.New(slog.DiscardHandler)
 		}
+		b.Logger = slog.New(redacting{b.Logger.Handler()})
 	})
 }
 
@@ -107,12 +141,18 @@ func (b *Bot) begin() bool {
 	if b.stopping {
 		return false
 	}
-	b.work.Add(1)
-	b.inflight.Add(1)
+	b.hold()
 	return true
 }
 
-// end ends a unit of work that begin registered.
+// hold registers one more unit of work, even while stopping; only who
+// holds a unit already may call it (work handed to a goroutine).
+func (b *Bot) hold() {
+	b.work.Add(1)
+	b.inflight.Add(1)
+}
+
+// end ends a unit of work that begin or hold registered.
 func (b *Bot) end() {
 	b.inflight.Add(-1)
 	b.work.Done()
@@ -146,20 +186,88 @@ func (b *Bot) logged(o origin, outcome string, start time.Time, extra ...any) {
 	}
 }
 
-// errBusy reports that no answer slot came free in time.
-var errBusy = errors.New("all answer slots busy")
+// sorry is the reply when handling a request failed in a way the bot
+// did not foresee (a bug, recovered).
+var sorry = note("Sorry, something went wrong.", true)
 
-// answer asks the engine within the concurrency bound and turns the
-// result, or what went wrong, into a post.
-func (b *Bot) answer(ctx context.Context, o origin, q answer.Question, start time.Time) post {
-	res, err := b.ask(ctx, q)
+// An asked is the engine's answer to a question, or why there is none.
+type asked struct {
+	res answer.Result
+	err error
+}
+
+// startAnswer answers a question without ever making it wait for a slow
+// model: first delivers what to show as soon as it is known (the full
+// answer when it is ready within AnswerWithin, else the extractive one);
+// late then delivers the model's answer if it came after, and is closed
+// either way. Exactly one post comes on first, even if something panics.
+func (b *Bot) startAnswer(ctx context.Context, o origin, q answer.Question, start time.Time) (first, late <-chan post) {
+	f, l := make(chan post, 1), make(chan post, 1)
+	b.hold()
+	go func() {
+		defer b.end()
+		defer close(l)
+		sent := false
+		defer func() {
+			if v := recover(); v != nil {
+				b.recoverValue("question", v)
+				if !sent {
+					b.logged(o, outcomeError, start)
+					f <- sorry
+				}
+			}
+		}()
+		show := func(p post) {
+			sent = true
+			f <- p
+		}
+		select {
+		case b.slots <- struct{}{}:
+		default:
+			// Every slot is taken by a slow answer: this one is not queued.
+			a := b.ask(ctx, answer.Question{Text: q.Text, Previous: q.Previous, Extractive: true})
+			b.Metrics.extractiveFirst("busy")
+			show(b.present(o, q, a, start))
+			return
+		}
+		full := make(chan asked, 1)
+		go func() {
+			defer func() { <-b.slots }()
+			work, cancel := context.WithTimeout(ctx, b.AnswerLife)
+			defer cancel()
+			full <- b.ask(work, q)
+		}()
+		wait := time.NewTimer(b.AnswerWithin)
+		defer wait.Stop()
+		select {
+		case a := <-full:
+			show(b.present(o, q, a, start))
+			return
+		case <-wait.C:
+		}
+		a := b.ask(ctx, answer.Question{Text: q.Text, Previous: q.Previous, Extractive: true})
+		b.Metrics.extractiveFirst("slow")
+		show(b.present(o, q, a, start))
+		if a.err != nil {
+			return // nothing was shown that an answer could replace
+		}
+		a = <-full
+		if a.err == nil && a.res.Mode == answer.ModeLLM {
+			b.Logger.Info("late answer", append(o.attrs(), "latency", time.Since(start), "mode", a.res.Mode)...)
+			l <- b.render(q, a.res)
+		}
+	}()
+	return f, l
+}
+
+// present turns the engine's answer, or what went wrong, into a post,
+// and logs the request's outcome.
+func (b *Bot) present(o origin, q answer.Question, a asked, start time.Time) post {
+	res, err := a.res, a.err
 	switch {
 	case answer.IsInputError(err):
 		b.logged(o, outcomeBadQuestion, start)
 		return post{content: err.Error()}
-	case errors.Is(err, errBusy):
-		b.logged(o, outcomeBusy, start)
-		return post{content: "I'm answering a lot of questions right now. Please ask again in a minute."}
 	case err != nil:
 		b.Logger.Error("answer failed", append(o.attrs(), "err", err)...)
 		b.logged(o, outcomeError, start)
@@ -171,6 +279,11 @@ func (b *Bot) answer(ctx context.Context, o origin, q answer.Question, start tim
 	}
 	b.logged(o, outcome, start, "mode", res.Mode, "citations", len(res.Citations))
 	b.Logger.Debug("question", append(o.attrs(), "question", q.Text, "follow_up", q.Previous != nil)...)
+	return b.render(q, res)
+}
+
+// render shows an answer as an embed with a button per cited paragraph.
+func (b *Bot) render(q answer.Question, res answer.Result) post {
 	many := b.manyStories()
 	return post{
 		embeds:     []*discordgo.MessageEmbed{answerEmbed(q.Text, res, b.defaultTitle(), many)},
@@ -178,26 +291,20 @@ func (b *Bot) answer(ctx context.Context, o origin, q answer.Question, start tim
 	}
 }
 
-func (b *Bot) ask(ctx context.Context, q answer.Question) (res answer.Result, err error) {
+// errPanicked stands for an answer the engine panicked on.
+var errPanicked = errors.New("the engine panicked")
+
+// ask asks the engine. A bug the engine trips on for one question must
+// not take the bot down for everyone: a panic becomes an error.
+func (b *Bot) ask(ctx context.Context, q answer.Question) (a asked) {
 	defer func() {
-		// A bug the engine trips on for one question must not take the
-		// bot down for everyone.
 		if v := recover(); v != nil {
 			b.recoverValue("question", v)
-			res, err = answer.Result{}, errors.New("the engine panicked")
+			a = asked{err: errPanicked}
 		}
 	}()
-	wait := time.NewTimer(b.QueueWait)
-	defer wait.Stop()
-	select {
-	case b.slots <- struct{}{}:
-		defer func() { <-b.slots }()
-	case <-wait.C:
-		return answer.Result{}, errBusy
-	case <-ctx.Done():
-		return answer.Result{}, ctx.Err()
-	}
-	return b.Engine.Ask(ctx, q)
+	res, err := b.Engine.Ask(ctx, q)
+	return asked{res, err}
 }
 
 func (b *Bot) manyStories() bool { return len(b.Engine.Stories()) > 1 }
@@ -224,7 +331,7 @@ type post struct {
 func note(s string, private bool) post { return post{content: s, private: private} }
 
 func (p post) finalContent() string {
-	return truncate(defuse(p.content), maxContent)
+	return truncate(neutralise(p.content), maxContent)
 }
 
 func (p post) flags() discordgo.MessageFlags {
@@ -269,6 +376,12 @@ func (p post) edit() *discordgo.WebhookEdit {
 		components = []discordgo.MessageComponent{}
 	}
 	return &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, Components: &components, AllowedMentions: noMentions()}
+}
+
+// messageEdit is the post as an edit of the bot's chat message m.
+func (p post) messageEdit(m *discordgo.Message) *discordgo.MessageEdit {
+	e := p.edit()
+	return &discordgo.MessageEdit{ID: m.ID, Channel: m.ChannelID, Content: e.Content, Embeds: e.Embeds, Components: e.Components, AllowedMentions: e.AllowedMentions}
 }
 
 // message is the post as a chat message replying to m.

@@ -12,13 +12,22 @@ import (
 
 // typingAfter is how long a chat answer may take before the bot shows
 // that it is typing: extractive answers come sooner, model ones later.
-const typingAfter = 500 * time.Millisecond
+// Discord shows the indicator for about 10 seconds; it is renewed every
+// typingEvery while the answer is awaited.
+const (
+	typingAfter  = 300 * time.Millisecond
+	typingEvery  = 8 * time.Second
+	typingWithin = time.Second
+)
 
-// chatter sends chat messages; *discordgo.Session is one.
+// chatter sends and edits chat messages; *discordgo.Session is one.
 type chatter interface {
 	ChannelMessageSendComplex(channelID string, data *discordgo.MessageSend, options ...discordgo.RequestOption) (*discordgo.Message, error)
+	ChannelMessageEditComplex(m *discordgo.MessageEdit, options ...discordgo.RequestOption) (*discordgo.Message, error)
 	ChannelTyping(channelID string, options ...discordgo.RequestOption) error
 }
+
+var _ chatter = (*discordgo.Session)(nil)
 
 // chatScope says which chat messages the bot answers besides mentions,
 // DMs and replies to its answers.
@@ -67,11 +76,24 @@ func (b *Bot) chat(ctx context.Context, s chatter, scope chatScope, m *discordgo
 	}
 	start := time.Now()
 	o := origin{command: "chat", guild: m.GuildID, channel: m.ChannelID, user: m.Author.ID}
-	send := func(p post) {
-		if _, err := s.ChannelMessageSendComplex(m.ChannelID, p.message(m)); err != nil {
+	send := func(p post) *discordgo.Message {
+		sent, err := s.ChannelMessageSendComplex(m.ChannelID, p.message(m))
+		if err != nil {
 			b.Logger.Warn("sending a reply failed", append(o.attrs(), "err", err)...)
+			return nil
 		}
+		return sent
 	}
+	answered := false
+	defer func() {
+		// The message was for the bot: whatever breaks, it gets a reply.
+		if v := recover(); v != nil {
+			b.recoverValue("chat", v)
+			if !answered {
+				send(sorry)
+			}
+		}
+	}()
 	if ok, wait := b.limiter.allow(o.user, start); !ok {
 		b.logged(o, outcomeRateLimited, start)
 		if b.limiter.shouldWarn(o.user, start) {
@@ -94,10 +116,36 @@ func (b *Bot) chat(ctx context.Context, s chatter, scope chatScope, m *discordgo
 		} // a stray "???" in a watched channel gets no lecture
 		return
 	}
-	typing := time.AfterFunc(typingAfter, func() { s.ChannelTyping(m.ChannelID) })
-	p := b.answer(ctx, o, answer.Question{Text: q, Previous: prev}, start)
-	typing.Stop()
-	send(p)
+	first, late := b.startAnswer(ctx, o, answer.Question{Text: q, Previous: prev}, start)
+	p := b.showTyping(s, m.ChannelID, first)
+	answered = true
+	sent := send(p)
+	if lp, ok := <-late; ok && sent != nil {
+		if _, err := s.ChannelMessageEditComplex(lp.messageEdit(sent)); err != nil {
+			b.Logger.Warn("editing a reply failed", append(o.attrs(), "err", err)...)
+		}
+	}
+}
+
+// showTyping waits for the post to send, showing that the bot is typing
+// when it takes a while: a sign of life while a model thinks.
+func (b *Bot) showTyping(s chatter, channel string, first <-chan post) post {
+	t := time.NewTimer(typingAfter)
+	defer t.Stop()
+	for {
+		select {
+		case p := <-first:
+			return p
+		case <-t.C:
+			// A sign of life is worth little late: it gets one try, briefly.
+			ctx, cancel := context.WithTimeout(context.Background(), typingWithin)
+			if err := s.ChannelTyping(channel, discordgo.WithContext(ctx)); err != nil {
+				b.Logger.Debug("typing indicator failed", "channel", channel, "err", err)
+			}
+			cancel()
+			t.Reset(typingEvery)
+		}
+	}
 }
 
 // previousTurn recovers the exchange a reply refers to from the bot's
@@ -120,7 +168,7 @@ func previousTurn(m *discordgo.Message) *answer.Turn {
 func unescape(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("\\*_~`|>[]#-", s[i+1]) >= 0 {
+		if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("\\*_~`|>[]#-0123456789", s[i+1]) >= 0 {
 			i++
 		}
 		b.WriteByte(s[i])
@@ -128,7 +176,9 @@ func unescape(s string) string {
 	return undefuse(b.String())
 }
 
-func undefuse(s string) string { return strings.ReplaceAll(s, "@\u200b", "@") }
+func undefuse(s string) string {
+	return strings.NewReplacer("@\u200b", "@", "<\u200b", "<").Replace(s)
+}
 
 // stripMention removes the bot's own mentions from a message.
 func stripMention(content, self string) string {

@@ -51,12 +51,13 @@ func (b *Bot) Commands() []*discordgo.ApplicationCommand {
 	}
 }
 
-// A reply is how the bot answers an interaction: a response now, and for
-// an answer still being worked on, an edit of that response later. later
-// blocks until the answer is ready; whoever gets a reply must call it.
+// A reply is how the bot answers an interaction: a response now, and
+// when a better answer may follow, later, which blocks until it knows and
+// calls edit with each edit of the response to make (none, one or two).
+// Whoever gets a reply with a later must call it.
 type reply struct {
 	now   *discordgo.InteractionResponse
-	later func() *discordgo.WebhookEdit
+	later func(edit func(*discordgo.WebhookEdit))
 }
 
 func now(p post) reply { return reply{now: p.response()} }
@@ -69,7 +70,7 @@ func (b *Bot) safeInteract(ctx context.Context, i *discordgo.Interaction) (r rep
 	defer func() {
 		if v := recover(); v != nil {
 			b.recoverValue("interaction", v)
-			r = now(note("Sorry, something went wrong.", true))
+			r = now(sorry)
 		}
 	}()
 	return b.interact(ctx, i)
@@ -118,8 +119,10 @@ func (b *Bot) interact(ctx context.Context, i *discordgo.Interaction) reply {
 	return now(note("I can't handle that kind of interaction.", true))
 }
 
-// slashAsk answers /ask: at once when the answer is ready within
-// AnswerWithin, else with a deferral and an edit when it is.
+// slashAsk answers /ask at once: with the full answer when it is ready
+// within AnswerWithin, else with the extractive answer, edited into the
+// full one if that comes later. Should even the extractive answer be
+// stuck, the interaction is deferred and edited when an answer comes.
 func (b *Bot) slashAsk(ctx context.Context, o origin, text string, private bool, start time.Time) reply {
 	if ok, wait := b.limiter.allow(o.user, start); !ok {
 		b.logged(o, outcomeRateLimited, start)
@@ -130,16 +133,23 @@ func (b *Bot) slashAsk(ctx context.Context, o origin, text string, private bool,
 		b.logged(o, outcomeBadQuestion, start)
 		return now(note(err.Error(), true))
 	}
-	done := make(chan post, 1)
-	go func() { done <- b.answer(ctx, o, answer.Question{Text: q}, start) }()
-	timer := time.NewTimer(b.AnswerWithin)
+	first, late := b.startAnswer(ctx, o, answer.Question{Text: q}, start)
+	edits := func(edit func(*discordgo.WebhookEdit)) {
+		if p, ok := <-late; ok {
+			edit(p.edit())
+		}
+	}
+	timer := time.NewTimer(b.AnswerWithin + extractiveWithin)
 	defer timer.Stop()
 	select {
-	case p := <-done:
+	case p := <-first:
 		p.private = private
-		return now(p)
+		return reply{now: p.response(), later: edits}
 	case <-timer.C:
-		return reply{now: deferral(private), later: func() *discordgo.WebhookEdit { return (<-done).edit() }}
+		return reply{now: deferral(private), later: func(edit func(*discordgo.WebhookEdit)) {
+			edit((<-first).edit())
+			edits(edit)
+		}}
 	}
 }
 
@@ -210,6 +220,9 @@ func (b *Bot) autocomplete(i *discordgo.Interaction) reply {
 	data := i.ApplicationCommandData()
 	typed, story := "", ""
 	for _, o := range data.Options {
+		if o == nil {
+			continue
+		}
 		switch o.Name {
 		case "number":
 			if o.Focused {
@@ -269,15 +282,17 @@ func (b *Bot) storyText() string {
 
 func findOption(opts []*discordgo.ApplicationCommandInteractionDataOption, name string) *discordgo.ApplicationCommandInteractionDataOption {
 	for _, o := range opts {
-		if o.Name == name {
+		if o != nil && o.Name == name {
 			return o
 		}
 	}
 	return nil
 }
 
+// stringOption is the text of a string option; an option of another type
+// (a client or a changed command definition may send one) reads as "".
 func stringOption(opts []*discordgo.ApplicationCommandInteractionDataOption, name string) string {
-	if o := findOption(opts, name); o != nil {
+	if o := findOption(opts, name); o != nil && o.Type == discordgo.ApplicationCommandOptionString {
 		if s, ok := o.Value.(string); ok {
 			return s
 		}
@@ -285,18 +300,24 @@ func stringOption(opts []*discordgo.ApplicationCommandInteractionDataOption, nam
 	return ""
 }
 
+// boolOption is the value of a boolean option; anything else is false.
 func boolOption(opts []*discordgo.ApplicationCommandInteractionDataOption, name string) bool {
-	if o := findOption(opts, name); o != nil {
+	if o := findOption(opts, name); o != nil && o.Type == discordgo.ApplicationCommandOptionBoolean {
 		v, _ := o.Value.(bool)
 		return v
 	}
 	return false
 }
 
+// optionInt reads a whole number however it came: JSON numbers arrive
+// as float64, and autocomplete sends what is being typed as a string.
+// Anything else, or a number out of range, reads as 0.
 func optionInt(v any) int64 {
 	switch v := v.(type) {
 	case float64:
-		return int64(v)
+		if v >= -1<<53 && v <= 1<<53 {
+			return int64(v)
+		}
 	case string:
 		n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 		return n

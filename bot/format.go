@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -59,23 +60,101 @@ func defuse(s string) string {
 	return strings.NewReplacer("@everyone", "@\u200beveryone", "@here", "@\u200bhere").Replace(s)
 }
 
+// neutralise makes text from outside the bot (a story, a model's reply, a
+// question) inert in Discord before any other formatting: control and
+// bidirectional-override characters go (they can hide or reorder what a
+// reader sees), masked links [text](url) become "text (url)" so that no
+// link hides where it goes, and mention syntax (<@user>, <@!user>,
+// <@&role>, <#channel>, </command:id>, @everyone, @here) is broken up so
+// it shows as text rather than as a mention.
+func neutralise(s string) string {
+	s = stripControls(s)
+	s = maskedLink.ReplaceAllStringFunc(s, func(m string) string {
+		sub := maskedLink.FindStringSubmatch(m)
+		if label := strings.TrimSpace(sub[1]); label != "" && label != sub[2] {
+			return label + " (" + sub[2] + ")"
+		}
+		return sub[2]
+	})
+	return defuse(mentionSyntax.Replace(s))
+}
+
+// maskedLink matches Discord's masked links: [text](url), [text](<url>),
+// [text](url "title").
+var maskedLink = regexp.MustCompile(`\[([^\[\]\n]*)\]\(\s*<?([^\s()<>]+)>?(?:\s+"[^"\n]*")?\s*\)`)
+
+// mentionSyntax breaks up the openings of Discord's mention syntax with a
+// zero-width space.
+var mentionSyntax = strings.NewReplacer("<@", "<\u200b@", "<#", "<\u200b#", "</", "<\u200b/")
+
+// stripControls removes the characters that change how text is shown
+// rather than what it says: C0 and C1 controls (but newlines and tabs),
+// bidirectional embeddings, overrides and isolates, invisible tag
+// characters and interlinear annotations. Line and paragraph separators
+// become newlines.
+func stripControls(s string) string {
+	if !strings.ContainsFunc(s, hidden) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\u2028' || r == '\u2029':
+			b.WriteByte('\n')
+		case !hidden(r):
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func hidden(r rune) bool {
+	switch {
+	case r == '\n' || r == '\t':
+		return false
+	case r < 0x20, r >= 0x7f && r <= 0x9f: // C0, DEL, C1
+		return true
+	case r == 0x061c, r == 0x200e, r == 0x200f, // Arabic letter mark, LRM, RLM
+		r >= 0x202a && r <= 0x202e,   // LRE, RLE, PDF, LRO, RLO
+		r >= 0x2066 && r <= 0x2069,   // LRI, RLI, FSI, PDI
+		r == 0x2028 || r == 0x2029,   // separators (made newlines)
+		r == 0xfeff,                  // BOM, zero-width no-break space
+		r >= 0xfff9 && r <= 0xfffb,   // interlinear annotations
+		r >= 0xe0000 && r <= 0xe007f: // tags
+		return true
+	}
+	return false
+}
+
 // escapeMarkdown makes story, user and model text show literally: no
-// bold, links or block quotes that the text did not mean.
+// bold, links, spoilers, headings or block quotes that the text did not
+// mean.
 func escapeMarkdown(s string) string {
 	s = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "~", `\~`, "`", "\\`", "|", `\|`, ">", `\>`, "[", `\[`, "]", `\]`).Replace(s)
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
-		if strings.HasPrefix(l, "#") || strings.HasPrefix(l, "-") {
-			lines[i] = `\` + l
+		body := strings.TrimLeft(l, " \t")
+		if strings.HasPrefix(body, "#") || strings.HasPrefix(body, "-") || numberedItem(body) {
+			lines[i] = l[:len(l)-len(body)] + `\` + body
 		}
 	}
 	return strings.Join(lines, "\n")
 }
 
+// numberedItem reports whether a line starts like "1. ", which Discord
+// shows as a list.
+func numberedItem(l string) bool {
+	i := 0
+	for i < len(l) && l[i] >= '0' && l[i] <= '9' {
+		i++
+	}
+	return i > 0 && strings.HasPrefix(l[i:], ". ")
+}
+
 // text prepares story, user or model text for an embed or a message:
-// literal, defused, and within limit characters.
+// neutralised, literal, and within limit characters.
 func text(s string, limit int) string {
-	return truncate(defuse(escapeMarkdown(s)), limit)
+	return truncate(escapeMarkdown(neutralise(s)), limit)
 }
 
 // truncate cuts s to at most limit characters (code points, as Discord
@@ -147,7 +226,7 @@ func isRegional(r rune) bool { return r >= 0x1F1E6 && r <= 0x1F1FF }
 func paragraphRef(story string, n int, manyStories bool) string {
 	r := "¶" + strconv.Itoa(n)
 	if manyStories {
-		r += " · " + defuse(story)
+		r += " · " + neutralise(story)
 	}
 	return r
 }
@@ -158,7 +237,7 @@ func paragraphRef(story string, n int, manyStories bool) string {
 // engine abstained, the nearest paragraphs take the sources' place.
 func answerEmbed(question string, res answer.Result, defaultTitle string, manyStories bool) *discordgo.MessageEmbed {
 	e := &discordgo.MessageEmbed{
-		Author:      &discordgo.MessageEmbedAuthor{Name: truncate(questionPrefix+defuse(question), maxAuthor)},
+		Author:      &discordgo.MessageEmbedAuthor{Name: truncate(questionPrefix+neutralise(question), maxAuthor)},
 		Description: text(res.Answer, maxDescription),
 		Color:       colourAnswer,
 	}
@@ -198,7 +277,7 @@ func answerEmbed(question string, res answer.Result, defaultTitle string, manySt
 		footer += " · taken from the story directly"
 	}
 	if footer = strings.Trim(footer, " ·"); footer != "" {
-		e.Footer = &discordgo.MessageEmbedFooter{Text: truncate(defuse(footer), maxFooter)}
+		e.Footer = &discordgo.MessageEmbedFooter{Text: truncate(neutralise(footer), maxFooter)}
 	}
 	fitEmbed(e)
 	return e
@@ -316,7 +395,7 @@ func passageEmbed(p answer.Passage, manyStories bool) *discordgo.MessageEmbed {
 		Color:       colourAnswer,
 	}
 	if footer != "" {
-		e.Footer = &discordgo.MessageEmbedFooter{Text: truncate(defuse(footer), maxFooter)}
+		e.Footer = &discordgo.MessageEmbedFooter{Text: truncate(neutralise(footer), maxFooter)}
 	}
 	fitEmbed(e)
 	return e
@@ -395,15 +474,15 @@ func renderMarks(s string, marks [][2]int) string {
 			break
 		}
 		end := min(m[1], len(s))
-		b.WriteString(defuse(escapeMarkdown(s[last:m[0]])))
+		b.WriteString(escapeMarkdown(neutralise(s[last:m[0]])))
 		if strings.TrimSpace(s[m[0]:end]) != "" {
-			b.WriteString("**" + defuse(escapeMarkdown(s[m[0]:end])) + "**")
+			b.WriteString("**" + escapeMarkdown(neutralise(s[m[0]:end])) + "**")
 		} else {
-			b.WriteString(s[m[0]:end])
+			b.WriteString(stripControls(s[m[0]:end]))
 		}
 		last = end
 	}
-	b.WriteString(defuse(escapeMarkdown(s[last:])))
+	b.WriteString(escapeMarkdown(neutralise(s[last:])))
 	return b.String()
 }
 

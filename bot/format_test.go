@@ -77,7 +77,7 @@ func TestDefuseAndEscape(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"hi @everyone and @here", "hi @\u200beveryone and @\u200bhere"},
 		{"**bold** _it_ `code` ~~s~~ ||spoiler|| > quote", `\*\*bold\*\* \_it\_ \` + "`" + `code\` + "`" + ` \~\~s\~\~ \|\|spoiler\|\| \> quote`},
-		{"[click](https://evil.example)", `\[click\](https://evil.example)`},
+		{"[click](https://evil.example)", `click (https://evil.example)`},
 		{"# Big\n- item", "\\# Big\n\\- item"},
 		{`back\slash`, `back\\slash`},
 	}
@@ -87,7 +87,7 @@ func TestDefuseAndEscape(t *testing.T) {
 		}
 	}
 	// What was shown can be read back, for follow-ups.
-	for _, s := range []string{"**a** @everyone [x](y) \\ # - ~", "plain"} {
+	for _, s := range []string{"**a** @everyone [x] (y) \\ # - ~ <@123> 1. one", "plain"} {
 		if got := unescape(text(s, 1000)); got != s {
 			t.Errorf("unescape(text(%q)) = %q", s, got)
 		}

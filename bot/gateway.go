@@ -87,13 +87,9 @@ func restError(what string, err error) error {
 // newSession makes a discordgo session whose REST calls go to the
 // connection's API. It does not connect.
 func newSession(c Connection) (*discordgo.Session, error) {
-	api := c.APIURL
-	if api == "" {
-		api = DefaultAPIURL
-	}
-	base, err := url.Parse(strings.TrimRight(api, "/") + "/")
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, fmt.Errorf("discord API URL %q: want an http(s) URL", api)
+	base, err := apiBase(c.APIURL)
+	if err != nil {
+		return nil, err
 	}
 	s, err := discordgo.New("Bot " + c.Token)
 	if err != nil {
@@ -102,11 +98,14 @@ func newSession(c Connection) (*discordgo.Session, error) {
 	if c.Token == "" {
 		s.Token = "" // no Authorization header at all, rather than "Bot "
 	}
-	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: rebase{base: base, next: http.DefaultTransport}}
+	// Retries happen in the transport, within each request's deadline:
+	// discordgo itself would retry only 502, and sleep for any 429's
+	// Retry-After however long.
+	s.Client = &http.Client{Timeout: restBudget + 10*time.Second, Transport: retrying{next: rebase{base: base, next: http.DefaultTransport}}}
 	s.LogLevel = discordgo.LogError
 	s.StateEnabled = false // the bot keeps no guild state; READY's user and application are still kept
-	s.ShouldRetryOnRateLimit = true
-	s.MaxRestRetries = 2
+	s.ShouldRetryOnRateLimit = false
+	s.MaxRestRetries = 0
 	return s, nil
 }
 
@@ -173,6 +172,11 @@ func (b *Bot) Run(ctx context.Context, c Connection) error {
 	if err != nil {
 		return err
 	}
+	rc, err := newRESTClient(c.APIURL)
+	if err != nil {
+		return err
+	}
+	b.session.Store(s)
 	// discordgo would reconnect by itself, but forever, even when Discord
 	// refuses the token; the bot reconnects itself and stops then.
 	s.ShouldReconnectOnError = false
@@ -197,8 +201,10 @@ func (b *Bot) Run(ctx context.Context, c Connection) error {
 		default:
 		}
 	})
+	// discordgo runs each handler on a goroutine of its own, where a
+	// panic would end the process: every handler recovers.
 	s.AddHandler(func(s *discordgo.Session, ic *discordgo.InteractionCreate) {
-		b.onInteraction(work, s, ic.Interaction)
+		b.onInteraction(work, rc, ic.Interaction)
 	})
 	s.AddHandler(func(s *discordgo.Session, mc *discordgo.MessageCreate) {
 		if !b.begin() {
@@ -280,30 +286,43 @@ func (b *Bot) shutdown(s *discordgo.Session) {
 }
 
 // onInteraction answers an interaction that came over the gateway: the
-// response through the callback endpoint, a deferred answer as an edit.
-func (b *Bot) onInteraction(ctx context.Context, s *discordgo.Session, i *discordgo.Interaction) {
+// response through the callback endpoint within Discord's 3 seconds, a
+// later answer as an edit.
+func (b *Bot) onInteraction(ctx context.Context, rc *restClient, i *discordgo.Interaction) {
+	arrived := time.Now()
+	if i == nil {
+		return
+	}
+	ack, cancel := context.WithDeadline(ctx, arrived.Add(ackWithin))
+	defer cancel()
 	if !b.begin() {
-		if err := s.InteractionRespond(i, restarting.response()); err != nil {
+		if err := rc.respond(ack, i, restarting.response()); err != nil {
 			b.Logger.Warn("interaction response failed", "guild", i.GuildID, "channel", i.ChannelID, "err", err)
 		}
 		return
 	}
 	defer b.end()
+	defer b.recoverPanic("interaction")
 	r := b.safeInteract(ctx, i)
-	err := s.InteractionRespond(i, r.now)
+	err := rc.respond(ack, i, r.now)
 	if err != nil {
 		b.Logger.Warn("interaction response failed", "guild", i.GuildID, "channel", i.ChannelID, "err", err)
 	}
 	if r.later == nil {
 		return
 	}
-	edit := r.later() // wait for it even when the response failed: it is work in progress
-	if err != nil {
-		return
-	}
-	if _, err := s.InteractionResponseEdit(i, edit); err != nil {
-		b.Logger.Warn("interaction edit failed", "guild", i.GuildID, "channel", i.ChannelID, "err", err)
-	}
+	edits, cancel := context.WithDeadline(ctx, arrived.Add(b.AnswerLife))
+	defer cancel()
+	// Wait for the answer even when the response failed: it is work in
+	// progress, and must end before shutdown does.
+	r.later(func(e *discordgo.WebhookEdit) {
+		if err != nil {
+			return // never acknowledged: there is no response to edit
+		}
+		if err := rc.edit(edits, i, e); err != nil {
+			b.Logger.Warn("interaction edit failed", "guild", i.GuildID, "channel", i.ChannelID, "err", err)
+		}
+	})
 }
 
 // recoverPanic keeps a bug in handling one message from taking the bot
@@ -314,8 +333,10 @@ func (b *Bot) recoverPanic(what string) {
 	}
 }
 
+// recoverValue logs and counts a recovered panic.
 func (b *Bot) recoverValue(what string, v any) {
 	b.Logger.Error("panic handling "+what, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+	b.Metrics.panicked(what)
 }
 
 // selfID is the bot's user id, from READY.

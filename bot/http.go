@@ -8,16 +8,55 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"golang.org/x/net/netutil"
 )
 
 // maxBody bounds an interaction request; real ones are a few kilobytes.
 const maxBody = 64 << 10
+
+// HTTPLimits bound what the interactions endpoint gives its clients, so
+// that slow or endless connections cannot exhaust it. Zero fields take
+// the defaults.
+type HTTPLimits struct {
+	// ReadHeaderTimeout, ReadTimeout, WriteTimeout and IdleTimeout are
+	// http.Server's (defaults 5s, 10s, 10s, 60s). WriteTimeout also bounds
+	// the answer given in the response, which takes at most about
+	// 1.5s before it is deferred.
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// MaxConnections bounds the connections served at once (default
+	// 1024); more wait to be accepted.
+	MaxConnections int
+	// TimestampWindow is how far X-Signature-Timestamp may be from now
+	// (default 5m); requests outside it, and exact replays of a request
+	// seen within it, get 401.
+	TimestampWindow time.Duration
+}
+
+func (l HTTPLimits) withDefaults() HTTPLimits {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&l.ReadHeaderTimeout, 5*time.Second)
+	def(&l.ReadTimeout, 10*time.Second)
+	def(&l.WriteTimeout, 10*time.Second)
+	def(&l.IdleTimeout, 60*time.Second)
+	def(&l.TimestampWindow, 5*time.Minute)
+	if l.MaxConnections <= 0 {
+		l.MaxConnections = 1024
+	}
+	return l
+}
 
 // ParsePublicKey reads the application's hex-encoded Ed25519 public key
 // (developer portal → General Information → Public Key).
@@ -46,13 +85,19 @@ func (b *Bot) Handler(key ed25519.PublicKey, c Connection) (http.Handler, error)
 	if err != nil {
 		return nil, err
 	}
-	return &interactions{b: b, key: key, rest: rest}, nil
+	rc, err := newRESTClient(c.APIURL)
+	if err != nil {
+		return nil, err
+	}
+	return &interactions{b: b, key: key, rest: rest, rc: rc, seen: newReplays(b.HTTP.TimestampWindow)}, nil
 }
 
 type interactions struct {
 	b    *Bot
 	key  ed25519.PublicKey
-	rest *discordgo.Session
+	rest *discordgo.Session // for registering the commands
+	rc   *restClient        // for the edits of deferred answers
+	seen *replays
 }
 
 func (h *interactions) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -79,22 +124,36 @@ func (h *interactions) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, restarting.response())
 		return
 	}
+	defer b.end()
+	defer func() {
+		if v := recover(); v != nil {
+			b.recoverValue("http", v)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+		}
+	}()
+	arrived := time.Now()
 	// The answer in flight outlives the request it came with.
-	r2 := b.safeInteract(context.WithoutCancel(r.Context()), &i)
-	writeJSON(w, r2.now)
-	if r2.later == nil {
-		b.end()
+	work := context.WithoutCancel(r.Context())
+	rep := b.safeInteract(work, &i)
+	writeJSON(w, rep.now)
+	if rep.later == nil {
 		return
 	}
-	// The edit waits for the answer, after this response has gone.
+	// The edits wait for the answer, after this response has gone.
 	if f, ok := w.(http.Flusher); ok {
 		f.Flush()
 	}
+	b.hold()
 	go func() {
 		defer b.end()
-		if _, err := h.rest.InteractionResponseEdit(&i, r2.later()); err != nil {
-			b.Logger.Warn("interaction edit failed", "guild", i.GuildID, "channel", i.ChannelID, "err", err)
-		}
+		defer b.recoverPanic("http")
+		ctx, cancel := context.WithDeadline(work, arrived.Add(b.AnswerLife))
+		defer cancel()
+		rep.later(func(e *discordgo.WebhookEdit) {
+			if err := h.rc.edit(ctx, &i, e); err != nil {
+				b.Logger.Warn("interaction edit failed", "guild", i.GuildID, "channel", i.ChannelID, "err", err)
+			}
+		})
 	}()
 }
 
@@ -116,7 +175,66 @@ func (h *interactions) verified(w http.ResponseWriter, r *http.Request) ([]byte,
 		http.Error(w, "invalid request signature", http.StatusUnauthorized)
 		return nil, false
 	}
+	// A signature proves who sent a request, not when: a captured one
+	// could be sent again. Only fresh requests, each once, are taken.
+	sent, ok := unixTime(ts)
+	now := h.b.now()
+	if !ok || now.Sub(sent).Abs() > h.b.HTTP.TimestampWindow {
+		http.Error(w, "request timestamp outside the accepted window", http.StatusUnauthorized)
+		return nil, false
+	}
+	if !h.seen.first(string(sig), now) {
+		http.Error(w, "request already seen", http.StatusUnauthorized)
+		return nil, false
+	}
 	return body, true
+}
+
+// unixTime reads a timestamp in whole seconds since 1970, as Discord
+// sends it.
+func unixTime(s string) (time.Time, bool) {
+	if s == "" || len(s) > 12 || strings.Trim(s, "0123456789") != "" {
+		return time.Time{}, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return time.Unix(n, 0), true
+}
+
+// replays remembers the signatures of the requests taken within the
+// timestamp window, so that each is taken once. Only verified requests
+// are remembered, so only Discord can fill it; it forgets what is older
+// than the window in a sweep every half window.
+type replays struct {
+	mu     sync.Mutex
+	window time.Duration
+	seen   map[string]time.Time
+	swept  time.Time
+}
+
+func newReplays(window time.Duration) *replays {
+	return &replays{window: window, seen: map[string]time.Time{}}
+}
+
+// first records sig at now and reports whether it is new.
+func (r *replays) first(sig string, now time.Time) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if now.Sub(r.swept) > r.window/2 {
+		for k, at := range r.seen {
+			if now.Sub(at) > r.window {
+				delete(r.seen, k)
+			}
+		}
+		r.swept = now
+	}
+	if at, ok := r.seen[sig]; ok && now.Sub(at) <= r.window {
+		return false
+	}
+	r.seen[sig] = now
+	return true
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
@@ -146,9 +264,18 @@ func (b *Bot) ServeInteractions(ctx context.Context, ln net.Listener, key ed2551
 	} else {
 		b.Logger.Info("no DISCORD_TOKEN: the commands are not registered from here")
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
+	lim := b.HTTP
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: lim.ReadHeaderTimeout,
+		ReadTimeout:       lim.ReadTimeout,
+		WriteTimeout:      lim.WriteTimeout,
+		IdleTimeout:       lim.IdleTimeout,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(b.Logger.Handler(), slog.LevelDebug),
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(netutil.LimitListener(ln, lim.MaxConnections)) }()
 	b.Logger.Info("serving Discord interactions", "addr", ln.Addr().String())
 	select {
 	case err := <-errc:

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +23,7 @@ import (
 // after signing.
 func signedPost(t *testing.T, priv ed25519.PrivateKey, url string, body []byte, mutate func(*http.Request)) (int, []byte) {
 	t.Helper()
-	ts := "1767323045"
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
 	sig := ed25519.Sign(priv, append([]byte(ts), body...))
 	req, err := http.NewRequest("POST", url, bytes.NewReader(body))
 	if err != nil {
@@ -110,7 +111,10 @@ func TestHTTPInteractions(t *testing.T) {
 			sig[0] ^= 1
 			r.Header.Set("X-Signature-Ed25519", hex.EncodeToString(sig))
 		},
-		"other timestamp":   func(r *http.Request) { r.Header.Set("X-Signature-Timestamp", "1767323046") },
+		"other timestamp": func(r *http.Request) {
+			ts, _ := strconv.ParseInt(r.Header.Get("X-Signature-Timestamp"), 10, 64)
+			r.Header.Set("X-Signature-Timestamp", strconv.FormatInt(ts+1, 10))
+		},
 		"no signature":      func(r *http.Request) { r.Header.Del("X-Signature-Ed25519") },
 		"no timestamp":      func(r *http.Request) { r.Header.Del("X-Signature-Timestamp") },
 		"signature not hex": func(r *http.Request) { r.Header.Set("X-Signature-Ed25519", "zz") },

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -14,14 +15,14 @@ const (
 	outcomeAbstained   = "abstained"
 	outcomeRateLimited = "rate_limited"
 	outcomeBadQuestion = "bad_question"
-	outcomeBusy        = "busy"
 	outcomeError       = "error"
 	outcomeRefused     = "shutting_down"
 )
 
-// Metrics are the bot's Prometheus metrics. They live on a registry of
-// their own, so nothing else in the process leaks into /metrics. A nil
-// *Metrics counts nothing.
+// Metrics are the bot's Prometheus metrics, with the Go runtime's
+// (go_*) and the process's (process_*: memory, CPU, open files). They
+// live on a registry of their own, so nothing else in the process leaks
+// into /metrics. A nil *Metrics counts nothing.
 type Metrics struct {
 	registry    *prometheus.Registry
 	questions   *prometheus.CounterVec
@@ -29,6 +30,8 @@ type Metrics struct {
 	rateLimited prometheus.Counter
 	reconnects  prometheus.Counter
 	tokens      *prometheus.CounterVec
+	panics      *prometheus.CounterVec
+	extractive  *prometheus.CounterVec
 }
 
 // NewMetrics makes the metrics.
@@ -37,7 +40,7 @@ func NewMetrics() *Metrics {
 		registry: prometheus.NewRegistry(),
 		questions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "storybot_questions_total",
-			Help: "Questions by outcome (answered, abstained, rate_limited, bad_question, busy, error, shutting_down).",
+			Help: "Questions by outcome (answered, abstained, rate_limited, bad_question, error, shutting_down).",
 		}, []string{"outcome"}),
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "storybot_answer_seconds",
@@ -56,11 +59,20 @@ func NewMetrics() *Metrics {
 			Name: "storybot_llm_tokens_total",
 			Help: "Language-model tokens used, by model and kind (prompt, completion).",
 		}, []string{"model", "kind"}),
+		panics: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "storybot_panics_total",
+			Help: "Panics recovered, by where (interaction, chat, question, http): each is a bug, and its user got an apology.",
+		}, []string{"where"}),
+		extractive: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "storybot_extractive_first_total",
+			Help: "Questions shown the extractive answer first, by reason: busy (every model slot taken) or slow (the model took longer than the bot waits).",
+		}, []string{"reason"}),
 	}
-	m.registry.MustRegister(m.questions, m.latency, m.rateLimited, m.reconnects, m.tokens)
+	m.registry.MustRegister(m.questions, m.latency, m.rateLimited, m.reconnects, m.tokens, m.panics, m.extractive,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Show the outcomes at zero from the start, so dashboards and alerts
 	// see the series before the first question.
-	for _, o := range []string{outcomeAnswered, outcomeAbstained, outcomeRateLimited, outcomeBadQuestion, outcomeBusy, outcomeError, outcomeRefused} {
+	for _, o := range []string{outcomeAnswered, outcomeAbstained, outcomeRateLimited, outcomeBadQuestion, outcomeError, outcomeRefused} {
 		m.questions.WithLabelValues(o)
 	}
 	return m
@@ -76,6 +88,18 @@ func (m *Metrics) question(outcome string, latency time.Duration) {
 		m.latency.Observe(latency.Seconds())
 	case outcomeRateLimited:
 		m.rateLimited.Inc()
+	}
+}
+
+func (m *Metrics) panicked(where string) {
+	if m != nil {
+		m.panics.WithLabelValues(where).Inc()
+	}
+}
+
+func (m *Metrics) extractiveFirst(reason string) {
+	if m != nil {
+		m.extractive.WithLabelValues(reason).Inc()
 	}
 }
 

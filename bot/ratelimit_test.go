@@ -58,7 +58,7 @@ func TestLimiterForgetsIdleUsers(t *testing.T) {
 		l.allow(fmt.Sprint(i), t0)
 	}
 	l.allow("late", t0.Add(time.Minute)) // everyone's bucket is full again
-	if n := len(l.buckets); n > 2 {
+	if n := l.size(); n > 2 {
 		t.Errorf("%d buckets kept", n)
 	}
 }

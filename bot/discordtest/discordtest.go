@@ -35,7 +35,15 @@ type Request struct {
 	Method, Path  string
 	Authorization string
 	Body          []byte
+	// Status is the status the fake answered with; At is when the
+	// request arrived.
+	Status int
+	At     time.Time
 }
+
+// OK reports whether the fake accepted the request (a 2xx status), as
+// opposed to refusing it or failing it on purpose (see Faults).
+func (r Request) OK() bool { return r.Status >= 200 && r.Status < 300 }
 
 // JSON decodes the request's body as an object; a JSON list comes as
 // {"list": [...]}.
@@ -72,6 +80,7 @@ type Server struct {
 	identifies []Identify
 	resumes    int
 	closeCode  int // closes the gateway with it instead of READY, when set
+	faults     faults
 	changed    chan struct{}
 	msgID      atomic.Int64
 }
@@ -119,8 +128,24 @@ func (s *Server) CloseOnIdentify(code int) {
 func (s *Server) rest(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	path := strings.TrimPrefix(r.URL.Path, "/api/v9")
-	s.record(Request{Method: r.Method, Path: path, Authorization: r.Header.Get("Authorization"), Body: body})
+	req := Request{Method: r.Method, Path: path, Authorization: r.Header.Get("Authorization"), Body: body, At: time.Now()}
+	// The response goes out only once the request is recorded, so that
+	// whoever sees the response also finds the request.
+	rec, out := httptest.NewRecorder(), w
+	defer func() {
+		req.Status = rec.Code
+		s.record(req)
+		for k, v := range rec.Header() {
+			out.Header()[k] = v
+		}
+		out.WriteHeader(rec.Code)
+		out.Write(rec.Body.Bytes())
+	}()
+	w = rec
 	w.Header().Set("Content-Type", "application/json")
+	if s.injectFault(w, req) {
+		return
+	}
 	tokenFree := path == "/gateway" || strings.HasPrefix(path, "/interactions/") || strings.HasPrefix(path, "/webhooks/")
 	if !tokenFree && r.Header.Get("Authorization") != "Bot "+Token {
 		w.WriteHeader(http.StatusUnauthorized)
@@ -149,6 +174,8 @@ func (s *Server) rest(w http.ResponseWriter, r *http.Request) {
 	case r.Method == "POST" && strings.HasPrefix(path, "/channels/") && strings.HasSuffix(path, "/typing"):
 		w.WriteHeader(http.StatusNoContent)
 	case r.Method == "POST" && strings.HasPrefix(path, "/channels/") && strings.HasSuffix(path, "/messages"):
+		s.writeMessage(w, strings.Split(path, "/")[2], body)
+	case r.Method == "PATCH" && strings.HasPrefix(path, "/channels/") && strings.Count(path, "/") == 4 && strings.Split(path, "/")[3] == "messages":
 		s.writeMessage(w, strings.Split(path, "/")[2], body)
 	default:
 		w.WriteHeader(http.StatusNotFound)
@@ -371,7 +398,7 @@ func (s *Server) WaitConnected(t testing.TB, n int) {
 func (s *Server) Callback(t testing.TB, id, token string) Request {
 	t.Helper()
 	path := "/interactions/" + id + "/" + token + "/callback"
-	return s.WaitFor(t, "POST "+path, func(r Request) bool { return r.Method == "POST" && r.Path == path })
+	return s.WaitFor(t, "POST "+path, func(r Request) bool { return r.OK() && r.Method == "POST" && r.Path == path })
 }
 
 // Edit waits for the edit of the original response to the interaction
@@ -379,13 +406,13 @@ func (s *Server) Callback(t testing.TB, id, token string) Request {
 func (s *Server) Edit(t testing.TB, token string) Request {
 	t.Helper()
 	path := "/webhooks/" + AppID + "/" + token + "/messages/@original"
-	return s.WaitFor(t, "PATCH "+path, func(r Request) bool { return r.Method == "PATCH" && r.Path == path })
+	return s.WaitFor(t, "PATCH "+path, func(r Request) bool { return r.OK() && r.Method == "PATCH" && r.Path == path })
 }
 
 // Reply waits for the bot's chat message replying to message id.
 func (s *Server) Reply(t testing.TB, id string) Request {
 	t.Helper()
-	return s.WaitFor(t, "a reply to "+id, func(r Request) bool { return IsReplyTo(r, id) })
+	return s.WaitFor(t, "a reply to "+id, func(r Request) bool { return r.OK() && IsReplyTo(r, id) })
 }
 
 // IsReplyTo reports whether r posts a message replying to message id.
