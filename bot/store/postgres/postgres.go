@@ -100,9 +100,9 @@ func migrations() [][]string {
 				mode TEXT NOT NULL,
 				abstained BOOLEAN NOT NULL,
 				asked BIGINT NOT NULL)`,
-			`CREATE INDEX questions_guild ON questions (guild, asked)`,
-			`CREATE INDEX questions_channel ON questions (guild, channel, asked)`,
-			`CREATE INDEX questions_story ON questions (guild, story, asked)`,
+			`CREATE INDEX questions_guild ON questions (guild, asked, abstained, user_id)`,
+			`CREATE INDEX questions_channel ON questions (guild, channel, asked, abstained, user_id)`,
+			`CREATE INDEX questions_story ON questions (guild, story, asked, abstained, user_id)`,
 			`CREATE INDEX questions_user ON questions (user_id)`,
 			`CREATE INDEX questions_asked ON questions (asked)`,
 			`CREATE TABLE citations (

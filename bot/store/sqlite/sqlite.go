@@ -132,9 +132,9 @@ func migrations() [][]string {
 				mode TEXT NOT NULL,
 				abstained INTEGER NOT NULL,
 				asked INTEGER NOT NULL)`,
-			`CREATE INDEX questions_guild ON questions (guild, asked)`,
-			`CREATE INDEX questions_channel ON questions (guild, channel, asked)`,
-			`CREATE INDEX questions_story ON questions (guild, story, asked)`,
+			`CREATE INDEX questions_guild ON questions (guild, asked, abstained, user_id)`,
+			`CREATE INDEX questions_channel ON questions (guild, channel, asked, abstained, user_id)`,
+			`CREATE INDEX questions_story ON questions (guild, story, asked, abstained, user_id)`,
 			`CREATE INDEX questions_user ON questions (user_id)`,
 			`CREATE INDEX questions_asked ON questions (asked)`,
 			`CREATE TABLE citations (
