@@ -19,11 +19,16 @@ import (
 
 // fakeEngine answers from a script. Questions with "slow" in them wait
 // until release is closed; "panic" panics; "fail" fails; "school" gets an
-// abstention.
+// abstention. With model set, every question not marked Extractive takes
+// that long (a slow or hung language model) and then gets a model's
+// answer. Paragraph 666 is a bug that panics, and so is Stories while
+// storiesPanic is set.
 type fakeEngine struct {
-	release chan struct{}
-	started chan struct{} // told when a slow question starts, if set
-	once    sync.Once
+	release      chan struct{}
+	started      chan struct{} // told when a slow question starts, if set
+	once         sync.Once
+	model        time.Duration
+	storiesPanic atomic.Bool
 
 	mu    sync.Mutex
 	asked []answer.Question
@@ -44,6 +49,17 @@ func (e *fakeEngine) Ask(ctx context.Context, q answer.Question) (answer.Result,
 	e.mu.Lock()
 	e.asked = append(e.asked, q)
 	e.mu.Unlock()
+	if e.model > 0 && !q.Extractive && !strings.Contains(q.Text, "slow") {
+		t := time.NewTimer(e.model)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return answer.Result{}, ctx.Err()
+		}
+		return answer.Result{Question: q.Text, Answer: modelAnswer, Citations: []answer.Citation{citation},
+			Mode: answer.ModeLLM, Model: "tiny"}, nil
+	}
 	switch {
 	case strings.Contains(q.Text, "slow"):
 		if e.started != nil {
@@ -63,7 +79,13 @@ func (e *fakeEngine) Ask(ctx context.Context, q answer.Question) (answer.Result,
 		Mode:      answer.ModeExtractive}, nil
 }
 
+// modelAnswer is what the fake's model says.
+const modelAnswer = "The model says: President Trump authorized it."
+
 func (e *fakeEngine) Passage(story string, n int) (answer.Passage, error) {
+	if n == 666 {
+		panic("passage bug")
+	}
 	if story != "" && story != "strike" {
 		return answer.Passage{}, fmt.Errorf("%w: %q", answer.ErrNoStory, story)
 	}
@@ -88,6 +110,9 @@ func (e *fakeEngine) Search(ctx context.Context, text string, limit int) ([]answ
 }
 
 func (e *fakeEngine) Stories() []answer.StoryInfo {
+	if e.storiesPanic.Load() {
+		panic("stories bug")
+	}
 	return []answer.StoryInfo{{Name: "strike", Title: "The Strike", Source: "THE TIMES", Paragraphs: 12}}
 }
 
