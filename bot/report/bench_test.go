@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strings"
 	"testing"
 	"time"
 )
@@ -87,5 +88,30 @@ func TestBenchLogReport(t *testing.T) {
 	var buf bytes.Buffer
 	if err := r.PNG(&buf); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// BenchmarkReportDistinct is the worst case for grouping: 100,000
+// unanswered questions, nearly all different, made of the same few
+// dozen words.
+func BenchmarkReportDistinct(b *testing.B) {
+	story := embedded(b)
+	words := strings.Fields("who what when where why how general strike drone iran iraq oil troops killed attack leader force quds army city police money price war peace law court vote party name age born died wife son")
+	log := make([]Question, 100_000)
+	state := uint64(7)
+	for i := range log {
+		var w []string
+		for range 6 {
+			state ^= state << 13
+			state ^= state >> 7
+			state ^= state << 17
+			w = append(w, words[state%uint64(len(words))])
+		}
+		log[i] = Question{Asked: day0, User: fmt.Sprint("u", i%300), Text: strings.Join(w, " "), Abstained: true}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		r := Build(story, Period{}, log)
+		_ = r.Markdown()
 	}
 }

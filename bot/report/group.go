@@ -4,7 +4,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -32,16 +31,27 @@ const similar = 0.5
 // and looking up common ones would compare every question with every group.
 const candidates = 3
 
+// Bounds that keep grouping linear in a log of many different questions:
+// a question is compared with at most maxTried groups, and only the
+// maxHeads most frequent phrasings can start a group others join (the
+// rest, asked once or twice, can still join one).
+const (
+	maxTried = 32
+	maxHeads = 5000
+)
+
 // vocab is what grouping knows of the story: in how many paragraphs each
 // stem occurs, and which stems are names (capitalised inside a sentence).
 type vocab struct {
 	paragraphs int
 	df         map[string]int
 	names      map[string]bool
+	weights    map[string]float64 // memo of weight
+	stems      map[string]string  // memo of corpus.Stem
 }
 
 func newVocab(paragraphs []string) *vocab {
-	v := &vocab{paragraphs: len(paragraphs), df: map[string]int{}, names: map[string]bool{}}
+	v := &vocab{paragraphs: len(paragraphs), df: map[string]int{}, names: map[string]bool{}, weights: map[string]float64{}, stems: map[string]string{}}
 	for _, p := range paragraphs {
 		seen := map[string]bool{}
 		for i, t := range corpus.Tokens(p) {
@@ -72,29 +82,32 @@ func isName(text string, t corpus.Token) bool {
 // weight is how much a stem says about what a question is after: from
 // 0.5 for a word in every paragraph to 2 for one the story never uses.
 func (v *vocab) weight(stem string) float64 {
-	if strings.HasPrefix(stem, kindPrefix) {
-		return 1
+	if w, ok := v.weights[stem]; ok {
+		return w
 	}
-	if v.paragraphs == 0 {
-		return 2
+	w := 2.0
+	switch {
+	case strings.HasPrefix(stem, kindPrefix):
+		w = 1
+	case v.paragraphs > 0:
+		n := float64(v.paragraphs)
+		w = 0.5 + 1.5*math.Log((n+1)/float64(v.df[stem]+1))/math.Log(n+1)
 	}
-	n := float64(v.paragraphs)
-	return 0.5 + 1.5*math.Log((n+1)/float64(v.df[stem]+1))/math.Log(n+1)
+	v.weights[stem] = w
+	return w
 }
 
 // phrasing is one distinct question (by its normalised words) among the
-// unanswered, with who asked it.
+// unanswered, with the questions that asked it.
 type phrasing struct {
-	key    string   // the sorted stems, or the lower-cased text when it has none
-	stems  []string // sorted, distinct; the kind of question is one of them
+	key    string    // the sorted stems, or the lower-cased text when it has none
+	stems  []string  // sorted, distinct; the kind of question is one of them
+	ws     []float64 // the stems' weights
 	kind   string
 	names  []string // the stems that are names
 	weight float64  // the stems' total weight
 	count  int
-	users  map[string]bool
-	chans  map[string]bool
-	last   time.Time
-	byText map[string]int // phrasings, cleaned, with counts
+	qs     []int // the questions, by index into the log
 }
 
 func group(v *vocab, log []Question, idx []int) []Group {
@@ -122,23 +135,20 @@ func group(v *vocab, log []Question, idx []int) []Group {
 			}
 			byRaw[q.Text] = rd
 		}
-		text, key, stems, kind, names := rd.text, rd.key, rd.stems, rd.kind, rd.names
+		key, stems, kind, names := rd.key, rd.stems, rd.kind, rd.names
 		p := byKey[key]
 		if p == nil {
-			p = &phrasing{key: key, stems: stems, kind: kind, names: names, users: map[string]bool{}, chans: map[string]bool{}, byText: map[string]int{}}
-			for _, s := range stems {
-				p.weight += v.weight(s)
+			p = &phrasing{key: key, stems: stems, kind: kind, names: names}
+			p.ws = make([]float64, len(stems))
+			for k, s := range stems {
+				p.ws[k] = v.weight(s)
+				p.weight += p.ws[k]
 			}
 			byKey[key] = p
 			ps = append(ps, p)
 		}
 		p.count++
-		p.users[q.User] = true
-		p.chans[q.Channel] = true
-		p.byText[text]++
-		if q.Asked.After(p.last) {
-			p.last = q.Asked
-		}
+		p.qs = append(p.qs, i)
 	}
 	// The most frequent first, so that it becomes its group's face.
 	slices.SortFunc(ps, func(a, b *phrasing) int {
@@ -159,21 +169,32 @@ func group(v *vocab, log []Question, idx []int) []Group {
 	type cluster struct {
 		head    *phrasing
 		members []*phrasing
+		count   int
 	}
 	var clusters []*cluster
 	postings := map[string][]int{} // stem → clusters whose head has it
-	for _, p := range ps {
+	tried := make([]int, 0, maxTried)
+	for n, p := range ps {
 		best, bestSim := -1, 0.0
 		rare := words(p.stems)
 		slices.SortStableFunc(rare, func(a, b string) int { return df[a] - df[b] })
-		var tried []int
+		tried = tried[:0]
+	lookup:
 		for _, s := range rare[:min(candidates, len(rare))] {
-			for _, c := range postings[s] {
+			// the newest groups first: a common word's list is long,
+			// and a log of many different questions must not cost
+			// every question a look at every group
+			list := postings[s]
+			for k := len(list) - 1; k >= 0; k-- {
+				c := list[k]
 				if slices.Contains(tried, c) {
 					continue
 				}
+				if len(tried) == maxTried {
+					break lookup
+				}
 				tried = append(tried, c)
-				if sim := alike(v, p, clusters[c].head); sim >= similar && sim > bestSim {
+				if sim := alike(p, clusters[c].head); sim >= similar && sim > bestSim {
 					best, bestSim = c, sim
 				}
 			}
@@ -183,30 +204,42 @@ func group(v *vocab, log []Question, idx []int) []Group {
 			continue
 		}
 		clusters = append(clusters, &cluster{head: p, members: []*phrasing{p}})
+		if n >= maxHeads {
+			continue // a rarer phrasing may join a group, not found one others join
+		}
 		for _, s := range words(p.stems) {
 			postings[s] = append(postings[s], len(clusters)-1)
 		}
 	}
 
-	// 4. Groups, the largest first.
+	// 4. Groups, the largest first: only those kept are described.
+	for _, c := range clusters {
+		for _, m := range c.members {
+			c.count += m.count
+		}
+	}
+	slices.SortStableFunc(clusters, func(a, b *cluster) int {
+		if a.count != b.count {
+			return b.count - a.count
+		}
+		return strings.Compare(a.head.key, b.head.key)
+	})
+	if len(clusters) > MaxGroups {
+		clusters = clusters[:MaxGroups]
+	}
 	out := make([]Group, 0, len(clusters))
 	for _, c := range clusters {
-		g := Group{}
+		g := Group{Count: c.count}
 		users, chans := map[string]bool{}, map[string]bool{}
 		texts := map[string]int{}
 		for _, m := range c.members {
-			g.Count += m.count
-			for u := range m.users {
-				users[u] = true
-			}
-			for ch := range m.chans {
-				chans[ch] = true
-			}
-			for t, n := range m.byText {
-				texts[t] += n
-			}
-			if m.last.After(g.Last) {
-				g.Last = m.last
+			for _, i := range m.qs {
+				q := &log[i]
+				users[q.User], chans[q.Channel] = true, true
+				texts[byRaw[q.Text].text]++
+				if q.Asked.After(g.Last) {
+					g.Last = q.Asked
+				}
 			}
 		}
 		g.Askers, g.Channels = len(users), len(chans)
@@ -219,9 +252,6 @@ func group(v *vocab, log []Question, idx []int) []Group {
 		}
 		return strings.Compare(a.Text, b.Text)
 	})
-	if len(out) > MaxGroups {
-		out = out[:MaxGroups]
-	}
 	return out
 }
 
@@ -265,7 +295,7 @@ func looseKey(s string) string {
 
 // alike is how similar two phrasings are, 0 when they ask different
 // kinds of thing or name different things.
-func alike(v *vocab, a, b *phrasing) float64 {
+func alike(a, b *phrasing) float64 {
 	if a.kind != "" && b.kind != "" && a.kind != b.kind {
 		return 0
 	}
@@ -282,7 +312,7 @@ func alike(v *vocab, a, b *phrasing) float64 {
 		case a.stems[i] > b.stems[j]:
 			j++
 		default:
-			both += v.weight(a.stems[i])
+			both += a.ws[i]
 			shared = shared || !strings.HasPrefix(a.stems[i], kindPrefix)
 			i++
 			j++
@@ -353,7 +383,11 @@ func (v *vocab) read(text string) (stems []string, kind string, names []string) 
 		if stopwords[t.Norm] {
 			continue
 		}
-		s := corpus.Stem(t.Norm)
+		s, ok := v.stems[t.Norm]
+		if !ok {
+			s = corpus.Stem(t.Norm)
+			v.stems[t.Norm] = s
+		}
 		if slices.Contains(stems, s) {
 			continue
 		}
