@@ -74,6 +74,7 @@ type Bot struct {
 	once    sync.Once
 	limiter *limiter
 	slots   chan struct{}
+	breaker *breaker
 	now     func() time.Time                  // the clock, for the endpoint's timestamp window
 	session atomic.Pointer[discordgo.Session] // the gateway's, once Run has one
 
@@ -116,6 +117,7 @@ func (b *Bot) setup() {
 			n = DefaultMaxConcurrent
 		}
 		b.slots = make(chan struct{}, n)
+		b.breaker = newBreaker()
 		if b.AnswerWithin <= 0 {
 			b.AnswerWithin = DefaultAnswerWithin
 		}
@@ -221,13 +223,19 @@ func (b *Bot) startAnswer(ctx context.Context, o origin, q answer.Question, star
 			sent = true
 			f <- p
 		}
+		extractiveNow := func(reason string) {
+			a := b.ask(ctx, answer.Question{Text: q.Text, Previous: q.Previous, Extractive: true})
+			b.Metrics.extractiveFirst(reason)
+			show(b.present(o, q, a, start))
+		}
+		if !b.breaker.closed(time.Now()) {
+			extractiveNow("breaker") // the model is failing: don't even try
+			return
+		}
 		select {
 		case b.slots <- struct{}{}:
 		default:
-			// Every slot is taken by a slow answer: this one is not queued.
-			a := b.ask(ctx, answer.Question{Text: q.Text, Previous: q.Previous, Extractive: true})
-			b.Metrics.extractiveFirst("busy")
-			show(b.present(o, q, a, start))
+			extractiveNow("busy") // every slot is taken by a slow answer: this one is not queued
 			return
 		}
 		full := make(chan asked, 1)
@@ -235,7 +243,11 @@ func (b *Bot) startAnswer(ctx context.Context, o origin, q answer.Question, star
 			defer func() { <-b.slots }()
 			work, cancel := context.WithTimeout(ctx, b.AnswerLife)
 			defer cancel()
-			full <- b.ask(work, q)
+			asked := time.Now()
+			a := b.ask(work, q)
+			slow := time.Since(asked) >= b.AnswerWithin
+			b.breaker.record(a.err == nil && a.res.Mode == answer.ModeLLM, slow && (a.err != nil || a.res.Mode == answer.ModeFallback), time.Now())
+			full <- a
 		}()
 		wait := time.NewTimer(b.AnswerWithin)
 		defer wait.Stop()

@@ -28,6 +28,7 @@ type fakeEngine struct {
 	started      chan struct{} // told when a slow question starts, if set
 	once         sync.Once
 	model        time.Duration
+	modelFails   bool // the model's answers are not used: fallbacks
 	storiesPanic atomic.Bool
 
 	mu    sync.Mutex
@@ -56,6 +57,10 @@ func (e *fakeEngine) Ask(ctx context.Context, q answer.Question) (answer.Result,
 		case <-t.C:
 		case <-ctx.Done():
 			return answer.Result{}, ctx.Err()
+		}
+		if e.modelFails {
+			return answer.Result{Question: q.Text, Answer: citation.Quote, Citations: []answer.Citation{citation},
+				Mode: answer.ModeFallback, Model: "tiny", Reason: "timeout"}, nil
 		}
 		return answer.Result{Question: q.Text, Answer: modelAnswer, Citations: []answer.Citation{citation},
 			Mode: answer.ModeLLM, Model: "tiny"}, nil

@@ -65,7 +65,7 @@ func NewMetrics() *Metrics {
 		}, []string{"where"}),
 		extractive: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "storybot_extractive_first_total",
-			Help: "Questions shown the extractive answer first, by reason: busy (every model slot taken) or slow (the model took longer than the bot waits).",
+			Help: "Questions shown the extractive answer first, by reason: busy (every model slot taken), slow (the model took longer than the bot waits) or breaker (the model failed slowly several times in a row, so it is not asked for a while).",
 		}, []string{"reason"}),
 	}
 	m.registry.MustRegister(m.questions, m.latency, m.rateLimited, m.reconnects, m.tokens, m.panics, m.extractive,

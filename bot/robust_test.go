@@ -338,3 +338,62 @@ func count(c prometheus.Counter) float64 {
 	}
 	return m.GetCounter().GetValue()
 }
+
+// TestBreakerStopsAskingAFailingModel has the model fail slowly, question
+// after question: after breakerThreshold of them the bot stops asking it
+// and answers extractively at once.
+func TestBreakerStopsAskingAFailingModel(t *testing.T) {
+	t.Parallel()
+	h := start(t, func(b *Bot, _ *Connection) {
+		b.AnswerWithin = 20 * time.Millisecond
+		e := b.Engine.(*fakeEngine)
+		e.model, e.modelFails = 50*time.Millisecond, true
+	})
+	for i := range breakerThreshold {
+		h.callback(t, slash("ask", fmt.Sprint(570000000000000000+i), opt("question", 3, "Who authorized it?")))
+		h.settled(t, i+1)
+	}
+	before := len(h.eng.questions())
+	cb := h.callback(t, slash("ask", "570000000000000099", opt("question", 3, "Who authorized it?")))
+	h.settled(t, breakerThreshold+1)
+	if !strings.Contains(string(cb.Body), "authorized by President Trump") {
+		t.Errorf("answer: %s", cb.Body)
+	}
+	if qs := h.eng.questions()[before:]; len(qs) != 1 || !qs[0].Extractive {
+		t.Errorf("with the breaker open the engine was asked %+v, want one extractive question", qs)
+	}
+	if n := count(h.b.Metrics.extractive.WithLabelValues("breaker")); n != 1 {
+		t.Errorf("breaker counted %v times, want 1", n)
+	}
+}
+
+func TestBreaker(t *testing.T) {
+	br := newBreaker()
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for i := range breakerThreshold - 1 {
+		br.record(false, true, t0)
+		if !br.closed(t0) {
+			t.Fatalf("open after %d failures", i+1)
+		}
+	}
+	br.record(true, false, t0) // a success starts the count over
+	for range breakerThreshold - 1 {
+		br.record(false, true, t0)
+	}
+	br.record(false, false, t0) // a fast fallback says nothing
+	if !br.closed(t0) {
+		t.Fatal("opened by failures that a success interrupted, or by a fast fallback")
+	}
+	br.record(false, true, t0)
+	if br.closed(t0) || br.closed(t0.Add(breakerPause-time.Second)) {
+		t.Fatal("not open after the threshold")
+	}
+	later := t0.Add(breakerPause)
+	if !br.closed(later) {
+		t.Fatal("still open after the pause")
+	}
+	br.record(false, true, later) // the trial fails: open again at once
+	if br.closed(later) {
+		t.Error("a failed trial did not reopen it")
+	}
+}
