@@ -451,7 +451,7 @@ func set(words string) map[string]bool {
 var (
 	titles = set(`mr mrs ms dr prof gen general maj brig lt col sgt capt adm admiral president senator sen rep
 		representative secretary minister speaker ayatollah king queen prince princess pope sheikh bishop archbishop
-		professor judge justice governor gov chancellor emperor empress saint st sir lord lady mayor ambassador
+		professor judge justice governor gov chancellor emperor empress sir lord lady mayor ambassador
 		commander chief cardinal father rev reverend`)
 	// words that start organisations, offices and things, never a name
 	notName = set(`the state department ministry council force forces corps party parliament times news agency

@@ -47,7 +47,9 @@ type Question struct {
 	Kind      Kind
 	// Ask is the question: what is asked for and the sentence with the
 	// fact blanked out, "How many troops? ¶8: “This week, the Pentagon
-	// readied ___ troops at Fort Bragg, N.C., …”".
+	// readied ___ troops at Fort Bragg, N.C., …”", or, when the person
+	// asked about is the sentence's subject, a plain question: "Who
+	// spoke with Mark T. Esper, the defense secretary, …? (¶105)".
 	Ask      string
 	Lead     string // what is asked for alone: "How many troops?"
 	Cloze    string // the sentence with "___" for the fact (cut to MaxCloze characters around it)
@@ -166,7 +168,49 @@ func makeQuestion(st *corpus.Story, f fact, pool []fact, seed uint64) (Question,
 		}
 	}
 	q.Ask = fmt.Sprintf("%s ¶%d: “%s”", q.Lead, q.Paragraph, q.Cloze)
+	if ask, ok := whoAsk(f, s); ok {
+		q.Ask = fmt.Sprintf("%s (¶%d)", ask, q.Paragraph)
+	}
 	return q, true
+}
+
+// whoAsk makes a plain question of a sentence whose subject is the
+// person asked about, "Mr. Trump said the United States…" → "Who said
+// the United States…?": the name, with only titles before it, starts
+// the sentence, and a verb follows it. Other sentences keep the cloze,
+// which is always right.
+func whoAsk(f fact, s corpus.Sentence) (string, bool) {
+	if f.kind != KindPerson {
+		return "", false
+	}
+	ws := s.Words
+	k := 0
+	for k < len(ws) && ws[k].Start < f.start {
+		if !titles[ws[k].Norm] || k+1 < len(ws) && !joined(s.Text, ws, k) {
+			return "", false
+		}
+		k++
+	}
+	var next int // the word after the name
+	for next = k; next < len(ws) && ws[next].Start < f.end; next++ {
+	}
+	if next >= len(ws) || s.Text[f.end:ws[next].Start] != " " {
+		return "", false
+	}
+	verb := ws[next].Norm
+	if r, _ := utf8.DecodeRuneInString(s.Text[ws[next].Start:]); !unicode.IsLower(r) || function[verb] || countStop[verb] {
+		return "", false
+	}
+	rest := strings.TrimRight(s.Text[ws[next].Start:], ".!?:; ")
+	for _, q := range []string{"”", "’", `"`} { // “dancing in the street.” → “dancing in the street”
+		if strings.HasSuffix(rest, q) {
+			rest = strings.TrimRight(strings.TrimSuffix(rest, q), ".!?,") + q
+		}
+	}
+	if utf8.RuneCountInString(rest) > MaxCloze || strings.Count(rest, "“") != strings.Count(rest, "”") || strings.Count(rest, `"`)%2 != 0 {
+		return "", false
+	}
+	return "Who " + rest + "?", true
 }
 
 // distractors picks three wrong options for f: facts of its kind from
@@ -176,9 +220,11 @@ func makeQuestion(st *corpus.Story, f fact, pool []fact, seed uint64) (Question,
 // there are too few.
 func distractors(f fact, pool []fact, sentence string, h uint64) []string {
 	var near, far []fact
-	seen := map[string]bool{f.key: true, norm(f.text): true}
+	// a person once by full name and once by last name: two forms
+	id := func(g fact) string { return g.sub + "|" + g.key }
+	seen := map[string]bool{id(f): true, norm(f.text): true}
 	for _, g := range pool {
-		if seen[g.key] || seen[norm(g.text)] || strings.Contains(sentence, g.text) || !safeOption(g.text) {
+		if seen[id(g)] || seen[norm(g.text)] || strings.Contains(sentence, g.text) || !safeOption(g.text) {
 			continue
 		}
 		if f.kind == KindPerson && personKey(lastWord(g.text)) == personKey(lastWord(f.text)) {
@@ -187,7 +233,7 @@ func distractors(f fact, pool []fact, sentence string, h uint64) []string {
 		if nf, ng := norm(f.text), norm(g.text); strings.Contains(nf, ng) || strings.Contains(ng, nf) {
 			continue // "October 1973" is not wrong beside "October 16, 1973"
 		}
-		seen[g.key], seen[norm(g.text)] = true, true
+		seen[id(g)], seen[norm(g.text)] = true, true
 		if g.sub == f.sub {
 			near = append(near, g)
 		} else {

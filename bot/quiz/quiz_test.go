@@ -57,7 +57,9 @@ func checkQuestion(t *testing.T, st *corpus.Story, q Question, pools map[Kind]ma
 	if utf8.RuneCountInString(q.Cloze) > MaxCloze+2 {
 		t.Errorf("%s %s: cloze of %d characters", st.Name, q.ID, utf8.RuneCountInString(q.Cloze))
 	}
-	if !strings.Contains(q.Ask, fmt.Sprintf("¶%d", q.Paragraph)) || !strings.Contains(q.Ask, q.Lead) {
+	fluent := q.Kind == KindPerson && strings.HasPrefix(q.Ask, "Who ") && !strings.HasPrefix(q.Ask, "Who?")
+	if !strings.Contains(q.Ask, fmt.Sprintf("¶%d", q.Paragraph)) || !fluent && !strings.Contains(q.Ask, q.Lead) ||
+		fluent && (strings.Contains(q.Ask, right) || !strings.HasSuffix(q.Ask, fmt.Sprintf("? (¶%d)", q.Paragraph))) {
 		t.Errorf("%s %s: ask %q", st.Name, q.ID, q.Ask)
 	}
 	seen := map[string]bool{}
@@ -133,6 +135,11 @@ func TestGenerateEmbeddedKinds(t *testing.T) {
 		if kinds[k] < 5 {
 			t.Errorf("%d %s questions, want at least 5", kinds[k], k)
 		}
+	}
+	// A person who is the sentence's subject is asked about plainly.
+	want := "Who said the United States is not seeking regime change in Iran, but called for Tehran’s “aggression in the region” to immediately end? (¶4)"
+	if !slices.ContainsFunc(qs, func(q Question) bool { return q.Ask == want && q.Correct() == "Trump" }) {
+		t.Errorf("no question %q", want)
 	}
 	// The example: the troops at Fort Bragg.
 	var found bool
