@@ -1,7 +1,10 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -240,4 +243,23 @@ func Escape(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// WriteDir writes the report as dir/report.md and dir/report.png, making
+// dir if need be: what `storybot report --out DIR` leaves.
+func (r *Report) WriteDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "report.md"), []byte(r.Markdown()), 0o644); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	var buf bytes.Buffer
+	if err := r.PNG(&buf); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "report.png"), buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	return nil
 }

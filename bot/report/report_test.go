@@ -251,3 +251,27 @@ func pixelDiff(a, b image.Image) int {
 	}
 	return n
 }
+
+func TestWriteDir(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	r := Build(embedded(t), week(), fixedLog())
+	if err := r.WriteDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "report.md"))
+	if err != nil || string(md) != r.Markdown() {
+		t.Errorf("report.md: %v", err)
+	}
+	f, err := os.Open(filepath.Join(dir, "report.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := png.Decode(f); err != nil {
+		t.Errorf("report.png: %v", err)
+	}
+	// a file where the folder should be: a clear error, not a panic
+	if err := r.WriteDir(filepath.Join(dir, "report.md")); err == nil {
+		t.Errorf("writing into a file succeeded")
+	}
+}
