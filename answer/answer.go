@@ -25,25 +25,38 @@ import (
 	"storybot/corpus"
 )
 
-// A Term is one weighted word of a search, normalised and stemmed as
+// A Term is one word of a search, normalised and stemmed as
 // corpus.Tokens and corpus.Stem do; two stems joined by "_" ask for the
 // two words side by side.
 type Term struct {
-	Text  string
-	Boost float64
+	Text string
 }
 
-// A Hit is a paragraph (Sentence 0) or a sentence found by a Searcher.
-// Story is the story's position in the engine's Stories.
+// A Query asks a Searcher for the paragraphs or the sentences that best
+// match some terms.
+type Query struct {
+	Terms     []Term
+	Sentences bool // sentences rather than paragraphs
+	Limit     int  // at most this many hits; zero means 20
+}
+
+// A Hit is a paragraph (Sentence 0) or a sentence (1-based) found by a
+// Searcher. Story is the story's position in the engine's stories.
 type Hit struct {
 	Story, Paragraph, Sentence int
 	Score                      float64
 }
 
-// A Searcher finds the paragraphs and sentences that best match terms,
-// best first.
+// A Searcher finds the paragraphs or sentences that best match a query,
+// best first. Package index implements it with Bleve.
 type Searcher interface {
-	Search(ctx context.Context, terms []Term, limit int) ([]Hit, error)
+	Search(ctx context.Context, q Query) ([]Hit, error)
+}
+
+// An Answerer answers questions about the stories. The extractive engine
+// is one; the language-model rewriter wraps any other.
+type Answerer interface {
+	Ask(ctx context.Context, q Question) (Result, error)
 }
 
 // A Question is what a user asked, with the exchange before it, if any,
@@ -55,15 +68,28 @@ type Question struct {
 	Extractive bool
 }
 
-// A Turn is one earlier exchange of a conversation.
+// A Turn is one earlier exchange of a conversation. Cited carries the
+// paragraphs the answer cited, so a follow-up looks there first without
+// re-reading rendered text.
 type Turn struct {
 	Question string
 	Answer   string
+	Short    string
+	Cited    []Ref
+}
+
+// A Ref names a paragraph of a story.
+type Ref struct {
+	Story     string `json:"story"`
+	Paragraph int    `json:"paragraph"`
 }
 
 // A Result is the engine's reply to a question.
 type Result struct {
-	Question  string     `json:"question"`
+	Question string `json:"question"`
+	// Short is the answer itself: a name, a number, a date or a phrase
+	// from the quoted sentence; empty when the engine abstained.
+	Short     string     `json:"short,omitempty"`
 	Answer    string     `json:"answer"`
 	Abstained bool       `json:"abstained"`
 	Citations []Citation `json:"citations"`
@@ -75,6 +101,11 @@ type Result struct {
 	Model string `json:"model,omitempty"`
 	// Reason says why the model's answer was not used, in fallback mode.
 	Reason string `json:"fallback_reason,omitempty"`
+	// Confidence is the calibrated probability that the answer is right.
+	Confidence float64 `json:"confidence"`
+	// Passages are the paragraphs retrieved for the question, best first:
+	// what a language model is given to summarise.
+	Passages []Citation `json:"-"`
 }
 
 // Answer modes.
@@ -164,3 +195,56 @@ func stripEscapes(s string) string {
 func IsInputError(err error) bool {
 	return errors.Is(err, ErrEmptyQuestion) || errors.Is(err, ErrTooLong) || errors.Is(err, ErrNoWords)
 }
+
+// NotInStory is how every abstention begins, so readers (and scripts)
+// recognise it.
+const NotInStory = "The story doesn't say."
+
+// A StoryInfo describes a loaded story.
+type StoryInfo struct {
+	Name, Title, Source, Credit string
+	Paragraphs                  int
+}
+
+// A Passage is one paragraph, for reading in full.
+type Passage struct {
+	Story, Title string
+	N            int
+	Text         string
+	Prev, Next   int // neighbouring paragraph numbers; 0 when there is none
+}
+
+// A Match is a paragraph found by a search, with the byte ranges of Text
+// that matched the search terms, for marking.
+type Match struct {
+	Story, Title string
+	Paragraph    int
+	Text         string
+	Marks        [][2]int
+}
+
+// ErrNoStory and ErrNoParagraph report lookups of things that don't exist.
+var (
+	ErrNoStory     = errors.New("no such story")
+	ErrNoParagraph = errors.New("no such paragraph")
+)
+
+// DefuseMentions keeps text (a model's, a story's, a question's)'s from pinging a whole
+// chat, a role or a person when it is shown in Discord: the one home of
+// this rule, used by every package that shows text.
+func DefuseMentions(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		b.WriteByte(s[i])
+		if s[i] != '@' {
+			continue
+		}
+		rest := strings.ToLower(s[i+1:])
+		if strings.HasPrefix(rest, "everyone") || strings.HasPrefix(rest, "here") ||
+			i > 0 && s[i-1] == '<' { // <@123>, <@&456>: a user or a role
+			b.WriteString("\u200b")
+		}
+	}
+	return b.String()
+}
+

@@ -1,4 +1,10 @@
-package answer
+// Package llm has a language model summarise the passages another
+// answerer retrieved, with every citation checked against them: a
+// Rewriter wraps any answer.Answerer (the extractive engine) and falls
+// back to its answer on any failure. The model is reached through a
+// Completer; package openai implements one for any OpenAI-compatible
+// endpoint, and is the only code that knows the client library.
+package llm
 
 import (
 	"container/list"
@@ -9,6 +15,8 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"storybot/answer"
+	"storybot/answer/llm/chat"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,46 +33,33 @@ type Completer interface {
 	Complete(ctx context.Context, req CompletionRequest) (CompletionResponse, error)
 }
 
-// A CompletionRequest is one request to a model.
-type CompletionRequest struct {
-	Model        string
-	System, User string
-	MaxTokens    int // bound on the reply's tokens
-}
-
-// A CompletionResponse is the model's reply and what it cost.
-type CompletionResponse struct {
-	Text                           string
-	PromptTokens, CompletionTokens int
-	// Truncated reports that the reply was cut off at the token bound.
-	Truncated bool
-}
-
-// A StatusError is an HTTP failure of a model endpoint. RetryAfter is
-// how long the endpoint asked us to wait (429), zero if it did not say.
-type StatusError struct {
-	Code       int
-	RetryAfter time.Duration
-	Err        error
-}
-
-func (e *StatusError) Error() string { return fmt.Sprintf("http %d: %v", e.Code, e.Err) }
-func (e *StatusError) Unwrap() error { return e.Err }
+// The request, reply and errors of a Completer live in package chat, so
+// that a Completer (package openai) needs nothing else of this package.
+type (
+	CompletionRequest  = chat.Request
+	CompletionResponse = chat.Response
+	StatusError        = chat.StatusError
+)
 
 // Errors a Completer wraps so that fallbacks give a precise reason.
 var (
-	ErrMalformedReply = errors.New("malformed reply")
-	ErrUnreachable    = errors.New("model endpoint unreachable")
+	ErrMalformedReply = chat.ErrMalformedReply
+	ErrUnreachable    = chat.ErrUnreachable
 )
 
-// LLM has a language model answer from the retrieved passages instead of
-// the extractive engine. Every citation it makes is checked against the
+// A Rewriter has a language model answer from the passages another
+// Answerer retrieved (the extractive engine), instead of that answerer. Every citation it makes is checked against the
 // passages it was given, the quotes shown are always the story's own, and
 // any failure gives the extractive answer, marked as a fallback.
 //
 // Every field but Completer has a sensible zero value. Set the fields
-// before the first question; an LLM is then safe for concurrent use.
-type LLM struct {
+// before the first question; a Rewriter is then safe for concurrent use.
+type Rewriter struct {
+	// Inner answers first; its Passages are what the model is given, and
+	// its answer is the fallback.
+	Inner answer.Answerer
+	// Corpus identifies the stories (a content hash), for the cache.
+	Corpus string
 	// Completer is the model. Without one every answer is a fallback.
 	Completer Completer
 	// Model names the model (default DefaultModel).
@@ -114,7 +109,7 @@ const (
 	rateLimitWait = 500 * time.Millisecond
 )
 
-func (l *LLM) init() {
+func (l *Rewriter) init() {
 	l.once.Do(func() {
 		l.prompts, l.initErr = prompts.New()
 		n := l.MaxConcurrent
@@ -133,14 +128,14 @@ func (l *LLM) init() {
 	})
 }
 
-func (l *LLM) model() string {
+func (l *Rewriter) model() string {
 	if l.Model == "" {
 		return DefaultModel
 	}
 	return l.Model
 }
 
-func (l *LLM) logger() *slog.Logger {
+func (l *Rewriter) logger() *slog.Logger {
 	if l.Logger == nil {
 		return slog.New(slog.DiscardHandler)
 	}
@@ -152,18 +147,18 @@ func (l *LLM) logger() *slog.Logger {
 // the bot something asks it thirty times at once.
 type flight struct {
 	done   chan struct{}
-	res    Result // valid once done is closed, when reason is ""
+	res    answer.Result // valid once done is closed, when reason is ""
 	reason string
 }
 
 // answer returns the model's answer to q from passages, or extractive,
 // marked as a fallback, when the model's answer cannot be used.
-func (l *LLM) answer(ctx context.Context, q Question, extractive Result, passages []Citation, corpusHash string) Result {
+func (l *Rewriter) answer(ctx context.Context, q answer.Question, extractive answer.Result, passages []answer.Citation, corpusHash string) answer.Result {
 	l.init()
 	start := time.Now()
 	model := l.model()
 	log := l.logger()
-	fallback := func(reason string, usage CompletionResponse, err error) Result {
+	fallback := func(reason string, usage CompletionResponse, err error) answer.Result {
 		attrs := []any{"model", model, "reason", reason, "latency", time.Since(start)}
 		if usage.PromptTokens+usage.CompletionTokens > 0 {
 			attrs = append(attrs, "prompt_tokens", usage.PromptTokens, "completion_tokens", usage.CompletionTokens)
@@ -173,7 +168,7 @@ func (l *LLM) answer(ctx context.Context, q Question, extractive Result, passage
 		}
 		log.Warn("llm fallback", attrs...)
 		fb := extractive
-		fb.Mode, fb.Model, fb.Reason = ModeFallback, model, reason
+		fb.Mode, fb.Model, fb.Reason = answer.ModeFallback, model, reason
 		return fb
 	}
 	switch {
@@ -192,7 +187,7 @@ func (l *LLM) answer(ctx context.Context, q Question, extractive Result, passage
 	defer cancel()
 
 	key := cacheKey(extractive.Question, q.Previous, passages, corpusHash, model)
-	hit := func(res Result) Result {
+	hit := func(res answer.Result) answer.Result {
 		res.Question = extractive.Question
 		log.Info("llm answer", "model", model, "cached", true, "prompt_tokens", 0, "completion_tokens", 0,
 			"latency", time.Since(start), "abstained", res.Abstained)
@@ -220,7 +215,7 @@ func (l *LLM) answer(ctx context.Context, q Question, extractive Result, passage
 		}
 		switch other.reason {
 		case "":
-			return hit(other.res.clone())
+			return hit(clone(other.res))
 		case "cancelled":
 			// Whoever asked first went away; this question still wants
 			// its answer, so ask again (or wait for someone who is).
@@ -235,7 +230,7 @@ func (l *LLM) answer(ctx context.Context, q Question, extractive Result, passage
 		if !landed {
 			// A Completer that panicked must not leave the questions
 			// waiting for it hanging, now or later.
-			l.land(key, f, Result{}, "panic")
+			l.land(key, f, answer.Result{}, "panic")
 		}
 	}()
 	res, usage, reason, err := l.call(ctx, q, extractive, passages, model)
@@ -253,20 +248,20 @@ func (l *LLM) answer(ctx context.Context, q Question, extractive Result, passage
 
 // land ends the flight f: its result is cached when usable, and handed
 // to the questions waiting for it.
-func (l *LLM) land(key string, f *flight, res Result, reason string) {
+func (l *Rewriter) land(key string, f *flight, res answer.Result, reason string) {
 	l.mu.Lock()
 	if reason == "" {
 		l.cache.put(key, res)
 	}
 	delete(l.flights, key)
 	l.mu.Unlock()
-	f.res, f.reason = res.clone(), reason
+	f.res, f.reason = clone(res), reason
 	close(f.done)
 }
 
 // call asks the model and verifies its reply. A non-empty reason means
 // the answer cannot be used; err, if any, has the details for the log.
-func (l *LLM) call(ctx context.Context, q Question, extractive Result, passages []Citation, model string) (Result, CompletionResponse, string, error) {
+func (l *Rewriter) call(ctx context.Context, q answer.Question, extractive answer.Result, passages []answer.Citation, model string) (answer.Result, CompletionResponse, string, error) {
 	many := manyStories(passages)
 	data := prompts.Data{Question: extractive.Question, ManyStories: many}
 	if q.Previous != nil {
@@ -277,7 +272,7 @@ func (l *LLM) call(ctx context.Context, q Question, extractive Result, passages 
 	}
 	system, user, err := l.prompts.Render(data)
 	if err != nil {
-		return Result{}, CompletionResponse{}, "prompts", err
+		return answer.Result{}, CompletionResponse{}, "prompts", err
 	}
 	maxTokens := l.MaxTokens
 	if maxTokens <= 0 {
@@ -289,7 +284,7 @@ func (l *LLM) call(ctx context.Context, q Question, extractive Result, passages 
 	case l.slots <- struct{}{}:
 		defer func() { <-l.slots }()
 	case <-ctx.Done():
-		return Result{}, CompletionResponse{}, ctxReason(ctx, true), nil
+		return answer.Result{}, CompletionResponse{}, ctxReason(ctx, true), nil
 	}
 	out, err := l.Completer.Complete(ctx, req)
 	if se, ok := errors.AsType[*StatusError](err); ok && se.Code == 429 {
@@ -313,9 +308,9 @@ func (l *LLM) call(ctx context.Context, q Question, extractive Result, passages 
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return Result{}, out, ctxReason(ctx, false), err
+			return answer.Result{}, out, ctxReason(ctx, false), err
 		}
-		return Result{}, out, reasonOf(err), err
+		return answer.Result{}, out, reasonOf(err), err
 	}
 	if l.OnUsage != nil {
 		l.OnUsage(model, out.PromptTokens, out.CompletionTokens)
@@ -354,7 +349,7 @@ func reasonOf(err error) string {
 	return "error"
 }
 
-func manyStories(passages []Citation) bool {
+func manyStories(passages []answer.Citation) bool {
 	for _, p := range passages[1:] {
 		if p.Story != passages[0].Story {
 			return true
@@ -363,10 +358,10 @@ func manyStories(passages []Citation) bool {
 	return false
 }
 
-func (r Result) clone() Result {
-	r.Citations = append([]Citation(nil), r.Citations...)
+func clone(r answer.Result) answer.Result {
+	r.Citations = append([]answer.Citation(nil), r.Citations...)
 	if r.Nearest != nil {
-		r.Nearest = append([]Citation(nil), r.Nearest...)
+		r.Nearest = append([]answer.Citation(nil), r.Nearest...)
 	}
 	return r
 }
@@ -396,27 +391,27 @@ const maxCiteRange = 5 // paragraphs a range may span
 
 // A citer resolves the model's references to the passages it was given.
 type citer struct {
-	passages []Citation
+	passages []answer.Citation
 	many     bool
-	byLabel  map[string]Citation // canonical label → passage
+	byLabel  map[string]answer.Citation // canonical label → passage
 }
 
-func newCiter(passages []Citation, many bool) *citer {
-	c := &citer{passages: passages, many: many, byLabel: map[string]Citation{}}
+func newCiter(passages []answer.Citation, many bool) *citer {
+	c := &citer{passages: passages, many: many, byLabel: map[string]answer.Citation{}}
 	for _, p := range passages {
 		c.byLabel[c.label(p)] = p
 	}
 	return c
 }
 
-func (c *citer) label(p Citation) string {
+func (c *citer) label(p answer.Citation) string {
 	return prompts.Label(prompts.Passage{Story: p.Story, N: p.Paragraph}, c.many)
 }
 
 // find returns the one passage with paragraph n of story (any story when
 // story is ""), matched by name or title.
-func (c *citer) find(story string, n int) (Citation, bool) {
-	var hit Citation
+func (c *citer) find(story string, n int) (answer.Citation, bool) {
+	var hit answer.Citation
 	found := 0
 	for _, p := range c.passages {
 		if p.Paragraph == n && (story == "" || strings.EqualFold(p.Story, story) || strings.EqualFold(p.Title, story)) {
@@ -527,25 +522,25 @@ func dedupeStrings(s []string) []string {
 	return out
 }
 
-// verifyReply turns the model's text into a Result. Its citations must
+// verifyReply turns the model's text into a answer.Result. Its citations must
 // name passages it was given (others are dropped), an answer needs at
 // least one, and the quotes come from the story, never from the model.
 // A non-empty reason means the reply cannot be used.
-func verifyReply(text string, truncated bool, extractive Result, passages []Citation, many bool) (Result, string) {
+func verifyReply(text string, truncated bool, extractive answer.Result, passages []answer.Citation, many bool) (answer.Result, string) {
 	text = cleanModelText(text)
 	if text == "" {
-		return Result{}, "empty reply"
+		return answer.Result{}, "empty reply"
 	}
-	res := Result{Question: extractive.Question, Mode: ModeLLM, Citations: []Citation{}}
+	res := answer.Result{Question: extractive.Question, Mode: answer.ModeLLM, Citations: []answer.Citation{}}
 	if saysNotInStory(text) {
 		res.Abstained = true
-		res.Answer = NotInStory
+		res.Answer = answer.NotInStory
 		res.Nearest = extractive.Nearest
-		if extractive.Abstained && strings.HasPrefix(extractive.Answer, NotInStory) {
+		if extractive.Abstained && strings.HasPrefix(extractive.Answer, answer.NotInStory) {
 			res.Answer = extractive.Answer // it names the nearest paragraphs
 		}
 		if len(res.Nearest) == 0 {
-			res.Nearest = append([]Citation(nil), passages[:min(len(passages), modelNearest)]...)
+			res.Nearest = append([]answer.Citation(nil), passages[:min(len(passages), modelNearest)]...)
 		}
 		return res, ""
 	}
@@ -557,7 +552,7 @@ func verifyReply(text string, truncated bool, extractive Result, passages []Cita
 		// Cut off at the token bound: the last sentence is unfinished.
 		text = wholeSentences(text)
 		if text == "" {
-			return Result{}, "truncated reply"
+			return answer.Result{}, "truncated reply"
 		}
 	}
 	text = trimAnswer(text, maxModelAnswer)
@@ -572,9 +567,9 @@ func verifyReply(text string, truncated bool, extractive Result, passages []Cita
 		}
 	}
 	if len(res.Citations) == 0 {
-		return Result{}, "no valid citation"
+		return answer.Result{}, "no valid citation"
 	}
-	res.Answer = defuseMentions(text)
+	res.Answer = answer.DefuseMentions(text)
 	return res, ""
 }
 
@@ -619,7 +614,7 @@ var (
 // not: chat clients render "[text](url)" as a link whose target is
 // hidden, and a question can ask the model for one. Markdown links become
 // their text, and URLs that no passage holds are removed.
-func defuseLinks(s string, passages []Citation) string {
+func defuseLinks(s string, passages []answer.Citation) string {
 	s = mdLinkRE.ReplaceAllString(s, "$1")
 	return urlRE.ReplaceAllStringFunc(s, func(u string) string {
 		for _, p := range passages {
@@ -747,24 +742,6 @@ func trimAnswer(s string, limit int) string {
 	return s
 }
 
-// defuseMentions keeps a model's text from pinging a whole chat or a
-// person, whatever it was talked into writing.
-func defuseMentions(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		b.WriteByte(s[i])
-		if s[i] != '@' {
-			continue
-		}
-		rest := strings.ToLower(s[i+1:])
-		if strings.HasPrefix(rest, "everyone") || strings.HasPrefix(rest, "here") ||
-			i > 0 && s[i-1] == '<' { // <@123>, <@&456>: a user or a role
-			b.WriteString("\u200b")
-		}
-	}
-	return b.String()
-}
-
 func clipRunes(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
@@ -777,7 +754,7 @@ func clipRunes(s string, n int) string {
 // model. The passages follow from the rest, but naming them costs nothing
 // and keeps a cached answer from citing paragraphs a newer engine would
 // not have retrieved.
-func cacheKey(question string, prev *Turn, passages []Citation, corpusHash, model string) string {
+func cacheKey(question string, prev *answer.Turn, passages []answer.Citation, corpusHash, model string) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", normalizeQuestion(question), corpusHash, prompts.Version, model)
 	if prev != nil {
@@ -806,31 +783,31 @@ type answerCache struct {
 
 type cacheEntry struct {
 	key string
-	res Result
+	res answer.Result
 }
 
 func newAnswerCache(size int) *answerCache {
 	return &answerCache{size: size, order: list.New(), items: map[string]*list.Element{}}
 }
 
-func (c *answerCache) get(key string) (Result, bool) {
+func (c *answerCache) get(key string) (answer.Result, bool) {
 	if c == nil {
-		return Result{}, false
+		return answer.Result{}, false
 	}
 	e, ok := c.items[key]
 	if !ok {
-		return Result{}, false
+		return answer.Result{}, false
 	}
 	c.order.MoveToFront(e)
 	// A copy: callers may change their result's slices.
-	return e.Value.(*cacheEntry).res.clone(), true
+	return clone(e.Value.(*cacheEntry).res), true
 }
 
-func (c *answerCache) put(key string, res Result) {
+func (c *answerCache) put(key string, res answer.Result) {
 	if c == nil {
 		return
 	}
-	res = res.clone()
+	res = clone(res)
 	if e, ok := c.items[key]; ok {
 		e.Value.(*cacheEntry).res = res
 		c.order.MoveToFront(e)
@@ -849,4 +826,17 @@ func (c *answerCache) len() int {
 		return 0
 	}
 	return c.order.Len()
+}
+
+var _ answer.Answerer = (*Rewriter)(nil)
+
+// Ask answers q with Inner, then has the model answer from Inner's
+// passages, unless q asks for an extractive answer or Inner found no
+// passages (a refused request, an empty story).
+func (l *Rewriter) Ask(ctx context.Context, q answer.Question) (answer.Result, error) {
+	res, err := l.Inner.Ask(ctx, q)
+	if err != nil || q.Extractive || len(res.Passages) == 0 {
+		return res, err
+	}
+	return l.answer(ctx, q, res, res.Passages, l.Corpus), nil
 }

@@ -1,4 +1,4 @@
-package answer
+package openai
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"storybot/answer/llm/chat"
 	"strconv"
 	"strings"
 	"time"
@@ -25,11 +26,11 @@ type OpenAI struct {
 	client *openai.Client
 }
 
-// NewOpenAI returns a client for baseURL (empty: OpenAI's own; for a
+// New returns a client for baseURL (empty: OpenAI's own; for a
 // local server something like "http://localhost:11434/v1") with key
 // (empty for servers that want none). httpClient may be nil; the LLM's
 // timeout bounds every call through the request's context.
-func NewOpenAI(baseURL, key string, httpClient *http.Client) *OpenAI {
+func New(baseURL, key string, httpClient *http.Client) *OpenAI {
 	cfg := openai.DefaultConfig(key)
 	if baseURL != "" {
 		cfg.BaseURL = strings.TrimRight(baseURL, "/")
@@ -47,7 +48,7 @@ func NewOpenAI(baseURL, key string, httpClient *http.Client) *OpenAI {
 const temperatureZero = math.SmallestNonzeroFloat32
 
 // Complete asks the model once.
-func (o *OpenAI) Complete(ctx context.Context, req CompletionRequest) (CompletionResponse, error) {
+func (o *OpenAI) Complete(ctx context.Context, req chat.Request) (chat.Response, error) {
 	r := openai.ChatCompletionRequest{
 		Model:       req.Model,
 		MaxTokens:   req.MaxTokens, // max_tokens: what Ollama, llama.cpp and vLLM read
@@ -67,9 +68,9 @@ func (o *OpenAI) Complete(ctx context.Context, req CompletionRequest) (Completio
 		resp, err = o.client.CreateChatCompletion(ctx, r)
 	}
 	if err != nil {
-		return CompletionResponse{}, o.classify(ctx, err, resp.Header())
+		return chat.Response{}, o.classify(ctx, err, resp.Header())
 	}
-	out := CompletionResponse{PromptTokens: resp.Usage.PromptTokens, CompletionTokens: resp.Usage.CompletionTokens}
+	out := chat.Response{PromptTokens: resp.Usage.PromptTokens, CompletionTokens: resp.Usage.CompletionTokens}
 	if len(resp.Choices) > 0 {
 		out.Text = resp.Choices[0].Message.Content
 		out.Truncated = resp.Choices[0].FinishReason == openai.FinishReasonLength
@@ -98,7 +99,7 @@ func (o *OpenAI) classify(ctx context.Context, err error, header http.Header) er
 		code = reqErr.HTTPStatusCode
 	}
 	if code != 0 {
-		se := &StatusError{Code: code, Err: err}
+		se := &chat.StatusError{Code: code, Err: err}
 		if code == http.StatusTooManyRequests {
 			se.RetryAfter = parseRetryAfter(header.Get("Retry-After"), time.Now())
 		}
@@ -107,12 +108,12 @@ func (o *OpenAI) classify(ctx context.Context, err error, header http.Header) er
 	_, syntax := errors.AsType[*json.SyntaxError](err)
 	_, badType := errors.AsType[*json.UnmarshalTypeError](err)
 	if syntax || badType || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return fmt.Errorf("%w: %w", ErrMalformedReply, err)
+		return fmt.Errorf("%w: %w", chat.ErrMalformedReply, err)
 	}
 	_, netErr := errors.AsType[net.Error](err)
 	_, urlErr := errors.AsType[*url.Error](err)
 	if netErr || urlErr {
-		return fmt.Errorf("%w: %w", ErrUnreachable, err)
+		return fmt.Errorf("%w: %w", chat.ErrUnreachable, err)
 	}
 	return fmt.Errorf("chat completion: %w", err)
 }

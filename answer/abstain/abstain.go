@@ -1,0 +1,108 @@
+// Package abstain decides when the engine says "The story doesn't say."
+// First come named guards that are not statistics — a request rather than
+// a question, a name found nowhere in the stories in any spelling,
+// nothing retrieved — then one calibrated probability that the best
+// answer is right, compared with one threshold chosen on data.
+package abstain
+
+import (
+	"math"
+
+	"storybot/answer/question"
+)
+
+// A Guard is a reason to abstain that needs no statistics.
+type Guard int
+
+// Guards.
+const (
+	None        Guard = iota
+	Request           // the message asks for something other than an answer from the story
+	UnknownName       // a name in the question occurs nowhere in the stories
+	NoEvidence        // the search found nothing
+)
+
+// Check applies the guards that can be decided from the question alone.
+func Check(q *question.Question) Guard {
+	switch {
+	case q.Kind == question.Request:
+		return Request
+	case q.Unknown != "" && q.Kind != question.Summary:
+		return UnknownName
+	}
+	return None
+}
+
+// Signals are what the ranker said about a question's best answer.
+type Signals struct {
+	Kind        question.Kind
+	TopProb     float64 // softmax probability of the best sentence
+	Margin      float64 // its score minus the runner-up's
+	TopScore    float64
+	SpanProb    float64 // probability of the best short answer within its sentence
+	Sentence    []float64
+	Exact       float64 // the best sentence's weighted share of the question's words
+	Unmatched   float64
+	MissRare    float64
+	ProperMiss  float64
+	NegMismatch float64
+	Antonym     float64
+	QNumMissing float64
+	Words       int
+}
+
+const (
+	aBias = iota
+	aTopProb
+	aLogTopProb
+	aMargin
+	aTopScore
+	aSpanProb
+	aExact
+	aUnmatched
+	aMissRare
+	aProperMiss
+	aNegMismatch
+	aAntonym
+	aQNumMissing
+	aFewWords
+	numBase
+)
+
+var baseNames = [numBase]string{"bias", "top_prob", "log_top_prob", "margin", "top_score", "span_prob", "exact", "unmatched",
+	"miss_rare", "proper_missing", "neg_mismatch", "antonym", "q_number_missing", "few_words"}
+
+// NumFeatures is the length of Vector's result.
+const NumFeatures = numBase + int(question.NumKinds)
+
+// Names is the abstainer's feature schema.
+func Names() []string {
+	names := append([]string(nil), baseNames[:]...)
+	for k := question.Kind(0); k < question.NumKinds; k++ {
+		names = append(names, "kind_"+k.String())
+	}
+	return names
+}
+
+// Vector computes the abstainer's features.
+func Vector(s Signals) []float64 {
+	out := make([]float64, NumFeatures)
+	out[aBias] = 1
+	out[aTopProb] = s.TopProb
+	out[aLogTopProb] = math.Log(max(s.TopProb, 1e-6))
+	out[aMargin] = math.Min(s.Margin, 10)
+	out[aTopScore] = math.Max(math.Min(s.TopScore, 20), -20)
+	out[aSpanProb] = s.SpanProb
+	out[aExact] = s.Exact
+	out[aUnmatched] = s.Unmatched
+	out[aMissRare] = s.MissRare
+	out[aProperMiss] = s.ProperMiss
+	out[aNegMismatch] = s.NegMismatch
+	out[aAntonym] = s.Antonym
+	out[aQNumMissing] = s.QNumMissing
+	if s.Words <= 1 {
+		out[aFewWords] = 1
+	}
+	out[numBase+int(s.Kind)] = 1
+	return out
+}

@@ -1,0 +1,448 @@
+// Package extractive is the answer engine: it retrieves the paragraphs
+// that match a question, ranks every sentence in them with the learned
+// model of package rank, picks the short answer inside the best sentence,
+// decides with the calibrated abstainer whether to answer at all, and
+// cites the paragraphs. It needs no network and no model server, and it
+// is deterministic.
+package extractive
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+
+	"storybot/answer"
+	"storybot/answer/abstain"
+	"storybot/answer/features"
+	"storybot/answer/lexicon"
+	"storybot/answer/question"
+	"storybot/answer/rank"
+	"storybot/corpus"
+)
+
+// Budgets and product limits. These bound work and what is shown; none
+// of them scores anything.
+const (
+	paraHits     = 8   // paragraphs retrieved whose every sentence is a candidate
+	sentHits     = 10  // sentences retrieved; their paragraphs join the candidates
+	maxAnswerLen = 300 // characters
+	maxCitations = 3
+	maxPassages  = 5 // paragraphs handed to a language model
+	leadParas    = 2 // paragraphs that make a story's lead
+)
+
+// An Engine answers questions about a fixed set of stories. Build it with
+// New; it is safe for concurrent use.
+type Engine struct {
+	stories  []*corpus.Story
+	paras    [][]*features.Paragraph
+	vocab    *lexicon.Vocab
+	searcher answer.Searcher
+	model    *rank.Model
+	hash     string
+}
+
+var _ answer.Answerer = (*Engine)(nil)
+
+// New prepares an engine over stories, searching with s (built from the
+// same stories, in the same order) and ranking with m.
+func New(stories []*corpus.Story, s answer.Searcher, m *rank.Model) *Engine {
+	return &Engine{
+		stories:  stories,
+		paras:    features.Prepare(stories),
+		vocab:    lexicon.NewVocab(stories),
+		searcher: s,
+		model:    m,
+		hash:     Hash(stories),
+	}
+}
+
+// Hash identifies a set of stories by their names and contents, for
+// caches and on-disk indexes: the one corpus hash of the program.
+func Hash(stories []*corpus.Story) string {
+	h := sha256.New()
+	for _, st := range stories {
+		h.Write([]byte(st.Name + "\x00" + st.Hash + "\x00"))
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// Hash identifies the engine's stories.
+func (e *Engine) Hash() string { return e.hash }
+
+// A Candidate is a sentence considered as the answer, with its features.
+type Candidate struct {
+	Sentence *features.Sentence
+	Vec      []float64
+	Score    float64
+}
+
+// An Analysis is a question read and its candidates found and scored:
+// everything Ask decides from, and what training fits the model on.
+type Analysis struct {
+	Q          *question.Question
+	Candidates []Candidate // best first once scored
+	Guard      abstain.Guard
+}
+
+// Analyze reads text (a cleaned question) and finds its candidate
+// sentences with their features. It does not score them.
+func (e *Engine) Analyze(ctx context.Context, text string, prev *answer.Turn) (*Analysis, error) {
+	q := question.Analyze(text, prev, e.vocab)
+	a := &Analysis{Q: q, Guard: abstain.Check(q)}
+	if a.Guard == abstain.Request {
+		return a, nil
+	}
+	terms := searchTerms(q)
+	type key struct{ story, para int }
+	type found struct {
+		score float64
+		rank  int
+	}
+	paraFound := map[key]found{}
+	sentFound := map[[3]int]found{}
+	var order []key
+	addPara := func(k key) {
+		if _, ok := paraFound[k]; !ok {
+			paraFound[k] = found{}
+		}
+		if !slices.Contains(order, k) {
+			order = append(order, k)
+		}
+	}
+	if len(terms) > 0 {
+		ph, err := e.searcher.Search(ctx, answer.Query{Terms: terms, Limit: paraHits})
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		sh, err := e.searcher.Search(ctx, answer.Query{Terms: terms, Sentences: true, Limit: sentHits})
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		for i, h := range ph {
+			if !e.valid(h.Story, h.Paragraph) {
+				continue
+			}
+			k := key{h.Story, h.Paragraph}
+			addPara(k)
+			paraFound[k] = found{h.Score / ph[0].Score, i + 1}
+		}
+		for i, h := range sh {
+			if !e.valid(h.Story, h.Paragraph) || h.Sentence < 1 {
+				continue
+			}
+			addPara(key{h.Story, h.Paragraph})
+			sentFound[[3]int{h.Story, h.Paragraph, h.Sentence - 1}] = found{h.Score / sh[0].Score, i + 1}
+		}
+	}
+	if q.Kind == question.Summary {
+		for si := range e.stories {
+			for n := 1; n <= leadParas && e.valid(si, n); n++ {
+				addPara(key{si, n})
+			}
+		}
+	}
+	for _, ref := range q.PrevCited {
+		for si, st := range e.stories {
+			if (ref.Story == "" || ref.Story == st.Name) && e.valid(si, ref.Paragraph) {
+				addPara(key{si, ref.Paragraph})
+			}
+		}
+	}
+	for _, k := range order {
+		p := e.paras[k.story][k.para-1]
+		pf := paraFound[k]
+		for j, s := range p.Sentences {
+			sf := sentFound[[3]int{k.story, k.para, j}]
+			if len(p.Sentences) == 1 && sf.rank == 0 {
+				sf = pf // a one-sentence paragraph is its sentence
+			}
+			ctx := features.Context{Para: p, Paragraphs: len(e.paras[k.story]), StoryName: e.stories[k.story].Name, Vocab: e.vocab,
+				Retrieval: features.Retrieval{ParaScore: pf.score, ParaRank: pf.rank, SentScore: sf.score, SentRank: sf.rank}}
+			if j > 0 {
+				ctx.Prev = p.Sentences[j-1]
+			}
+			if j+1 < len(p.Sentences) {
+				ctx.Next = p.Sentences[j+1]
+			}
+			vec := make([]float64, features.NumSentence)
+			features.SentenceVector(q, s, ctx, vec)
+			a.Candidates = append(a.Candidates, Candidate{Sentence: s, Vec: vec})
+		}
+	}
+	if a.Guard == abstain.None && len(a.Candidates) == 0 {
+		a.Guard = abstain.NoEvidence
+	}
+	return a, nil
+}
+
+func (e *Engine) valid(story, para int) bool {
+	return story >= 0 && story < len(e.paras) && para >= 1 && para <= len(e.paras[story])
+}
+
+// searchTerms are the question's stems, the stems of their alternatives
+// and the pairs of adjacent stems: plain words, never query syntax.
+func searchTerms(q *question.Question) []answer.Term {
+	var out []answer.Term
+	seen := map[string]bool{}
+	add := func(s string) {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, answer.Term{Text: s})
+		}
+	}
+	prev := ""
+	for _, w := range q.Words {
+		add(w.Stem)
+		for _, a := range w.Alts {
+			for _, s := range a.Stems {
+				add(s)
+			}
+		}
+		if !w.Borrowed {
+			if prev != "" {
+				add(prev + "_" + w.Stem)
+			}
+			prev = w.Stem
+		}
+	}
+	return out
+}
+
+// Score ranks the candidates with the model, best first, and returns
+// their probabilities in that order.
+func (e *Engine) Score(a *Analysis) []float64 {
+	for i := range a.Candidates {
+		a.Candidates[i].Score = e.model.Sentence.Score(a.Candidates[i].Vec)
+	}
+	slices.SortStableFunc(a.Candidates, func(x, y Candidate) int { return cmp.Compare(y.Score, x.Score) })
+	probs := make([]float64, len(a.Candidates))
+	for i, c := range a.Candidates {
+		probs[i] = c.Score
+	}
+	return rank.Softmax(probs)
+}
+
+// BestSpan returns the short answer of s for q and its probability among
+// s's spans.
+func (e *Engine) BestSpan(q *question.Question, s *features.Sentence) (features.Span, float64, bool) {
+	spans := features.Spans(s)
+	if len(spans) == 0 {
+		return features.Span{}, 0, false
+	}
+	matched := features.Matches(q, s)
+	scores := make([]float64, len(spans))
+	vec := make([]float64, features.NumSpanFeatures)
+	for i, sp := range spans {
+		features.SpanVector(q, s, sp, matched, features.Context{Vocab: e.vocab}, vec)
+		scores[i] = e.model.Span.Score(vec)
+	}
+	best := 0
+	for i := range scores {
+		if scores[i] > scores[best] {
+			best = i
+		}
+	}
+	return spans[best], rank.Softmax(scores)[best], true
+}
+
+// Confidence is the calibrated probability that the best candidate is
+// right, from what the ranker said.
+func (e *Engine) Confidence(a *Analysis, probs []float64, spanProb float64) float64 {
+	if len(a.Candidates) == 0 {
+		return 0
+	}
+	return rank.Sigmoid(e.model.Abstain.Score(abstain.Vector(Signals(a, probs, spanProb))))
+}
+
+// Signals gathers what the abstainer reads.
+func Signals(a *Analysis, probs []float64, spanProb float64) abstain.Signals {
+	top := a.Candidates[0]
+	k := features.Keys(top.Vec)
+	sig := abstain.Signals{Kind: a.Q.Kind, TopProb: probs[0], TopScore: top.Score, SpanProb: spanProb,
+		Exact: k.Exact, Unmatched: k.Unmatched, MissRare: k.MissRare, ProperMiss: k.ProperMissing,
+		NegMismatch: k.NegMismatch, Antonym: k.Antonym, QNumMissing: k.QNumberMissing, Words: len(a.Q.Words)}
+	if len(a.Candidates) > 1 {
+		sig.Margin = top.Score - a.Candidates[1].Score
+	} else {
+		sig.Margin = 10
+	}
+	return sig
+}
+
+// Ask answers a question. Errors satisfying answer.IsInputError are about
+// the question and carry a sentence for the user; others are failures.
+func (e *Engine) Ask(ctx context.Context, q answer.Question) (answer.Result, error) {
+	text, err := answer.CleanQuestion(q.Text)
+	if err != nil {
+		return answer.Result{Question: q.Text, Abstained: true, Mode: answer.ModeExtractive}, err
+	}
+	res := answer.Result{Question: text, Mode: answer.ModeExtractive, Citations: []answer.Citation{}}
+	a, err := e.Analyze(ctx, text, q.Previous)
+	if err != nil {
+		return res, fmt.Errorf("ask: %w", err)
+	}
+	switch a.Guard {
+	case abstain.Request:
+		res.Abstained = true
+		res.Answer = "I can only answer questions about the story, from what it says. Try asking who, what, when, where or why."
+		return res, nil
+	case abstain.NoEvidence:
+		res.Abstained = true
+		res.Answer = answer.NotInStory
+		return res, nil
+	}
+	probs := e.Score(a)
+	if a.Q.Kind == question.Summary {
+		return e.lead(res, a), nil
+	}
+	if len(a.Candidates) == 0 {
+		return e.abstain(res, a), nil
+	}
+	best := a.Candidates[0]
+	span, spanProb, ok := e.BestSpan(a.Q, best.Sentence)
+	res.Confidence = e.Confidence(a, probs, spanProb)
+	res.Passages = e.passages(a, maxPassages)
+	if a.Guard == abstain.UnknownName || res.Confidence < e.model.Threshold {
+		return e.abstain(res, a), nil
+	}
+	if ok {
+		res.Short = span.Text(best.Sentence)
+	}
+	res.Answer = clip(best.Sentence.Text, res.Short, maxAnswerLen)
+	res.Citations = e.passages(a, maxCitations)
+	return res, nil
+}
+
+// lead answers a question about the story as a whole ("what happened?")
+// with its opening: the title and the first paragraph, cited.
+func (e *Engine) lead(res answer.Result, a *Analysis) answer.Result {
+	story := 0
+	if len(a.Candidates) > 0 {
+		story = a.Candidates[0].Sentence.Story
+	}
+	st := e.stories[story]
+	// The title, then the opening sentences while they fit.
+	text := strings.TrimRight(st.Title, ".:;") + "."
+	for n := 1; n <= leadParas && n <= len(e.paras[story]); n++ {
+		s := e.paras[story][n-1].Sentences[0].Text
+		if len([]rune(text))+1+len([]rune(s)) > maxAnswerLen {
+			break
+		}
+		text += " " + s
+	}
+	res.Answer = clip(text, "", maxAnswerLen)
+	res.Short = st.Title
+	res.Confidence = 1
+	for n := 1; n <= len(e.paras[story]) && n <= maxCitations; n++ {
+		res.Citations = append(res.Citations, e.citation(e.paras[story][n-1].Sentences[0]))
+	}
+	res.Passages = res.Citations[:min(len(res.Citations), leadParas)]
+	return res
+}
+
+// abstain turns res into an abstention that offers the nearest paragraphs.
+func (e *Engine) abstain(res answer.Result, a *Analysis) answer.Result {
+	res.Abstained = true
+	res.Short = ""
+	res.Nearest = e.passages(a, maxCitations)
+	res.Citations = res.Nearest
+	var refs []string
+	for _, c := range res.Nearest {
+		refs = append(refs, e.ref(c))
+	}
+	res.Answer = answer.NotInStory
+	switch len(refs) {
+	case 0:
+	case 1:
+		res.Answer += " The nearest paragraph is " + refs[0] + "."
+	default:
+		res.Answer += " The nearest paragraphs are " + strings.Join(refs[:len(refs)-1], ", ") + " and " + refs[len(refs)-1] + "."
+	}
+	return res
+}
+
+func (e *Engine) ref(c answer.Citation) string {
+	if len(e.stories) > 1 {
+		return fmt.Sprintf("¶%d (%s)", c.Paragraph, c.Story)
+	}
+	return fmt.Sprintf("¶%d", c.Paragraph)
+}
+
+// passages returns the distinct paragraphs of the ranked candidates, in
+// the order of their best sentence, each quoting that sentence.
+func (e *Engine) passages(a *Analysis, n int) []answer.Citation {
+	var out []answer.Citation
+	seen := map[[2]int]bool{}
+	for _, c := range a.Candidates {
+		k := [2]int{c.Sentence.Story, c.Sentence.Para}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, e.citation(c.Sentence))
+		if len(out) == n {
+			break
+		}
+	}
+	return out
+}
+
+func (e *Engine) citation(s *features.Sentence) answer.Citation {
+	st := e.stories[s.Story]
+	p, _ := st.Paragraph(s.Para)
+	return answer.Citation{Story: st.Name, Title: st.Title, Paragraph: s.Para, Quote: s.Text, Text: p.Text}
+}
+
+// clip shortens a sentence to limit characters at word boundaries,
+// keeping the short answer in view.
+func clip(s, keep string, limit int) string {
+	r := []rune(s)
+	if len(r) <= limit {
+		return s
+	}
+	start := 0
+	if keep != "" {
+		if i := strings.Index(s, keep); i >= 0 {
+			at := len([]rune(s[:i]))
+			if at+len([]rune(keep)) > limit-1 {
+				start = min(at-(limit-1-len([]rune(keep)))/2, len(r)-(limit-2))
+			}
+		}
+	}
+	start = max(start, 0)
+	for start > 0 && start < len(r) && r[start-1] != ' ' {
+		start++
+	}
+	end := min(start+limit-2, len(r))
+	if start > 0 {
+		end = min(start+limit-3, len(r))
+	}
+	for end < len(r) && end > start && r[end] != ' ' {
+		end--
+	}
+	out := strings.TrimRight(string(r[start:end]), " ,;:")
+	if start > 0 {
+		out = "…" + out
+	}
+	if end < len(r) {
+		out += "…"
+	}
+	return out
+}
+
+// WithModel returns an engine over the same stories and searcher that
+// ranks with m: how training scores one model after another without
+// preparing the stories again.
+func (e *Engine) WithModel(m *rank.Model) *Engine {
+	c := *e
+	c.model = m
+	return &c
+}
+
+// Vocab is the stories' vocabulary.
+func (e *Engine) Vocab() *lexicon.Vocab { return e.vocab }

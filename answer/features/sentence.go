@@ -1,0 +1,538 @@
+// Package features turns a question and a candidate into numbers: the
+// one place where the engine's knowledge (name variants, WordNet
+// relations, answer types, follow-up referents, retrieval scores) becomes
+// evidence. The same functions serve answering and training, so a model
+// is always scored on exactly what it was fitted on.
+//
+// A candidate is a sentence (does it answer the question?) or a span of a
+// sentence (is it the short answer?). Each has a fixed, versioned schema:
+// the names of its features in order. A model carries the schema it was
+// fitted with and refuses vectors of another.
+package features
+
+import (
+	"math"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"storybot/answer/lexicon"
+	"storybot/answer/question"
+	"storybot/corpus"
+)
+
+// SchemaVersion changes whenever a feature is added, removed, reordered or
+// computed differently; committed weights of another version are refused.
+const SchemaVersion = 1
+
+// A Sentence is what the features need of a story's sentence, computed
+// once when the engine is built.
+type Sentence struct {
+	Story, Para, Index int // Para is 1-based; Index is 0-based within the paragraph
+	Text               string
+	Words              []corpus.Word
+	Stems              map[string]bool
+	Cap                []bool // capitalised, not sentence-initial (or a code like "MQ-9")
+	Num                []bool // a number
+	Date               []bool // a weekday, month, year or other time word
+	Place              []bool // a capitalised word after in/at/near/from…
+	HasQuote           bool
+	PronounStart       bool
+	Reason, Reaction   bool // holds a reason connective / a reaction verb
+	Copula             bool // "X is/was …" or "X, the …": describes someone
+	Negated            bool
+}
+
+// A Paragraph groups a paragraph's sentences and the stems of all of them.
+type Paragraph struct {
+	Story, N  int
+	Sentences []*Sentence
+	Stems     map[string]bool
+	Last      bool // the story's last paragraph
+}
+
+// Prepare reads every sentence of stories once.
+func Prepare(stories []*corpus.Story) [][]*Paragraph {
+	out := make([][]*Paragraph, len(stories))
+	for si, st := range stories {
+		for pi, p := range st.Paragraphs {
+			para := &Paragraph{Story: si, N: p.N, Stems: map[string]bool{}, Last: pi == len(st.Paragraphs)-1}
+			for j, s := range p.Sentences {
+				ps := readSentence(s)
+				ps.Story, ps.Para, ps.Index = si, p.N, j
+				for k := range ps.Stems {
+					para.Stems[k] = true
+				}
+				para.Sentences = append(para.Sentences, ps)
+			}
+			out[si] = append(out[si], para)
+		}
+	}
+	return out
+}
+
+func readSentence(s corpus.Sentence) *Sentence {
+	n := len(s.Words)
+	ps := &Sentence{Text: s.Text, Words: s.Words, Stems: make(map[string]bool, n),
+		Cap: make([]bool, n), Num: make([]bool, n), Date: make([]bool, n), Place: make([]bool, n)}
+	ps.HasQuote = strings.ContainsAny(s.Text, "“”\"")
+	for i, w := range s.Words {
+		ps.Stems[w.Stem] = true
+		r, _ := utf8.DecodeRuneInString(s.Text[w.Start:])
+		isCap := unicode.IsUpper(r)
+		ps.Num[i] = corpus.IsNumber(w.Norm)
+		ps.Date[i] = corpus.IsDate(w.Norm) || isYear(w.Norm)
+		if i == 0 {
+			ps.PronounStart = pronouns[w.Norm]
+		}
+		if isCap && i > 0 && !lexicon.TitleWords[w.Norm] {
+			ps.Cap[i] = true
+			prev := s.Words[i-1].Norm
+			if placePreps[prev] || i > 1 && prev == "the" && placePreps[s.Words[i-2].Norm] || i > 0 && ps.Place[i-1] {
+				ps.Place[i] = true
+			}
+		}
+		if reasonWords[w.Norm] {
+			ps.Reason = true
+		}
+		if reactionWords[w.Norm] {
+			ps.Reaction = true
+		}
+		if negationWords[w.Norm] {
+			ps.Negated = true
+		}
+		if (w.Norm == "is" || w.Norm == "was" || w.Norm == "are" || w.Norm == "were") && i > 0 && (ps.Cap[i-1] || i == 1) {
+			ps.Copula = true
+		}
+		if i > 0 && ps.Cap[i-1] && (w.Norm == "a" || w.Norm == "an" || w.Norm == "the" || w.Norm == "who") &&
+			strings.TrimSpace(s.Text[s.Words[i-1].End:w.Start]) == "," {
+			ps.Copula = true // an appositive: "Suleimani, the commander of…"
+		}
+	}
+	return ps
+}
+
+func isYear(n string) bool {
+	if len(n) != 4 {
+		return false
+	}
+	for i := 0; i < 4; i++ {
+		if n[i] < '0' || n[i] > '9' {
+			return false
+		}
+	}
+	return n[0] == '1' || n[0] == '2'
+}
+
+// Retrieval is what the search said about a candidate sentence.
+type Retrieval struct {
+	ParaScore float64 // the paragraph's score over the best paragraph's, 0 when not found
+	ParaRank  int     // 1 for the best paragraph; 0 when not found
+	SentScore float64 // the sentence's own score over the best sentence's
+	SentRank  int
+}
+
+// Sentence feature slots.
+const (
+	fBias = iota
+	fParaScore
+	fParaTop
+	fParaRankInv
+	fSentScore
+	fSentRankInv
+	fExact
+	fVariant
+	fDemonym
+	fShortForm
+	fAcronym
+	fSynonym
+	fDerivation
+	fHyponymHead
+	fParaOnly
+	fNeighbour
+	fBorrowed
+	fPrevCited
+	fMissRare
+	fUnmatched
+	fBigram
+	fProperMissing
+	fProperMissingPara
+	fHeadIn
+	fCompact
+	fDensity
+	fQNumberMissing
+	fFirstPara
+	fLastPara
+	fParaPos
+	fFirstSent
+	fLogLen
+	fPronounStart
+	fNegMismatch
+	fAntonym
+	fSummaryFirst
+	fSummaryFirstSent
+	numBase
+)
+
+var baseNames = [numBase]string{"bias", "para_score", "para_top", "para_rank_inv", "sent_score", "sent_rank_inv",
+	"exact", "variant", "demonym", "short_form", "acronym", "synonym", "derivation", "hyponym_of_head",
+	"para_only", "neighbour", "borrowed", "prev_cited", "miss_rare", "unmatched", "bigram", "proper_missing", "proper_missing_para",
+	"head_in", "compact", "density", "q_number_missing", "first_para", "last_para", "para_pos", "first_sent", "log_len",
+	"pronoun_start", "neg_mismatch", "antonym", "summary_first_para", "summary_first_sent"}
+
+// Answer types a sentence may hold; crossed with the question's kind.
+const (
+	tNewName = iota // a capitalised word the question does not use
+	tNumber         // a number the question does not use
+	tDate
+	tPlace
+	tQuote
+	tReason
+	tReaction
+	tCopula
+	numTypes
+)
+
+var typeNames = [numTypes]string{"new_name", "number", "date", "place", "quote", "reason", "reaction", "copula"}
+
+// NumSentence is the length of a sentence feature vector.
+const NumSentence = numBase + int(question.NumKinds)*(numTypes+1)
+
+// SentenceNames is the sentence schema: feature names in order.
+func SentenceNames() []string {
+	names := make([]string, 0, NumSentence)
+	names = append(names, baseNames[:]...)
+	for k := question.Kind(0); k < question.NumKinds; k++ {
+		names = append(names, "kind_"+k.String())
+		for _, t := range typeNames {
+			names = append(names, "kind_"+k.String()+"×"+t)
+		}
+	}
+	return names
+}
+
+// match records how a question word was found in a sentence.
+type match struct {
+	exact bool
+	alt   question.AltKind // valid when !exact and found
+	found bool
+	pos   int // first position in the sentence
+}
+
+// findWord looks for w in s.
+func findWord(w *question.Word, s *Sentence) match {
+	if s.Stems[w.Stem] {
+		for i, x := range s.Words {
+			if x.Stem == w.Stem {
+				return match{exact: true, found: true, pos: i}
+			}
+		}
+	}
+	for _, a := range w.Alts {
+		ok := true
+		for _, st := range a.Stems {
+			if !s.Stems[st] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			pos := 0
+			for i, x := range s.Words {
+				if x.Stem == a.Stems[0] {
+					pos = i
+					break
+				}
+			}
+			return match{alt: a.Kind, found: true, pos: pos}
+		}
+	}
+	return match{}
+}
+
+func inStems(w *question.Word, stems map[string]bool) bool {
+	if stems[w.Stem] {
+		return true
+	}
+	for _, a := range w.Alts {
+		ok := true
+		for _, st := range a.Stems {
+			if !stems[st] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// A Context is what the sentence features need beyond the sentence.
+type Context struct {
+	Para       *Paragraph
+	Prev, Next *Sentence // neighbouring sentences in the paragraph, or nil
+	Paragraphs int       // paragraphs in the sentence's story
+	StoryName  string
+	Retrieval  Retrieval
+	Vocab      *lexicon.Vocab
+}
+
+// SentenceVector computes the features of sentence s as an answer to q.
+// out must have length NumSentence; it is overwritten.
+func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64) {
+	clear(out)
+	out[fBias] = 1
+	r := c.Retrieval
+	out[fParaScore] = r.ParaScore
+	if r.ParaRank == 1 {
+		out[fParaTop] = 1
+	}
+	if r.ParaRank > 0 {
+		out[fParaRankInv] = 1 / float64(r.ParaRank)
+	}
+	out[fSentScore] = r.SentScore
+	if r.SentRank > 0 {
+		out[fSentRankInv] = 1 / float64(r.SentRank)
+	}
+
+	total, borrowedTotal := 0.0, 0.0
+	for i := range q.Words {
+		if q.Words[i].Borrowed {
+			borrowedTotal += q.Words[i].IDF
+		} else {
+			total += q.Words[i].IDF
+		}
+	}
+	if total == 0 {
+		total = 1
+	}
+	minPos, maxPos, matched := len(s.Words), -1, 0
+	properAll, properMiss, properMissPara := 0, 0, 0
+	maxMiss := 0.0
+	var prevStem string
+	bigrams, bigramHits := 0, 0
+	for i := range q.Words {
+		w := &q.Words[i]
+		m := findWord(w, s)
+		share := w.IDF / total
+		if w.Borrowed {
+			if m.found && borrowedTotal > 0 {
+				out[fBorrowed] += w.IDF / borrowedTotal
+			}
+			continue
+		}
+		if w.Proper {
+			properAll++
+			if !m.found {
+				properMiss++
+				if !inStems(w, c.Para.Stems) {
+					properMissPara++
+				}
+			}
+		}
+		switch {
+		case m.exact:
+			out[fExact] += share
+		case m.found:
+			out[fVariant+int(m.alt)] += share
+		case inStems(w, c.Para.Stems):
+			out[fParaOnly] += share
+		case c.Prev != nil && inStems(w, c.Prev.Stems) || c.Next != nil && inStems(w, c.Next.Stems):
+			out[fNeighbour] += share
+		default:
+			maxMiss = max(maxMiss, w.IDF)
+			out[fUnmatched] += share
+		}
+		if m.found {
+			matched++
+			minPos, maxPos = min(minPos, m.pos), max(maxPos, m.pos)
+		}
+		if w.Head && m.found {
+			out[fHeadIn] = 1
+		}
+		if prevStem != "" {
+			bigrams++
+			if hasBigram(s, prevStem, w.Stem) {
+				bigramHits++
+			}
+		}
+		prevStem = w.Stem
+	}
+	if c.Vocab != nil && c.Vocab.Paragraphs() > 0 {
+		out[fMissRare] = maxMiss / math.Log(1+float64(c.Vocab.Paragraphs())/0.5)
+	}
+	if bigrams > 0 {
+		out[fBigram] = float64(bigramHits) / float64(bigrams)
+	}
+	if properAll > 0 {
+		out[fProperMissing] = float64(properMiss) / float64(properAll)
+		out[fProperMissingPara] = float64(properMissPara) / float64(properAll)
+	}
+	if q.HeadStem != "" && out[fHeadIn] == 0 {
+		var wn lexicon.WordNet
+		for _, x := range s.Words {
+			if len(x.Stem) > 2 && contains(wn.Related(x.Stem, lexicon.Hypernym), q.HeadStem) {
+				out[fHyponymHead] = 1
+				break
+			}
+		}
+	}
+	if n := len(s.Words); n > 0 {
+		if matched > 1 {
+			out[fCompact] = float64(matched) / float64(maxPos-minPos+1)
+		}
+		out[fDensity] = float64(matched) / float64(n)
+		out[fLogLen] = math.Log(float64(n))
+	}
+	if len(q.Numbers) > 0 {
+		miss := 0
+		for n := range q.Numbers {
+			if !s.Stems[corpus.Stem(n)] {
+				miss++
+			}
+		}
+		out[fQNumberMissing] = float64(miss) / float64(len(q.Numbers))
+	}
+	for _, ref := range q.PrevCited {
+		if ref.Paragraph == s.Para && (ref.Story == "" || ref.Story == c.StoryName) {
+			out[fPrevCited] = 1
+		}
+	}
+	if s.Para == 1 {
+		out[fFirstPara] = 1
+	}
+	if c.Para.Last {
+		out[fLastPara] = 1
+	}
+	if c.Paragraphs > 0 {
+		out[fParaPos] = float64(s.Para-1) / float64(c.Paragraphs)
+	}
+	if s.Index == 0 {
+		out[fFirstSent] = 1
+	}
+	if s.PronounStart {
+		out[fPronounStart] = 1
+	}
+	if q.Negated != s.Negated {
+		out[fNegMismatch] = 1
+	}
+	out[fAntonym] = antonyms(q, s)
+	if q.Kind == question.Summary {
+		if s.Para <= 2 {
+			out[fSummaryFirst] = 1
+		}
+		if s.Para == 1 && s.Index == 0 {
+			out[fSummaryFirstSent] = 1
+		}
+	}
+
+	// The kinds of answer the sentence holds, crossed with what was asked.
+	var types [numTypes]bool
+	qNorms := map[string]bool{}
+	for _, n := range q.Norms {
+		qNorms[n] = true
+	}
+	for i, w := range s.Words {
+		if s.Cap[i] && !qNorms[w.Norm] && !inQuestion(q, w.Stem) {
+			types[tNewName] = true
+		}
+		if s.Num[i] && !q.Numbers[w.Norm] {
+			types[tNumber] = true
+		}
+		if s.Date[i] {
+			types[tDate] = true
+		}
+		if s.Place[i] && !inQuestion(q, w.Stem) {
+			types[tPlace] = true
+		}
+	}
+	types[tQuote] = s.HasQuote
+	types[tReason] = s.Reason
+	types[tReaction] = s.Reaction
+	types[tCopula] = s.Copula
+	base := numBase + int(q.Kind)*(numTypes+1)
+	out[base] = 1
+	for t, ok := range types {
+		if ok {
+			out[base+1+t] = 1
+		}
+	}
+}
+
+func inQuestion(q *question.Question, stem string) bool {
+	for i := range q.Words {
+		w := &q.Words[i]
+		if w.Stem == stem {
+			return true
+		}
+		for _, a := range w.Alts {
+			if a.Stems[0] == stem && (a.Kind == question.Variant || a.Kind == question.Demonym) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func hasBigram(s *Sentence, a, b string) bool {
+	for i := 1; i < len(s.Words); i++ {
+		if s.Words[i-1].Stem == a && s.Words[i].Stem == b {
+			return true
+		}
+	}
+	return false
+}
+
+// antonyms is the share of question words whose WordNet antonym the
+// sentence uses instead of the word: SQuAD's unanswerable questions are
+// often the answer's sentence with one word turned round.
+func antonyms(q *question.Question, s *Sentence) float64 {
+	var wn lexicon.WordNet
+	n := 0
+	for i := range q.Words {
+		w := &q.Words[i]
+		if w.Proper || w.Borrowed || s.Stems[w.Stem] {
+			continue
+		}
+		for _, a := range wn.Related(w.Stem, lexicon.Antonym) {
+			if s.Stems[a] {
+				n++
+				break
+			}
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(n) / float64(len(q.Words))
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	pronouns      = lexicon.Set("he she they it his her their its him them this these those")
+	placePreps    = lexicon.Set("in at near from outside inside into across around toward towards through within throughout")
+	reasonWords   = lexicon.Set("because since due reason reasons cause caused causes so order response retaliation after led lead prompted motivated therefore thus result resulted aim aimed intended purpose goal")
+	reactionWords = lexicon.Set("said says responded response reacted reaction condemned praised vowed warned called denounced welcomed criticized criticised urged threatened promised announced declared tweeted wrote statement rejected celebrated mourned protested demanded")
+	negationWords = lexicon.Set("not never no nor neither none nobody nothing didnt doesnt dont isnt wasnt werent arent couldnt wouldnt cannot cant without")
+)
+
+// Key is what the abstainer reads of a sentence's features.
+type Key struct {
+	Exact, Unmatched, MissRare, ProperMissing, NegMismatch, Antonym, QNumberMissing float64
+}
+
+// Keys picks the abstainer's inputs out of a sentence vector.
+func Keys(v []float64) Key {
+	return Key{Exact: v[fExact], Unmatched: v[fUnmatched], MissRare: v[fMissRare], ProperMissing: v[fProperMissing],
+		NegMismatch: v[fNegMismatch], Antonym: v[fAntonym], QNumberMissing: v[fQNumberMissing]}
+}

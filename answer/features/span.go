@@ -1,0 +1,271 @@
+package features
+
+import (
+	"math"
+	"strings"
+
+	"storybot/answer/question"
+)
+
+// A Span is a run of a sentence's words, [Start, End) in word positions:
+// a candidate short answer.
+type Span struct{ Start, End int }
+
+// MaxSpan is the longest short answer considered, in words: a budget, not
+// a weight. SQuAD's answers average three words.
+const MaxSpan = 7
+
+// Spans lists the candidate short answers of s: every run of up to MaxSpan
+// words that does not cross punctuation (a number's own comma or point
+// aside) and neither starts nor ends with a function word.
+func Spans(s *Sentence) []Span {
+	var out []Span
+	n := len(s.Words)
+	for i := 0; i < n; i++ {
+		if functionWord(s.Words[i].Norm) && !s.Num[i] {
+			continue
+		}
+		for j := i + 1; j <= n && j-i <= MaxSpan; j++ {
+			if j-1 > i && breaks(s, j-2) {
+				break
+			}
+			if functionWord(s.Words[j-1].Norm) && !s.Num[j-1] {
+				continue
+			}
+			out = append(out, Span{i, j})
+		}
+	}
+	return out
+}
+
+// breaks reports punctuation between word k and word k+1.
+func breaks(s *Sentence, k int) bool {
+	between := s.Text[s.Words[k].End:s.Words[k+1].Start]
+	return strings.ContainsAny(between, ",;:()[]“”\"—–!?") || strings.Contains(between, ". ")
+}
+
+// Text is the span's words as the sentence writes them.
+func (sp Span) Text(s *Sentence) string {
+	return s.Text[s.Words[sp.Start].Start:s.Words[sp.End-1].End]
+}
+
+// Span feature slots.
+const (
+	gBias = iota
+	gInQuestion
+	gAllInQuestion
+	gNear
+	gLogDist
+	gMatchBefore
+	gMatchAfter
+	gLeftOfAll
+	gRightOfAll
+	gBetween
+	gPrep
+	gPrevThe
+	gPrevOf
+	gPrevCopula
+	gNextPunct
+	gBeforeHead
+	gHasHead
+	gWholeCap
+	gPartCap
+	gInParens
+	gInQuotes
+	gStartsSentence
+	gLen1
+	gLen2
+	gLen3
+	gLen4
+	gLen5
+	gLen6
+	gLen7
+	gRareness
+	numSpanBase
+)
+
+var spanBaseNames = [numSpanBase]string{"bias", "in_question", "all_in_question", "near", "log_dist", "match_before", "match_after",
+	"left_of_all", "right_of_all", "between", "after_prep", "after_the", "after_of", "after_copula", "before_punct", "before_head", "has_head",
+	"whole_cap", "part_cap", "in_parens", "in_quotes", "starts_sentence", "len1", "len2", "len3", "len4", "len5", "len6", "len7", "rareness"}
+
+// Kinds of span, crossed with the question's kind.
+const (
+	sName = iota
+	sNumber
+	sDate
+	sOther
+	numSpanTypes
+)
+
+var spanTypeNames = [numSpanTypes]string{"name", "number", "date", "other"}
+
+// NumSpanFeatures is the length of a span feature vector.
+const NumSpanFeatures = numSpanBase + int(question.NumKinds)*numSpanTypes
+
+// SpanNames is the span schema.
+func SpanNames() []string {
+	names := append([]string(nil), spanBaseNames[:]...)
+	for k := question.Kind(0); k < question.NumKinds; k++ {
+		for _, t := range spanTypeNames {
+			names = append(names, "kind_"+k.String()+"×"+t)
+		}
+	}
+	return names
+}
+
+// Matches returns the positions of s's words that match a word of q
+// (exactly or by an alternative).
+func Matches(q *question.Question, s *Sentence) []bool {
+	out := make([]bool, len(s.Words))
+	for i, w := range s.Words {
+		out[i] = inQuestion(q, w.Stem) || inAlts(q, w.Stem)
+	}
+	return out
+}
+
+func inAlts(q *question.Question, stem string) bool {
+	for i := range q.Words {
+		for _, a := range q.Words[i].Alts {
+			for _, st := range a.Stems {
+				if st == stem {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// SpanVector computes the features of sp as the short answer to q. matched
+// is Matches(q, s); out has length NumSpanFeatures and is overwritten.
+func SpanVector(q *question.Question, s *Sentence, sp Span, matched []bool, c Context, out []float64) {
+	clear(out)
+	out[gBias] = 1
+	n := sp.End - sp.Start
+	in := 0
+	for i := sp.Start; i < sp.End; i++ {
+		if matched[i] {
+			in++
+		}
+	}
+	out[gInQuestion] = float64(in) / float64(n)
+	if in == n {
+		out[gAllInQuestion] = 1
+	}
+	first, last := -1, -1
+	dist := len(s.Words)
+	for i, m := range matched {
+		if !m || i >= sp.Start && i < sp.End {
+			continue
+		}
+		if first < 0 {
+			first = i
+		}
+		last = i
+		d := sp.Start - i
+		if i >= sp.End {
+			d = i - sp.End + 1
+		}
+		dist = min(dist, d)
+	}
+	if first >= 0 {
+		out[gNear] = 1 / float64(dist)
+		out[gLogDist] = math.Log(float64(dist))
+		switch {
+		case sp.End <= first:
+			out[gLeftOfAll] = 1
+		case sp.Start > last:
+			out[gRightOfAll] = 1
+		default:
+			out[gBetween] = 1
+		}
+	}
+	if sp.Start > 0 && matched[sp.Start-1] {
+		out[gMatchBefore] = 1
+	}
+	if sp.End < len(s.Words) && matched[sp.End] {
+		out[gMatchAfter] = 1
+	}
+	if sp.Start > 0 {
+		p := s.Words[sp.Start-1].Norm
+		switch {
+		case p == "the" || p == "a" || p == "an":
+			out[gPrevThe] = 1
+		case p == "of":
+			out[gPrevOf] = 1
+		case p == "is" || p == "was" || p == "are" || p == "were" || p == "as" || p == "named" || p == "called":
+			out[gPrevCopula] = 1
+		case prepositions[p]:
+			out[gPrep] = 1
+		}
+	} else {
+		out[gStartsSentence] = 1
+	}
+	if sp.End == len(s.Words) || breaks(s, sp.End-1) {
+		out[gNextPunct] = 1
+	}
+	if q.HeadStem != "" {
+		if sp.End < len(s.Words) && s.Words[sp.End].Stem == q.HeadStem {
+			out[gBeforeHead] = 1
+		}
+		for i := sp.Start; i < sp.End; i++ {
+			if s.Words[i].Stem == q.HeadStem {
+				out[gHasHead] = 1
+			}
+		}
+	}
+	caps, nums, dates := 0, 0, 0
+	for i := sp.Start; i < sp.End; i++ {
+		if s.Cap[i] || i == 0 && isCapital(s, i) {
+			caps++
+		}
+		if s.Num[i] {
+			nums++
+		}
+		if s.Date[i] {
+			dates++
+		}
+	}
+	if caps > 0 {
+		whole := (sp.Start == 0 || !s.Cap[sp.Start-1]) && (sp.End == len(s.Words) || !s.Cap[sp.End])
+		if caps == n && whole {
+			out[gWholeCap] = 1
+		} else {
+			out[gPartCap] = 1
+		}
+	}
+	before := s.Text[:s.Words[sp.Start].Start]
+	if strings.Count(before, "(") > strings.Count(before, ")") {
+		out[gInParens] = 1
+	}
+	if strings.Count(before, "“") > strings.Count(before, "”") || strings.Count(before, "\"")%2 == 1 {
+		out[gInQuotes] = 1
+	}
+	out[gLen1+min(n, MaxSpan)-1] = 1
+	if c.Vocab != nil {
+		r := 0.0
+		for i := sp.Start; i < sp.End; i++ {
+			r += c.Vocab.IDF(s.Words[i].Stem)
+		}
+		out[gRareness] = r / float64(n) / math.Log(1+float64(c.Vocab.Paragraphs())/0.5)
+	}
+	t := sOther
+	switch {
+	case dates > 0:
+		t = sDate
+	case nums > 0:
+		t = sNumber
+	case caps > 0:
+		t = sName
+	}
+	out[numSpanBase+int(q.Kind)*numSpanTypes+t] = 1
+}
+
+func isCapital(s *Sentence, i int) bool {
+	c := s.Text[s.Words[i].Start]
+	return c >= 'A' && c <= 'Z'
+}
+
+func functionWord(n string) bool { return question.StopWords[n] || n == "s" }
+
+var prepositions = map[string]bool{"in": true, "at": true, "on": true, "by": true, "from": true, "to": true, "for": true, "with": true, "near": true, "since": true, "until": true, "during": true, "after": true, "before": true, "into": true, "than": true, "about": true, "over": true, "under": true}

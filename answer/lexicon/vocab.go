@@ -1,0 +1,374 @@
+// Package lexicon is what the answer engine knows about words: how rare
+// each is in the stories, which are names and how else a name may be
+// spelled, the stories' own acronyms and abbreviations, the adjectives of
+// places (Iran/Iranian), and WordNet's relations between English words.
+//
+// It only finds relations; it never weighs them. Each kind of relation is
+// a separate feature of package features, and how much it counts is
+// learned by package rank.
+package lexicon
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"storybot/corpus"
+)
+
+// A Vocab is the vocabulary of a set of stories, computed once when an
+// engine is built. It is read-only afterwards and safe for concurrent use.
+type Vocab struct {
+	nParas int
+	df     map[string]int // stem → paragraphs containing it
+	// names maps a normalised word the stories write capitalised in
+	// mid-sentence more often than not to its stem; skeletons buckets
+	// them by nameSkeleton so a question's "Sulaimani" finds "Suleimani".
+	names     map[string]string
+	skeletons map[string][]string
+	byPrefix  map[string][]string // names by their first three letters
+	longWords map[string][]string // words of six letters or more, by their first three
+	abbrevs   []string            // capitalised words written with a full stop: "fla", "calif"
+	acronyms  map[string][]string // "un" → stems of "United Nations"
+}
+
+// NewVocab reads the vocabulary of stories.
+func NewVocab(stories []*corpus.Story) *Vocab {
+	v := &Vocab{
+		df:        map[string]int{},
+		names:     map[string]string{},
+		skeletons: map[string][]string{},
+		byPrefix:  map[string][]string{},
+		longWords: map[string][]string{},
+		acronyms:  map[string][]string{},
+	}
+	capital := map[string]int{}
+	lower := map[string]int{}
+	abbrevs := map[string]bool{}
+	for _, st := range stories {
+		for _, p := range st.Paragraphs {
+			seen := map[string]bool{}
+			for _, s := range p.Sentences {
+				v.readSentence(s, capital, lower, abbrevs)
+				for _, w := range s.Words {
+					if !seen[w.Stem] {
+						seen[w.Stem] = true
+						v.df[w.Stem]++
+					}
+				}
+			}
+			v.nParas++
+		}
+	}
+	seen := map[string]bool{}
+	for _, m := range []map[string]int{capital, lower} {
+		for w := range m {
+			if len(w) >= 6 && isASCII(w) && !seen[w] {
+				seen[w] = true
+				v.longWords[w[:3]] = append(v.longWords[w[:3]], w)
+			}
+		}
+	}
+	for a := range abbrevs {
+		v.abbrevs = append(v.abbrevs, a)
+	}
+	slices.Sort(v.abbrevs)
+	for w, n := range capital {
+		if n > lower[w] && len(w) >= 3 {
+			v.names[w] = corpus.Stem(w)
+			k := nameSkeleton(w)
+			v.skeletons[k] = append(v.skeletons[k], w)
+			v.byPrefix[w[:3]] = append(v.byPrefix[w[:3]], w)
+		}
+	}
+	for _, m := range []map[string][]string{v.skeletons, v.byPrefix, v.longWords} {
+		for k := range m {
+			slices.Sort(m[k])
+		}
+	}
+	return v
+}
+
+func (v *Vocab) readSentence(s corpus.Sentence, capital, lower map[string]int, abbrevs map[string]bool) {
+	var runStems, runNorms []string
+	endRun := func() {
+		if len(runStems) >= 2 {
+			addAcronyms(v.acronyms, runNorms, runStems)
+		}
+		runStems, runNorms = runStems[:0], runNorms[:0]
+	}
+	for i, w := range s.Words {
+		r, _ := utf8.DecodeRuneInString(s.Text[w.Start:])
+		isCap := unicode.IsUpper(r)
+		switch {
+		case isCap && i > 0:
+			capital[w.Norm]++
+		case !isCap:
+			lower[w.Norm]++
+		}
+		if w.End < len(s.Text) && s.Text[w.End] == '.' && w.End-w.Start >= 2 && w.End-w.Start <= 5 &&
+			isCap && !TitleWords[w.Norm] {
+			abbrevs[w.Norm] = true
+		}
+		if isCap || (len(runStems) > 0 && smallWords[w.Norm]) {
+			runStems = append(runStems, w.Stem)
+			runNorms = append(runNorms, w.Norm)
+		} else {
+			endRun()
+		}
+	}
+	endRun()
+}
+
+// Paragraphs is the number of paragraphs the vocabulary was read from.
+func (v *Vocab) Paragraphs() int { return v.nParas }
+
+// DF is the number of paragraphs that use stem.
+func (v *Vocab) DF(stem string) int { return v.df[stem] }
+
+// IDF is the inverse paragraph frequency of stem: rare words say more
+// about what a question is after. A stem the stories never use gets the
+// highest value.
+func (v *Vocab) IDF(stem string) float64 {
+	return math.Log(1 + float64(v.nParas)/(float64(v.df[stem])+0.5))
+}
+
+// IsName reports whether the stories write norm as a name (capitalised in
+// mid-sentence more often than not).
+func (v *Vocab) IsName(norm string) bool {
+	_, ok := v.names[norm]
+	return ok
+}
+
+// Variants returns the names of the stories that are probably other
+// spellings of w: the same consonant skeleton, and at most two letters
+// apart (one for short words) with the same kind of ending.
+func (v *Vocab) Variants(w string) []string {
+	if len(w) < 4 || !isASCII(w) {
+		return nil
+	}
+	var out []string
+	maxd := 1
+	if len(w) >= 5 {
+		maxd = 2
+	}
+	for _, c := range v.skeletons[nameSkeleton(w)] {
+		// Transliterations differ inside a name; words that differ in
+		// their ending are different words (Ministry/Minister).
+		if d := editDistance(c, w); c != w && (d == 1 || d <= maxd && sameEnding(c, w)) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Demonyms returns the names of the stories that are the adjective or
+// people of the place w names, or the place of w's people: Iran/Iranian,
+// China/Chinese, Lebanon/Lebanese.
+func (v *Vocab) Demonyms(w string) []string {
+	if len(w) < 4 || !isASCII(w) {
+		return nil
+	}
+	var out []string
+	for _, c := range v.byPrefix[w[:3]] {
+		if c != w && (isDemonym(w, c) || isDemonym(c, w)) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// IsAdjective reports a capitalised word that describes rather than names:
+// a people's adjective of the stories ("Iraqi") or one shaped like one
+// ("Canadian", "Lebanese", "Danish").
+func (v *Vocab) IsAdjective(w string) bool {
+	if len(w) >= 4 {
+		for _, c := range v.byPrefix[w[:3]] {
+			if c != w && isDemonym(c, w) {
+				return true
+			}
+		}
+	}
+	return irregularDemonyms[w] ||
+		len(w) > 5 && (strings.HasSuffix(w, "ian") || strings.HasSuffix(w, "ese") || strings.HasSuffix(w, "ish"))
+}
+
+// ShortForms returns the stories' words that w may shorten or be short
+// for: "lab" for "laboratory", "Florida" for "Fla.".
+func (v *Vocab) ShortForms(w string) []string {
+	if len(w) < 3 || !isASCII(w) {
+		return nil
+	}
+	var out []string
+	if len(w) <= 5 {
+		for _, c := range v.longWords[w[:3]] {
+			if strings.HasPrefix(c, w) && len(c) >= len(w)+3 {
+				out = append(out, c)
+			}
+		}
+	}
+	if len(w) >= 5 {
+		for _, a := range v.abbrevs {
+			if a[0] == w[0] && isSubsequence(a, w) {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
+// Acronym returns the stems of the words an acronym of the stories stands
+// for ("un" → "unit", "nation"), or nil.
+func (v *Vocab) Acronym(w string) []string { return v.acronyms[w] }
+
+// nameSkeleton reduces a name to the consonants that survive
+// transliteration: vowels, h and doubled letters vary between spellings
+// of one name (Suleimani/Soleimani, Qassim/Qassem, Ghaani/Qaani).
+func nameSkeleton(w string) string {
+	var b strings.Builder
+	var last byte
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		switch c {
+		case 'a', 'e', 'i', 'o', 'u', 'y', 'w', 'h', '\'':
+			continue
+		case 'q', 'c', 'g':
+			c = 'k'
+		case 'z':
+			c = 's'
+		case 'v':
+			c = 'f'
+		}
+		if c == last {
+			continue
+		}
+		b.WriteByte(c)
+		last = c
+	}
+	return b.String()
+}
+
+// editDistance is the optimal-string-alignment distance of two short
+// words: Levenshtein's, with a swap of neighbours as one edit.
+func editDistance(a, b string) int {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	prev2 := make([]int, len(a)+1)
+	prev := make([]int, len(a)+1)
+	cur := make([]int, len(a)+1)
+	for i := range prev {
+		prev[i] = i
+	}
+	for j := 1; j <= len(b); j++ {
+		cur[0] = j
+		for i := 1; i <= len(a); i++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[i] = min(prev[i]+1, cur[i-1]+1, prev[i-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[i] = min(cur[i], prev2[i-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(a)]
+}
+
+func sameEnding(a, b string) bool {
+	x, y := a[len(a)-1], b[len(b)-1]
+	return x == y || isVowel(x) && isVowel(y)
+}
+
+func isVowel(c byte) bool { return strings.IndexByte("aeiouy", c) >= 0 }
+
+// isDemonym reports whether d is place p with a demonym suffix, allowing
+// p's last vowel or "-on" to drop (China → Chinese, Lebanon → Lebanese).
+func isDemonym(p, d string) bool {
+	for _, base := range []string{p, strings.TrimRight(p, "aeiouy"), strings.TrimSuffix(p, "on")} {
+		if len(base) < 3 || !strings.HasPrefix(d, base) {
+			continue
+		}
+		switch d[len(base):] {
+		case "n", "an", "ian", "ese", "i", "ish", "ic", "ean", "ians", "ans", "ns":
+			return true
+		}
+	}
+	return false
+}
+
+func isSubsequence(a, w string) bool {
+	i := 0
+	for j := 0; j < len(w) && i < len(a); j++ {
+		if w[j] == a[i] {
+			i++
+		}
+	}
+	return i == len(a)
+}
+
+// addAcronyms records the initials of every stretch of a run of
+// capitalised words ("United Nations" gives "un"; "Joint Comprehensive
+// Plan of Action" gives "jcpoa" and "jcpa").
+func addAcronyms(acronyms map[string][]string, norms, stems []string) {
+	for i := range norms {
+		if smallWords[norms[i]] {
+			continue
+		}
+		for j := i + 2; j <= len(norms); j++ {
+			if smallWords[norms[j-1]] {
+				continue
+			}
+			var all, content strings.Builder
+			var words []string
+			for k := i; k < j; k++ {
+				all.WriteByte(norms[k][0])
+				if !smallWords[norms[k]] {
+					content.WriteByte(norms[k][0])
+					words = append(words, stems[k])
+				}
+			}
+			if len(words) < 2 {
+				continue
+			}
+			for _, a := range []string{all.String(), content.String()} {
+				if acronyms[a] == nil {
+					acronyms[a] = words
+				}
+			}
+		}
+	}
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// Set makes a set of the space-separated words.
+func Set(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		m[w] = true
+	}
+	return m
+}
+
+var (
+	smallWords        = Set("of and the for")
+	irregularDemonyms = Set("french dutch british greek swiss thai welsh scottish irish english spanish danish polish turkish finnish swedish arab arabic kurdish jewish")
+)
+
+// TitleWords come before a person's name: "Gen.", "President", "Mr.".
+var TitleWords = Set("mr mrs ms dr gen general brig maj col lt capt sgt adm gov sen rep rev prof st mt ft jr sr president ayatollah secretary senator representative speaker minister prime sheikh imam judge professor chief officer commander king queen pope emperor prince princess lord duke sir dame saint")
+
+// OrgWords end the names of organisations and places, not people.
+var OrgWords = Set("force forces corps department ministry council party group agency army navy court parliament state states university college school company office house embassy laboratory lab center centre times news committee bank union nations league guard guards fund institute association organization organisation authority police command revolution revolutionary islamic republic county city airport street river church society museum library hospital")

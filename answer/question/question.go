@@ -1,0 +1,399 @@
+// Package question reads a question: what kind of thing it asks for (a
+// person, a date, a reason, a summary…), its content words with their
+// rarity, the other ways the stories may say each word (spelling variants
+// of names, demonyms, acronyms, WordNet relations), the noun a "what X"
+// question asks for, and whether it is a question about the story at all.
+//
+// It finds; it does not weigh. Every relation it records is a separate
+// feature whose weight is learned (package rank).
+package question
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"storybot/answer"
+	"storybot/answer/lexicon"
+	"storybot/corpus"
+)
+
+// A Kind is what a question asks for.
+type Kind int
+
+// Kinds of question. The order is part of the feature schema.
+const (
+	Other   Kind = iota
+	Who          // a person or an organisation
+	When         // a time or a date
+	Where        // a place
+	Count        // how many / how much: a number
+	Age          // how old
+	Why          // a reason
+	How          // a manner or a reaction: "how did Iran react?"
+	Quote        // what did X say
+	Define       // who was X / what is X: a description
+	Summary      // what happened / what is this about / summarise
+	Request      // not a question about the story
+	NumKinds
+)
+
+var kindNames = [...]string{"other", "who", "when", "where", "count", "age", "why", "how", "quote", "define", "summary", "request"}
+
+func (k Kind) String() string {
+	if k >= 0 && int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "kind?"
+}
+
+// An AltKind is how an alternative relates to the question's word.
+type AltKind int
+
+// Kinds of alternative, each its own feature.
+const (
+	Variant    AltKind = iota // another spelling of a name: Soleimani / Suleimani
+	Demonym                   // Iran / Iranian
+	ShortForm                 // lab / laboratory, Florida / Fla.
+	Acronym                   // UN / United Nations (all stems must occur)
+	Synonym                   // WordNet synonym
+	Derivation                // WordNet derived form: died / death
+	NumAltKinds
+)
+
+// An Alt is another way the stories may say a question word.
+type Alt struct {
+	Stems []string // all must occur (more than one only for acronyms)
+	Kind  AltKind
+}
+
+// A Word is a content word of the question.
+type Word struct {
+	Norm, Stem string
+	IDF        float64
+	// Proper: written capitalised by the asker (not a title, date or
+	// adjective), or a name in the stories. A question about a person is
+	// answered about that person.
+	Proper bool
+	Known  bool // the stories use the word or one of its alternatives
+	Head   bool // the noun a "what X" / "which X" / "how many X" asks for
+	// Borrowed from the previous turn of a conversation.
+	Borrowed bool
+	Alts     []Alt
+}
+
+// A Question is an analysed question.
+type Question struct {
+	Text  string
+	Norms []string // every token, normalised
+	Kind  Kind
+	Words []Word
+	// HeadStem is the stem of the noun the question asks for, "" if none;
+	// HeadHypo lists nothing: hyponyms are found from the sentence side
+	// (lexicon.Hypernym of a sentence word equals HeadStem).
+	HeadStem string
+	Numbers  map[string]bool // numbers the question itself contains
+	// Negated: the question contains a negation ("never", "not"), which
+	// SQuAD's unanswerable questions often add.
+	Negated bool
+	// Vague asks about the story as a whole: "what happened?".
+	Vague bool
+	// PrevCited are the paragraphs the previous answer cited, for a
+	// follow-up.
+	PrevCited []answer.Ref
+	// Unknown is a proper name in the question that the stories never
+	// use in any spelling: such a question cannot be answered from them.
+	Unknown string
+}
+
+// TotalIDF is the summed IDF of the question's own (not borrowed) words.
+func (q *Question) TotalIDF() float64 {
+	t := 0.0
+	for _, w := range q.Words {
+		if !w.Borrowed {
+			t += w.IDF
+		}
+	}
+	return t
+}
+
+// Analyze reads text (already cleaned by answer.CleanQuestion) against
+// the stories' vocabulary. prev, when set, is the turn before.
+func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
+	q := &Question{Text: text, Numbers: map[string]bool{}}
+	toks := corpus.Tokens(text)
+	for _, t := range toks {
+		q.Norms = append(q.Norms, t.Norm)
+	}
+	q.Kind = classify(q.Norms)
+	q.Vague = q.Kind == Summary
+	headAt := findHead(toks, q.Norms, text)
+	anaphoric := false
+	for i, t := range toks {
+		n := t.Norm
+		if pronouns[n] || i == 0 && (n == "and" || n == "also") {
+			anaphoric = true
+		}
+		if negations[n] {
+			q.Negated = true
+		}
+		if corpus.IsNumber(n) && n[0] >= '0' && n[0] <= '9' {
+			q.Numbers[n] = true
+		}
+		if StopWords[n] || questionWords[n] || lexicon.TitleWords[n] && isAbbrev(n) {
+			continue
+		}
+		r, _ := utf8.DecodeRuneInString(text[t.Start:])
+		capitalised := unicode.IsUpper(r) && i > 0
+		w := word(n, capitalised, v)
+		w.Head = i == headAt
+		if w.Head {
+			q.HeadStem = w.Stem
+		}
+		if w.Proper && !w.Known && q.Unknown == "" && len(n) > 2 {
+			q.Unknown = text[t.Start:t.End]
+		}
+		q.Words = append(q.Words, w)
+	}
+	if prev != nil && (anaphoric || len(q.Words) <= 1 || q.Kind == Summary) {
+		q.borrow(prev, v)
+	}
+	return q
+}
+
+func isAbbrev(n string) bool { return len(n) <= 4 }
+
+// word builds the Word for one normalised question word.
+func word(n string, capitalised bool, v *lexicon.Vocab) Word {
+	stem := corpus.Stem(n)
+	w := Word{Norm: n, Stem: stem, Known: v.DF(stem) > 0}
+	isName := v.IsName(n)
+	w.Proper = (capitalised && !lexicon.TitleWords[n] && !corpus.IsDate(n) && !v.IsAdjective(n)) || isName
+	seen := map[string]bool{stem: true}
+	add := func(k AltKind, stems ...string) {
+		key := strings.Join(stems, " ")
+		for _, s := range stems {
+			if v.DF(s) == 0 {
+				return
+			}
+		}
+		if seen[key] {
+			return
+		}
+		seen[key] = true
+		w.Alts = append(w.Alts, Alt{Stems: stems, Kind: k})
+		w.Known = true
+	}
+	if w.Proper || capitalised || v.DF(stem) == 0 {
+		for _, x := range v.Variants(n) {
+			add(Variant, corpus.Stem(x))
+		}
+		for _, x := range v.Demonyms(n) {
+			add(Demonym, corpus.Stem(x))
+		}
+		for _, x := range v.ShortForms(n) {
+			add(ShortForm, corpus.Stem(x))
+		}
+	}
+	if a := v.Acronym(n); a != nil {
+		add(Acronym, a...)
+	}
+	if !w.Proper {
+		var wn lexicon.WordNet
+		for _, x := range wn.Related(stem, lexicon.Synonym) {
+			add(Synonym, x)
+		}
+		for _, x := range wn.Related(stem, lexicon.Derivation) {
+			add(Derivation, x)
+		}
+	}
+	w.IDF = v.IDF(stem)
+	if !(v.DF(stem) > 0) && w.Known {
+		// Known only through alternatives: as rare as the commonest one.
+		best := w.IDF
+		for _, a := range w.Alts {
+			best = min(best, v.IDF(a.Stems[0]))
+		}
+		w.IDF = best
+	}
+	return w
+}
+
+// borrow adds the previous turn's words to a follow-up ("and how old was
+// he?"): the previous question's words, marked Borrowed, and the
+// paragraphs the previous answer cited.
+func (q *Question) borrow(prev *answer.Turn, v *lexicon.Vocab) {
+	have := map[string]bool{}
+	for _, w := range q.Words {
+		have[w.Stem] = true
+	}
+	for _, src := range []string{prev.Question, prev.Short} {
+		for i, t := range corpus.Tokens(src) {
+			if StopWords[t.Norm] || questionWords[t.Norm] || genericWords[t.Norm] {
+				continue
+			}
+			r, _ := utf8.DecodeRuneInString(src[t.Start:])
+			w := word(t.Norm, unicode.IsUpper(r) && (i > 0 || src == prev.Short), v)
+			if have[w.Stem] || !w.Known {
+				continue
+			}
+			have[w.Stem] = true
+			w.Borrowed = true
+			q.Words = append(q.Words, w)
+		}
+	}
+	q.PrevCited = prev.Cited
+}
+
+// classify finds what the question asks for.
+func classify(norms []string) Kind {
+	if IsRequest(norms) {
+		return Request
+	}
+	joined := " " + strings.Join(norms, " ") + " "
+	for _, p := range summaryPhrases {
+		if strings.Contains(joined, p) {
+			return Summary
+		}
+	}
+	for i, n := range norms {
+		next, after := "", ""
+		if i+1 < len(norms) {
+			next = norms[i+1]
+		}
+		if i+2 < len(norms) {
+			after = norms[i+2]
+		}
+		switch n {
+		case "who", "whom", "whose":
+			if (next == "is" || next == "was" || next == "are" || next == "were") && i+3 >= len(norms) && !strings.HasSuffix(after, "ed") {
+				return Define // "who was Soleimani?"
+			}
+			return Who
+		case "when":
+			return When
+		case "where":
+			return Where
+		case "why":
+			return Why
+		case "how":
+			switch next {
+			case "many", "much", "large", "big", "long", "far", "tall", "high", "heavy", "wide", "deep", "often":
+				return Count
+			case "old":
+				return Age
+			case "did", "does", "do", "has", "have", "was", "were", "is", "are", "will", "would", "could":
+				return How
+			}
+		case "what", "which":
+			switch next {
+			case "year", "day", "date", "time", "month", "hour", "decade", "century", "period", "era":
+				return When
+			case "city", "town", "country", "place", "countries", "cities", "location", "nation", "province", "region", "state", "continent", "area":
+				return Where
+			case "age":
+				return Age
+			case "price", "number", "percentage", "amount", "percent", "size", "population", "cost":
+				return Count
+			case "person", "official", "leader", "man", "woman", "group", "organization", "organisation", "senator", "minister", "president", "company", "general", "team", "people":
+				return Who
+			case "reason", "caused", "cause", "motivated", "prompted":
+				return Why
+			case "is", "was", "are", "were":
+				if i+3 >= len(norms) || i+4 == len(norms) && (after == "the" || after == "a" || after == "an") {
+					return Define // "what is the Quds Force?"
+				}
+			}
+			for _, m := range norms[i+1:] {
+				if quoteVerbs[m] {
+					return Quote
+				}
+			}
+			return Other
+		}
+	}
+	return Other
+}
+
+// IsRequest spots messages that ask the bot to do something other than
+// answer from the story: jokes, poems, attempts to change its
+// instructions. Those are refused, never complied with.
+func IsRequest(norms []string) bool {
+	if len(norms) == 0 {
+		return false
+	}
+	joined := " " + strings.Join(norms, " ") + " "
+	for _, p := range injectionPhrases {
+		if strings.Contains(joined, p) {
+			return true
+		}
+	}
+	switch norms[0] {
+	case "write", "compose", "sing", "draw", "generate", "create", "translate", "pretend", "imagine", "roleplay", "act", "forget", "ignore", "disregard", "play", "rap", "rhyme", "solve", "calculate", "compute", "code", "program":
+		return true
+	case "tell":
+		return strings.HasPrefix(joined, " tell me a ") || strings.HasPrefix(joined, " tell us a ") || strings.HasPrefix(joined, " tell a ")
+	}
+	return false
+}
+
+// findHead finds the noun a "what X", "which X" or "how many X" question
+// asks for: the last word of the noun phrase after the question word
+// ("what kind of weapon" → weapon), or -1.
+func findHead(toks []corpus.Token, norms []string, text string) int {
+	nounish := func(i int) bool {
+		n := norms[i]
+		r, _ := utf8.DecodeRuneInString(text[toks[i].Start:])
+		return !StopWords[n] && !questionWords[n] && !genericWords[n] && !corpus.IsNumber(n) && len(n) > 2 && !unicode.IsUpper(r)
+	}
+	for i := 0; i+1 < len(norms); i++ {
+		if !(norms[i] == "what" || norms[i] == "which" || norms[i] == "many" && i > 0 && norms[i-1] == "how") {
+			continue
+		}
+		j := i + 1
+		for j < len(norms) && frameWords[norms[j]] {
+			j++
+		}
+		if j >= len(norms) || !nounish(j) || strings.HasSuffix(norms[j], "ed") {
+			return -1
+		}
+		for j+1 < len(norms) && j+1 <= i+4 && nounish(j+1) && !strings.HasSuffix(norms[j+1], "ed") &&
+			strings.TrimSpace(text[toks[j].End:toks[j+1].Start]) == "" {
+			j++
+		}
+		return j
+	}
+	return -1
+}
+
+var (
+	pronouns  = lexicon.Set("he she they it his her their its him them this these those")
+	negations = lexicon.Set("not never no nor neither none nobody nothing didn't doesn't don't isn't wasn't weren't aren't couldn't wouldn't cannot can't")
+	// frameWords sit between "what" and the noun it asks for.
+	frameWords    = lexicon.Set("kind kinds type types sort sorts of the a an name names form forms")
+	questionWords = lexicon.Set("who whom whose what which when where why how many much")
+	quoteVerbs    = lexicon.Set("say said says call called calls describe described tell told write wrote warn warned urge urged promise promised vow vowed claim claimed demand demanded")
+	// summaryPhrases ask about the story as a whole.
+	summaryPhrases = []string{" what happened ", " what happens ", " summarize ", " summarise ", " summary ", " what is this about ", " what s this about ",
+		" what is the story about ", " what is the article about ", " what is this article about ", " what is this story about ", " main idea ",
+		" what is it about ", " what was it about ", " tl dr ", " tldr ", " gist ", " what s going on ", " what is going on ", " what was this about "}
+	injectionPhrases = []string{
+		" ignore your ", " ignore all ", " ignore previous ", " ignore the previous ", " ignore prior ", " ignore the above ", " ignore any ",
+		" disregard ", " forget your instructions ", " forget all ", " system prompt ", " your instructions ", " your prompt ",
+		" you are now ", " act as ", " jailbreak ", " developer mode ", " pretend to be ", " pretend you ",
+		" tell me a joke ", " a poem ", " a song ", " a haiku ", " a limerick ", " a story about ",
+	}
+)
+
+// StopWords carry no topic. Question words are kept apart because they
+// decide the kind of answer, not where it is.
+var StopWords = lexicon.Set("a an the and or but if of to in on at by for from with about as into onto over under than then so such that this these those there here it its itself " +
+	"is are was were be been being am do does did doing done have has had having will would shall should can could may might must " +
+	"i me my we us our you your he him his she her they them their what which who whom whose when where why how " +
+	"not no nor all any both each few more most other some own same too very just also only even ever still yet again " +
+	"s t up down out off once further while during before after above below between through until against " +
+	"get got gets please tell know let along among amid upon within without via per despite whether unless though although because since really actually")
+
+// genericWords frame a question without naming its topic.
+var genericWords = lexicon.Set("name named names happen happened happens react reacted reaction respond responded response " +
+	"kind type sort story article according mention mentioned")

@@ -1,0 +1,112 @@
+package train
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sort"
+	"sync"
+
+	"storybot/answer"
+	"storybot/answer/eval"
+	"storybot/answer/rank"
+)
+
+// SetsOf loads the stories of question-set pairs.
+func SetsOf(pairs []eval.Pair) ([]Set, error) {
+	var out []Set
+	for _, p := range pairs {
+		st, err := p.Stories()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p.Name, err)
+		}
+		out = append(out, Set{Name: p.Name, Group: p.Group(), Stories: st, Gold: p.Gold})
+	}
+	return out, nil
+}
+
+// Answer asks e every question of gold, extractively.
+func Answer(ctx context.Context, e answer.Answerer, gold []eval.Gold) ([]answer.Result, error) {
+	out := make([]answer.Result, 0, len(gold))
+	for _, g := range gold {
+		r, err := e.Ask(ctx, answer.Question{Text: g.Q, Extractive: true})
+		if err != nil && !answer.IsInputError(err) {
+			return nil, fmt.Errorf("%s: %w", g.ID, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// A Scored set: the results of one set, with its counts.
+type Scored struct {
+	Set     string
+	Counts  eval.Counts
+	Misses  []eval.Miss
+	Results []answer.Result
+}
+
+// Evaluate answers the sets named in targets (by group) with m.
+func (d *Data) Evaluate(ctx context.Context, m *rank.Model, groups map[string]bool) ([]Scored, error) {
+	var out []Scored
+	for i, s := range d.sets {
+		if groups != nil && !groups[s.Group] {
+			continue
+		}
+		res, err := Answer(ctx, d.engines[i].WithModel(m), s.Gold)
+		if err != nil {
+			return nil, err
+		}
+		c, miss := eval.Score(s.Gold, res)
+		out = append(out, Scored{Set: s.Name, Counts: c, Misses: miss, Results: res})
+	}
+	return out, nil
+}
+
+// CrossValidate scores every set of the groups in targets with a model
+// fitted on all the data but that group: leave-one-article-out. Folds run
+// in parallel; each is deterministic, so the figures are too.
+func (d *Data) CrossValidate(ctx context.Context, o Options, targets []string) ([]Scored, error) {
+	sort.Strings(targets)
+	results := make([][]Scored, len(targets))
+	errs := make([]error, len(targets))
+	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	var wg sync.WaitGroup
+	for i, g := range targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			m, err := d.Fit(ctx, o, map[string]bool{g: true})
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			results[i], errs[i] = d.Evaluate(ctx, m, map[string]bool{g: true})
+		}()
+	}
+	wg.Wait()
+	var out []Scored
+	for i := range targets {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		out = append(out, results[i]...)
+	}
+	return out, nil
+}
+
+// Groups lists the groups of the data's sets, sorted.
+func (d *Data) Groups() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range d.sets {
+		if !seen[s.Group] {
+			seen[s.Group] = true
+			out = append(out, s.Group)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,481 @@
+// Package train fits the models of package rank from question sets, the
+// same way every time: the data are read in a fixed order, the optimiser
+// is full-batch and sequential, and no randomness is involved, so the
+// committed model.json is exactly what `go generate ./answer/rank`
+// produces.
+//
+// Three models are fitted. The sentence ranker is a softmax over a
+// question's candidate sentences (Rajpurkar et al.'s recipe over
+// sentences), the span ranker a softmax over the best sentence's spans,
+// and the abstainer a logistic regression on what the ranker said,
+// fitted on cross-fitted predictions (each group of questions scored by
+// models that never saw it), so its probabilities are calibrated on
+// questions the ranker did not see. The abstention threshold is the one
+// that abstains most on unanswerable questions while keeping false
+// abstentions within budget.
+package train
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+
+	"storybot/answer"
+	"storybot/answer/abstain"
+	"storybot/answer/eval"
+	"storybot/answer/extractive"
+	"storybot/answer/features"
+	"storybot/answer/rank"
+	"storybot/corpus"
+	"storybot/index"
+)
+
+// A Set is a question set over its stories. Group names the article for
+// cross-validation: sets of one group are held out together.
+type Set struct {
+	Name    string
+	Group   string
+	Stories []*corpus.Story
+	Gold    []eval.Gold
+}
+
+// Options of training. The zero value is not useful: use Defaults.
+type Options struct {
+	L2            float64 // penalty per question on the squared weights
+	Iterations    int
+	LearningRate  float64
+	Folds         int      // cross-fitting folds for the abstainer
+	AbstainBudget float64  // the false-abstention rate the threshold may cost
+	Drop          []string // features whose names start with these are left out (ablation)
+}
+
+// Defaults are the training options the committed model uses.
+func Defaults() Options {
+	return Options{L2: 1e-3, Iterations: 300, LearningRate: 0.05, Folds: 5, AbstainBudget: 0.04}
+}
+
+// sparse is a feature vector without its zeros.
+type sparse struct {
+	idx []int32
+	val []float64
+}
+
+func toSparse(v []float64) sparse {
+	var s sparse
+	for i, x := range v {
+		if x != 0 {
+			s.idx = append(s.idx, int32(i))
+			s.val = append(s.val, x)
+		}
+	}
+	return s
+}
+
+func (s sparse) dot(w []float64) float64 {
+	t := 0.0
+	for k, i := range s.idx {
+		t += w[i] * s.val[k]
+	}
+	return t
+}
+
+// A group of candidates with the ones that are right.
+type choice struct {
+	cands []sparse
+	pos   []bool
+}
+
+// An item is one question, analysed.
+type item struct {
+	set      int
+	gold     eval.Gold
+	sents    choice   // candidate sentences
+	spans    choice   // spans of the first right sentence
+	texts    []string // candidate sentence texts, in the analysis order
+	hasPos   bool
+	hasSpans bool
+}
+
+// Data are the analysed questions of some sets.
+type Data struct {
+	sets    []Set
+	engines []*extractive.Engine
+	items   []item
+}
+
+// Prepare builds an index and an engine for each set and analyses every
+// question.
+func Prepare(ctx context.Context, sets []Set) (*Data, error) {
+	d := &Data{sets: sets}
+	zero := rank.Zero()
+	for si, s := range sets {
+		ix, err := index.Build(s.Stories)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", s.Name, err)
+		}
+		e := extractive.New(s.Stories, ix, zero)
+		d.engines = append(d.engines, e)
+		for _, g := range s.Gold {
+			it, err := analyse(ctx, e, g)
+			if err != nil {
+				return nil, fmt.Errorf("%s %s: %w", s.Name, g.ID, err)
+			}
+			it.set = si
+			d.items = append(d.items, it)
+		}
+	}
+	return d, nil
+}
+
+func analyse(ctx context.Context, e *extractive.Engine, g eval.Gold) (item, error) {
+	it := item{gold: g}
+	text, err := answer.CleanQuestion(g.Q)
+	if err != nil {
+		return it, nil // a question the engine refuses is no example
+	}
+	a, err := e.Analyze(ctx, text, nil)
+	if err != nil {
+		return it, err
+	}
+	var first *features.Sentence
+	for _, c := range a.Candidates {
+		it.sents.cands = append(it.sents.cands, toSparse(c.Vec))
+		it.texts = append(it.texts, c.Sentence.Text)
+		ok := !g.Unanswerable && right(c.Sentence.Text, g.Answers)
+		if ok && first == nil {
+			first = c.Sentence
+		}
+		it.sents.pos = append(it.sents.pos, ok)
+		it.hasPos = it.hasPos || ok
+	}
+	if first != nil {
+		spans := features.Spans(first)
+		matched := features.Matches(a.Q, first)
+		best := 0.0
+		f1s := make([]float64, len(spans))
+		vec := make([]float64, features.NumSpanFeatures)
+		for i, sp := range spans {
+			features.SpanVector(a.Q, first, sp, matched, features.Context{Vocab: e.Vocab()}, vec)
+			it.spans.cands = append(it.spans.cands, toSparse(vec))
+			for _, ans := range g.Answers {
+				f1s[i] = max(f1s[i], eval.F1(sp.Text(first), ans))
+			}
+			best = max(best, f1s[i])
+		}
+		if best >= 0.5 {
+			it.hasSpans = true
+			for _, f := range f1s {
+				it.spans.pos = append(it.spans.pos, f == best)
+			}
+		}
+	}
+	return it, nil
+}
+
+func right(text string, answers []string) bool {
+	for _, a := range answers {
+		if eval.Contains(text, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// fitSoftmax fits w so that the right candidates of each choice score
+// highest: the conditional log-likelihood of the right set, with L2, by
+// full-batch Adam.
+func fitSoftmax(choices []choice, names []string, o Options) []float64 {
+	n := len(names)
+	drop := mask(names, o)
+	w := make([]float64, n)
+	if len(choices) == 0 {
+		return w
+	}
+	m, v := make([]float64, n), make([]float64, n)
+	grad := make([]float64, n)
+	scores := []float64{}
+	for t := 1; t <= o.Iterations; t++ {
+		clear(grad)
+		for _, c := range choices {
+			scores = scores[:0]
+			for _, x := range c.cands {
+				scores = append(scores, x.dot(w))
+			}
+			p := rank.Softmax(scores)
+			pp := 0.0
+			for i, ok := range c.pos {
+				if ok {
+					pp += p[i]
+				}
+			}
+			if pp <= 0 {
+				continue
+			}
+			for i, x := range c.cands {
+				g := p[i]
+				if c.pos[i] {
+					g -= p[i] / pp
+				}
+				if g == 0 {
+					continue
+				}
+				for k, j := range x.idx {
+					grad[j] += g * x.val[k]
+				}
+			}
+		}
+		adam(w, grad, m, v, t, float64(len(choices)), drop, o)
+	}
+	return w
+}
+
+func adam(w, grad, m, v []float64, t int, count float64, drop []bool, o Options) {
+	const b1, b2, eps = 0.9, 0.999, 1e-8
+	for j := range w {
+		if drop[j] {
+			continue
+		}
+		g := grad[j]/count + o.L2*w[j]
+		m[j] = b1*m[j] + (1-b1)*g
+		v[j] = b2*v[j] + (1-b2)*g*g
+		mh := m[j] / (1 - math.Pow(b1, float64(t)))
+		vh := v[j] / (1 - math.Pow(b2, float64(t)))
+		w[j] -= o.LearningRate * mh / (math.Sqrt(vh) + eps)
+	}
+}
+
+// fitLogistic fits a logistic regression.
+func fitLogistic(xs [][]float64, ys []bool, o Options) []float64 {
+	n := len(xs[0])
+	drop := mask(abstain.Names(), o)
+	w := make([]float64, n)
+	m, v := make([]float64, n), make([]float64, n)
+	grad := make([]float64, n)
+	for t := 1; t <= o.Iterations*2; t++ {
+		clear(grad)
+		for i, x := range xs {
+			s := 0.0
+			for j := range x {
+				s += w[j] * x[j]
+			}
+			g := rank.Sigmoid(s)
+			if ys[i] {
+				g--
+			}
+			for j := range x {
+				grad[j] += g * x[j]
+			}
+		}
+		adam(w, grad, m, v, t, float64(len(xs)), drop, o)
+	}
+	return w
+}
+
+// fitRankers fits the sentence and span models on the items selected.
+func fitRankers(items []item, keep func(item) bool, o Options) (sent, span []float64) {
+	var sc, pc []choice
+	for _, it := range items {
+		if !keep(it) {
+			continue
+		}
+		if it.hasPos {
+			sc = append(sc, it.sents)
+		}
+		if it.hasSpans {
+			pc = append(pc, it.spans)
+		}
+	}
+	return fitSoftmax(sc, features.SentenceNames(), o), fitSoftmax(pc, features.SpanNames(), o)
+}
+
+// A Prediction is a question answered by a model, before abstaining.
+type Prediction struct {
+	Gold    eval.Gold
+	Set     int
+	Signals []float64 // the abstainer's features
+	Right   bool      // the best sentence holds a gold answer
+	Refused bool      // a guard refused it
+}
+
+// predict runs the engine of every selected item's set with model m.
+func (d *Data) predict(ctx context.Context, m *rank.Model, keep func(item) bool) ([]Prediction, error) {
+	var out []Prediction
+	engines := map[int]*extractive.Engine{}
+	for i, it := range d.items {
+		if !keep(it) {
+			continue
+		}
+		e := engines[it.set]
+		if e == nil {
+			s := d.sets[it.set]
+			e = d.engines[it.set].WithModel(m)
+			engines[it.set] = e
+			_ = s
+		}
+		p := Prediction{Gold: it.gold, Set: it.set}
+		text, err := answer.CleanQuestion(it.gold.Q)
+		if err != nil {
+			p.Refused = true
+			out = append(out, p)
+			continue
+		}
+		a, err := e.Analyze(ctx, text, nil)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", d.items[i].gold.ID, err)
+		}
+		if a.Guard != abstain.None || len(a.Candidates) == 0 {
+			p.Refused = true
+			out = append(out, p)
+			continue
+		}
+		probs := e.Score(a)
+		_, spanProb, _ := e.BestSpan(a.Q, a.Candidates[0].Sentence)
+		p.Signals = abstain.Vector(extractive.Signals(a, probs, spanProb))
+		p.Right = !it.gold.Unanswerable && right(a.Candidates[0].Sentence.Text, it.gold.Answers)
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// Fit fits a model on the data, leaving out the groups skip names.
+func (d *Data) Fit(ctx context.Context, o Options, skip map[string]bool) (*rank.Model, error) {
+	keep := func(it item) bool { return !skip[d.sets[it.set].Group] }
+	m := rank.Zero()
+	m.Sentence.Weights, m.Span.Weights = fitRankers(d.items, keep, o)
+	// Cross-fit: every kept group is scored by rankers fitted without it.
+	var groups []string
+	for _, s := range d.sets {
+		if !skip[s.Group] && !slices.Contains(groups, s.Group) {
+			groups = append(groups, s.Group)
+		}
+	}
+	sort.Strings(groups)
+	folds := min(o.Folds, len(groups))
+	fold := map[string]int{}
+	for i, g := range groups {
+		fold[g] = i % max(folds, 1)
+	}
+	var preds []Prediction
+	for f := 0; f < folds; f++ {
+		inFold := func(it item) bool { return keep(it) && fold[d.sets[it.set].Group] == f }
+		fm := rank.Zero()
+		fm.Sentence.Weights, fm.Span.Weights = fitRankers(d.items, func(it item) bool { return keep(it) && !inFold(it) }, o)
+		p, err := d.predict(ctx, fm, inFold)
+		if err != nil {
+			return nil, err
+		}
+		preds = append(preds, p...)
+	}
+	var xs [][]float64
+	var ys []bool
+	for _, p := range preds {
+		if !p.Refused {
+			xs = append(xs, p.Signals)
+			ys = append(ys, p.Right)
+		}
+	}
+	if len(xs) > 0 {
+		m.Abstain.Weights = fitLogistic(xs, ys, o)
+	}
+	m.Threshold = chooseThreshold(m, preds, o.AbstainBudget)
+	return m, nil
+}
+
+// chooseThreshold picks the probability below which the engine abstains:
+// the highest one whose false abstentions stay within budget.
+func chooseThreshold(m *rank.Model, preds []Prediction, budget float64) float64 {
+	var answerable []float64
+	for _, p := range preds {
+		if p.Gold.Unanswerable {
+			continue
+		}
+		if p.Refused {
+			answerable = append(answerable, -1)
+			continue
+		}
+		answerable = append(answerable, rank.Sigmoid(m.Abstain.Score(p.Signals)))
+	}
+	if len(answerable) == 0 {
+		return 0
+	}
+	sort.Float64s(answerable)
+	k := int(budget * float64(len(answerable)))
+	if k >= len(answerable) {
+		k = len(answerable) - 1
+	}
+	// abstaining below answerable[k] costs at most k false abstentions
+	t := answerable[k]
+	return math.Round(max(t, 0)*1e6) / 1e6
+}
+
+// A FeatureGroup is a family of features, for ablation.
+type FeatureGroup struct {
+	Name     string
+	Prefixes []string // features whose names start with one of these
+}
+
+// FeatureGroups are the families `storybot eval --cv --ablate` removes one
+// at a time.
+func FeatureGroups() []FeatureGroup {
+	return []FeatureGroup{
+		{"retrieval (BM25)", []string{"para_score", "para_top", "para_rank_inv", "sent_score", "sent_rank_inv"}},
+		{"word overlap", []string{"exact", "bigram", "compact", "density", "unmatched", "miss_rare", "para_only", "neighbour", "in_question", "all_in_question"}},
+		{"name variants", []string{"variant", "demonym", "short_form", "acronym"}},
+		{"WordNet", []string{"synonym", "derivation", "hyponym_of_head", "antonym"}},
+		{"answer types", []string{"kind_"}},
+		{"position", []string{"first_para", "last_para", "para_pos", "first_sent", "log_len", "pronoun_start"}},
+		{"question's names", []string{"proper_missing"}},
+		{"span context", []string{"near", "log_dist", "match_before", "match_after", "left_of_all", "right_of_all", "between", "after_", "before_", "has_head", "whole_cap", "part_cap", "in_parens", "in_quotes", "starts_sentence", "len", "rareness"}},
+	}
+}
+
+// mask is true for the features of names that o drops.
+func mask(names []string, o Options) []bool {
+	m := make([]bool, len(names))
+	for i, n := range names {
+		for _, p := range o.Drop {
+			if strings.HasPrefix(n, p) {
+				m[i] = true
+			}
+		}
+	}
+	return m
+}
+
+// Model fits the model on question-set pairs and records where it came
+// from. data names the sets as given on the command line.
+func Model(ctx context.Context, pairs []eval.Pair, data []string, date string) (*rank.Model, error) {
+	sets, err := SetsOf(pairs)
+	if err != nil {
+		return nil, err
+	}
+	d, err := Prepare(ctx, sets)
+	if err != nil {
+		return nil, err
+	}
+	m, err := d.Fit(ctx, Defaults(), nil)
+	if err != nil {
+		return nil, err
+	}
+	m.Trained = date
+	for _, p := range pairs {
+		m.Data = append(m.Data, fmt.Sprintf("%s (%d questions)", p.Name, len(p.Gold)))
+	}
+	scored, err := d.Evaluate(ctx, m, nil)
+	if err != nil {
+		return nil, err
+	}
+	var c eval.Counts
+	for _, s := range scored {
+		c.Add(s.Counts)
+	}
+	mt := c.Metrics()
+	m.Figures = map[string]float64{"fit_answer_acc": round(mt.AnswerAcc), "fit_evidence_at3": round(mt.EvidenceAt3),
+		"fit_abstain_acc": round(mt.AbstainAcc), "fit_false_abstain": round(mt.FalseAbstain), "fit_short_f1": round(mt.ShortF1)}
+	return m, nil
+}
+
+func round(x float64) float64 { return math.Round(x*1000) / 1000 }
