@@ -22,14 +22,20 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
+	bleveindex "github.com/blevesearch/bleve_index_api"
 
+	"storybot/answer"
 	"storybot/corpus"
 )
 
-// Field names of an indexed document.
+// Field names of an indexed document. Paragraphs and sentences are kept
+// in separate fields so that BM25's length normalisation compares a
+// paragraph with paragraphs and a sentence with sentences.
 const (
-	fieldTerms = "terms" // stems of the text's words
-	fieldPairs = "pairs" // adjacent stem pairs, joined by '_', so phrases outrank scattered words
+	fieldParaTerms = "pterms" // a paragraph's stems
+	fieldParaPairs = "ppairs" // its adjacent stem pairs, joined by '_', so phrases outrank scattered words
+	fieldSentTerms = "sterms"
+	fieldSentPairs = "spairs"
 )
 
 // An Index searches the paragraphs and sentences of a set of stories.
@@ -39,27 +45,7 @@ type Index struct {
 	stories []*corpus.Story
 }
 
-// A Term is one word of a query, already normalised and stemmed with
-// corpus.Tokens and corpus.Stem (a pair of stems joined by "_" matches the
-// two words side by side), and its weight.
-type Term struct {
-	Text  string
-	Boost float64 // zero means 1
-}
-
-// A Query asks for the best paragraphs and sentences for some terms.
-type Query struct {
-	Terms []Term
-	Limit int // how many hits at most; zero means 20
-}
-
-// A Hit is a paragraph or a sentence that matched.
-type Hit struct {
-	Story     int // position of the story in the slice the index was built from
-	Paragraph int // 1-based paragraph number
-	Sentence  int // 1-based sentence number within the paragraph; 0 for a whole paragraph
-	Score     float64
-}
+var _ answer.Searcher = (*Index)(nil)
 
 // Build indexes stories in memory.
 func Build(stories []*corpus.Story) (*Index, error) {
@@ -83,6 +69,9 @@ func newMapping() mapping.IndexMapping {
 	im.IndexDynamic = false
 	im.StoreDynamic = false
 	im.DocValuesDynamic = false
+	// BM25 (k1 1.2, b 0.75) rather than Bleve's default TF-IDF: on
+	// question sets it finds the answer's paragraph more often.
+	im.ScoringModel = bleveindex.BM25Scoring
 	words := func() *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
 		f.Analyzer = "storybot-words"
@@ -93,8 +82,9 @@ func newMapping() mapping.IndexMapping {
 		return f
 	}
 	doc := bleve.NewDocumentStaticMapping()
-	doc.AddFieldMappingsAt(fieldTerms, words())
-	doc.AddFieldMappingsAt(fieldPairs, words())
+	for _, f := range []string{fieldParaTerms, fieldParaPairs, fieldSentTerms, fieldSentPairs} {
+		doc.AddFieldMappingsAt(f, words())
+	}
 	im.DefaultMapping = doc
 	im.DefaultAnalyzer = "storybot-words"
 	// A whitespace tokenizer and no filters: the text is already the terms.
@@ -107,22 +97,24 @@ func newMapping() mapping.IndexMapping {
 	return im
 }
 
+// A document is a paragraph (the p fields) or a sentence (the s fields).
 type document struct {
-	Terms string `json:"terms"`
-	Pairs string `json:"pairs"`
+	ParaTerms string `json:"pterms,omitempty"`
+	ParaPairs string `json:"ppairs,omitempty"`
+	SentTerms string `json:"sterms,omitempty"`
+	SentPairs string `json:"spairs,omitempty"`
 }
 
-// newDocument holds the terms of some sentences, their adjacent pairs and
+// words returns the terms of some sentences, their adjacent pairs, and
 // the markers of the kinds of answers they hold (corpus.Markers), which
-// are terms like any other: a question asking "how old" searches for
-// "#age".
-func newDocument(sents ...corpus.Sentence) document {
-	var terms, pairs []string
+// are terms like any other.
+func words(sents ...corpus.Sentence) (terms, pairs string) {
+	var t, p []string
 	for _, s := range sents {
 		for i, w := range s.Words {
-			terms = append(terms, w.Stem)
+			t = append(t, w.Stem)
 			if i > 0 {
-				pairs = append(pairs, s.Words[i-1].Stem+"_"+w.Stem)
+				p = append(p, s.Words[i-1].Stem+"_"+w.Stem)
 			}
 		}
 	}
@@ -131,25 +123,26 @@ func newDocument(sents ...corpus.Sentence) document {
 		for _, m := range s.Markers {
 			if !seen[m] {
 				seen[m] = true
-				terms = append(terms, m)
+				t = append(t, m)
 			}
 		}
 	}
-	return document{Terms: strings.Join(terms, " "), Pairs: strings.Join(pairs, " ")}
+	return strings.Join(t, " "), strings.Join(p, " ")
 }
 
 func (ix *Index) fill() error {
 	b := ix.bi.NewBatch()
 	for si, st := range ix.stories {
 		for _, p := range st.Paragraphs {
-			if err := b.Index(docID(si, p.N, 0), newDocument(p.Sentences...)); err != nil {
+			var d document
+			d.ParaTerms, d.ParaPairs = words(p.Sentences...)
+			if err := b.Index(docID(si, p.N, 0), d); err != nil {
 				return fmt.Errorf("index paragraph %d: %w", p.N, err)
 			}
-			if len(p.Sentences) < 2 {
-				continue // the paragraph document already is the sentence
-			}
 			for j, s := range p.Sentences {
-				if err := b.Index(docID(si, p.N, j+1), newDocument(s)); err != nil {
+				var d document
+				d.SentTerms, d.SentPairs = words(s)
+				if err := b.Index(docID(si, p.N, j+1), d); err != nil {
 					return fmt.Errorf("index sentence %d.%d: %w", p.N, j+1, err)
 				}
 			}
@@ -179,15 +172,16 @@ func parseID(id string) (story, para, sent int, err error) {
 	return n[0], n[1], n[2], nil
 }
 
-// Search returns the paragraphs and sentences that best match q, best
-// first. A paragraph of one sentence is returned once, as a paragraph.
-func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
-	if len(q.Terms) == 0 {
-		return nil, nil
-	}
+// Search returns the paragraphs, or the sentences, that best match q,
+// best first. Every term is a term query: no text is parsed as syntax.
+func (ix *Index) Search(ctx context.Context, q answer.Query) ([]answer.Hit, error) {
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 20
+	}
+	termField, pairField := fieldParaTerms, fieldParaPairs
+	if q.Sentences {
+		termField, pairField = fieldSentTerms, fieldSentPairs
 	}
 	disj := make([]query.Query, 0, len(q.Terms))
 	for _, t := range q.Terms {
@@ -196,12 +190,9 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 		}
 		tq := bleve.NewTermQuery(t.Text)
 		if strings.Contains(t.Text, "_") {
-			tq.SetField(fieldPairs)
+			tq.SetField(pairField)
 		} else {
-			tq.SetField(fieldTerms)
-		}
-		if t.Boost > 0 {
-			tq.SetBoost(t.Boost)
+			tq.SetField(termField)
 		}
 		disj = append(disj, tq)
 	}
@@ -213,13 +204,13 @@ func (ix *Index) Search(ctx context.Context, q Query) ([]Hit, error) {
 	if err != nil {
 		return nil, fmt.Errorf("index search: %w", err)
 	}
-	hits := make([]Hit, 0, len(res.Hits))
+	hits := make([]answer.Hit, 0, len(res.Hits))
 	for _, h := range res.Hits {
 		s, p, n, err := parseID(h.ID)
 		if err != nil {
 			return nil, fmt.Errorf("index search: %w", err)
 		}
-		hits = append(hits, Hit{Story: s, Paragraph: p, Sentence: n, Score: h.Score})
+		hits = append(hits, answer.Hit{Story: s, Paragraph: p, Sentence: n, Score: h.Score})
 	}
 	return hits, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"storybot/answer"
 	"storybot/corpus"
 )
 
@@ -24,9 +25,9 @@ func BenchmarkSearch(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer ix.Close()
-	var q Query
+	var q answer.Query
 	for _, t := range stemsOf("Who authorized the airstrike that killed Soleimani Suleimani") {
-		q.Terms = append(q.Terms, Term{Text: t})
+		q.Terms = append(q.Terms, answer.Term{Text: t})
 	}
 	ctx := context.Background()
 	b.ResetTimer()

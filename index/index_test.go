@@ -7,14 +7,15 @@ import (
 	"strings"
 	"testing"
 
+	"storybot/answer"
 	"storybot/corpus"
 )
 
-func terms(words ...string) Query {
-	var q Query
+func terms(words ...string) answer.Query {
+	var q answer.Query
 	for _, w := range words {
 		for _, t := range stemsOf(w) {
-			q.Terms = append(q.Terms, Term{Text: t})
+			q.Terms = append(q.Terms, answer.Term{Text: t})
 		}
 	}
 	return q
@@ -35,13 +36,13 @@ func TestSearch(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		name string
-		q    Query
+		q    answer.Query
 		para int // the paragraph expected among the first three hits
 	}{
 		{"words", terms("hashtag Operation Hard Revenge"), 17},
 		{"stemmed", terms("readying troops Fort Bragg"), 8},
-		{"pair", Query{Terms: []Term{{Text: pairsOf(stemsOf("Brent crude"))[0], Boost: 2}}}, 47},
-		{"marker", Query{Terms: []Term{{Text: corpus.MarkAge}, {Text: "qaani"}}}, 61},
+		{"pair", answer.Query{Terms: []answer.Term{{Text: pairsOf(stemsOf("Brent crude"))[0]}}}, 47},
+		{"marker", answer.Query{Terms: []answer.Term{{Text: corpus.MarkAge}, {Text: "qaani"}}}, 61},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -68,13 +69,13 @@ func TestSearch(t *testing.T) {
 func TestSearchHostile(t *testing.T) {
 	ix := mustBuild(t, corpus.Embedded())
 	ctx := context.Background()
-	for _, q := range []Query{
+	for _, q := range []answer.Query{
 		{},
-		{Terms: []Term{{Text: ""}}},
-		{Terms: []Term{{Text: `title:foo* AND (bar OR "baz")~2 ^3 +-`}}},
-		{Terms: []Term{{Text: strings.Repeat("x", 100_000)}}},
-		{Terms: []Term{{Text: "_"}, {Text: "a_"}, {Text: "\x00"}}},
-		{Terms: []Term{{Text: "trump", Boost: -5}}, Limit: -1},
+		{Terms: []answer.Term{{Text: ""}}},
+		{Terms: []answer.Term{{Text: `title:foo* AND (bar OR "baz")~2 ^3 +-`}}},
+		{Terms: []answer.Term{{Text: strings.Repeat("x", 100_000)}}},
+		{Terms: []answer.Term{{Text: "_"}, {Text: "a_"}, {Text: "\x00"}}},
+		{Terms: []answer.Term{{Text: "trump"}}, Limit: -1},
 	} {
 		if _, err := ix.Search(ctx, q); err != nil {
 			t.Errorf("Search(%.80v): %v", q.Terms, err)
