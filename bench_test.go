@@ -14,9 +14,10 @@ import (
 	"time"
 
 	"storybot/answer"
+	"storybot/answer/eval"
 )
 
-func benchEngine(b *testing.B) *answer.Engine {
+func benchEngine(b *testing.B) *engine {
 	b.Helper()
 	eng, closeEng, err := buildEngine(context.Background(), config{noLLM: true}, func(string) string { return "" }, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -30,7 +31,7 @@ func benchEngine(b *testing.B) *answer.Engine {
 // embedded story.
 func benchQuestions(b *testing.B) []string {
 	b.Helper()
-	items, err := readGold(filepath.Join("testdata", "eval", "soleimani.jsonl"))
+	items, err := eval.Load(filepath.Join("testdata", "eval", "soleimani.jsonl"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,72 +1,77 @@
 package main
 
 import (
-	"bufio"
-	"context"
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"io/fs"
-	"log/slog"
 	"os"
 	"strings"
-	"time"
 
-	"storybot/answer"
-	"storybot/corpus"
-	"storybot/index"
+	"github.com/joho/godotenv"
 )
 
-// withDotEnv returns a getenv that falls back to the variables of a .env
-// file, when one exists. The real environment wins, so a deployment can
-// override the file without editing it.
-func withDotEnv(getenv func(string) string, path string) (func(string) string, error) {
+// withDotEnv returns a getenv that reads the real environment through
+// lookup and falls back to the variables of a .env file, when one exists.
+// A variable set in the environment wins, even when it is set to the
+// empty string, so a deployment can override or blank out the file
+// without editing it.
+func withDotEnv(lookup func(string) (string, bool), path string) (func(string) string, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return getenv, nil
+		return func(k string) string { v, _ := lookup(k); return v }, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	defer f.Close()
-	vars, err := parseDotEnv(f)
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("read %s: not a regular file", path)
+	}
+	vars, err := parseDotEnv(io.LimitReader(f, maxDotEnv+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	return func(k string) string {
-		if v := getenv(k); v != "" {
+		if v, ok := lookup(k); ok {
 			return v
 		}
 		return vars[k]
 	}, nil
 }
 
-// parseDotEnv reads KEY=VALUE lines; blank lines and # comments are
-// skipped, "export " is allowed, and a value may be quoted.
+// maxDotEnv bounds a .env file: a few dozen settings, not a data file.
+const maxDotEnv = 1 << 20
+
+// parseDotEnv reads a .env file with godotenv: KEY=VALUE lines, blank
+// lines and # comments, "export ", single- and double-quoted values
+// (with a comment after the quotes), and a UTF-8 byte-order mark, which
+// editors on Windows put first and would otherwise hide the first key.
+// Its errors name the line but never echo the file, which holds secrets.
 func parseDotEnv(r io.Reader) (map[string]string, error) {
-	vars := map[string]string{}
-	sc := bufio.NewScanner(r)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		line = strings.TrimPrefix(line, "export ")
-		k, v, ok := strings.Cut(line, "=")
-		k = strings.TrimSpace(k)
-		if !ok || k == "" || strings.ContainsAny(k, " \t") {
-			return nil, fmt.Errorf("line %d: want KEY=VALUE", n)
-		}
-		v = strings.TrimSpace(v)
-		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
-			v = v[1 : len(v)-1]
-		} else if i := strings.Index(v, " #"); i >= 0 {
-			v = strings.TrimSpace(v[:i])
-		}
-		vars[k] = v
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
 	}
-	return vars, sc.Err()
+	if len(data) > maxDotEnv {
+		return nil, fmt.Errorf("larger than %d bytes", maxDotEnv)
+	}
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	vars, err := godotenv.UnmarshalBytes(data)
+	if err == nil {
+		return vars, nil
+	}
+	if strings.Contains(err.Error(), "unterminated") {
+		return nil, errors.New("a quoted value is never closed")
+	}
+	for n, line := range strings.Split(string(data), "\n") {
+		if _, err := godotenv.Unmarshal(line); err != nil {
+			return nil, fmt.Errorf("line %d: want KEY=VALUE", n+1)
+		}
+	}
+	return nil, errors.New("want KEY=VALUE lines")
 }
 
 // config is what every command needs to build the engine.
@@ -104,57 +109,4 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
-}
-
-// buildEngine loads the stories, builds or opens their index and wires
-// the answer engine. close releases the index.
-func buildEngine(ctx context.Context, cfg config, getenv func(string) string, logger *slog.Logger) (eng *answer.Engine, close func(), err error) {
-	start := time.Now()
-	stories := []*corpus.Story{corpus.Embedded()}
-	if cfg.corpus != "" {
-		if stories, err = corpus.Load(cfg.corpus); err != nil {
-			return nil, nil, err
-		}
-	}
-	var ix *index.Index
-	if cfg.indexDir != "" {
-		var rebuilt bool
-		ix, rebuilt, err = index.Open(cfg.indexDir, stories)
-		if err != nil {
-			return nil, nil, err
-		}
-		logger.Debug("index opened", "dir", cfg.indexDir, "rebuilt", rebuilt)
-	} else if ix, err = index.Build(stories); err != nil {
-		return nil, nil, err
-	}
-	eng = answer.New(stories, searcher{ix})
-	if !cfg.noLLM {
-		llm, err := newLLM(getenv, logger)
-		if err != nil {
-			ix.Close()
-			return nil, nil, err
-		}
-		eng.LLM = llm
-	}
-	logger.Debug("engine ready", "stories", len(stories), "elapsed", time.Since(start))
-	return eng, func() { ix.Close() }, nil
-}
-
-// searcher adapts the index to the interface the answer engine consumes.
-type searcher struct{ ix *index.Index }
-
-func (s searcher) Search(ctx context.Context, terms []answer.Term, limit int) ([]answer.Hit, error) {
-	q := index.Query{Terms: make([]index.Term, len(terms)), Limit: limit}
-	for i, t := range terms {
-		q.Terms[i] = index.Term{Text: t.Text, Boost: t.Boost}
-	}
-	hits, err := s.ix.Search(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]answer.Hit, len(hits))
-	for i, h := range hits {
-		out[i] = answer.Hit{Story: h.Story, Paragraph: h.Paragraph, Sentence: h.Sentence, Score: h.Score}
-	}
-	return out, nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"flag"
@@ -9,200 +8,244 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"regexp"
+	"sort"
 	"strings"
+	"time"
 
-	"storybot/answer"
+	"storybot/answer/eval"
+	"storybot/answer/rank"
+	"storybot/answer/rank/train"
 )
 
-// A goldItem is one line of a question set, in the format of
-// shared/eval/dev.jsonl.
-type goldItem struct {
-	ID           string   `json:"id"`
-	Q            string   `json:"q"`
-	Answers      []string `json:"answers"`
-	Evidence     []string `json:"evidence"`
-	Unanswerable bool     `json:"unanswerable"`
-}
-
-// scores are the figures of a question set, computed exactly as
-// shared/eval/score.py computes them.
-type scores struct {
-	AnswerAcc    float64 `json:"answer_acc"`
-	EvidenceAt1  float64 `json:"evidence_at1"`
-	EvidenceAt3  float64 `json:"evidence_at3"`
-	AbstainAcc   float64 `json:"abstain_acc"`
-	FalseAbstain float64 `json:"false_abstain"`
-	MeanChars    float64 `json:"mean_answer_chars"`
-	Overall      float64 `json:"overall"`
-	Answerable   int     `json:"answerable"`
-	Unanswerable int     `json:"unanswerable"`
-	Misses       []miss  `json:"-"`
-}
-
-type miss struct{ id, what, question, answer string }
-
-func readGold(path string) ([]goldItem, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("read question set: %w", err)
-	}
-	defer f.Close()
-	var items []goldItem
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" {
-			continue
-		}
-		var it goldItem
-		if err := json.Unmarshal([]byte(line), &it); err != nil {
-			return nil, fmt.Errorf("read question set %s line %d: %w", path, n, err)
-		}
-		if !it.Unanswerable && len(it.Answers) == 0 {
-			return nil, fmt.Errorf("read question set %s line %d: no answers and not unanswerable", path, n)
-		}
-		items = append(items, it)
-	}
-	return items, sc.Err()
-}
-
-var (
-	digitSep = regexp.MustCompile(`(\d)[,.](\d)`)
-	nonWord  = regexp.MustCompile(`[^0-9a-z\x{00c0}-\x{024f}]+`)
-)
-
-// normEval is score.py's norm: lower case, straight quotes, digits joined
-// across separators, everything else that is not a letter or digit a space.
-func normEval(s string) string {
-	s = strings.ToLower(s)
-	s = strings.NewReplacer("\u2019", "'", "\u2018", "'", "\u201c", `"`, "\u201d", `"`).Replace(s)
-	// Python's look-around form joins "1,000,000" in one pass; repeat to match.
-	for {
-		t := digitSep.ReplaceAllString(s, "$1$2")
-		if t == s {
-			break
-		}
-		s = t
-	}
-	s = nonWord.ReplaceAllString(s, " ")
-	return " " + strings.Join(strings.Fields(s), " ") + " "
-}
-
-func containsNorm(hay, needle string) bool {
-	return strings.Contains(normEval(hay), normEval(needle))
-}
-
-// evaluate asks every question of items and scores the answers.
-func evaluate(ctx context.Context, eng *answer.Engine, items []goldItem, extractive bool) (scores, error) {
-	var s scores
-	var ok, ev1, ev3, abstOK, falseAbst, chars int
-	for _, it := range items {
-		res, err := eng.Ask(ctx, answer.Question{Text: it.Q, Extractive: extractive})
-		if err != nil && !answer.IsInputError(err) {
-			return s, err
-		}
-		if it.Unanswerable {
-			s.Unanswerable++
-			if res.Abstained {
-				abstOK++
-			} else {
-				s.Misses = append(s.Misses, miss{it.ID, "answered", it.Q, res.Answer})
-			}
-			continue
-		}
-		s.Answerable++
-		chars += len([]rune(res.Answer))
-		if res.Abstained {
-			falseAbst++
-		}
-		right := false
-		for _, a := range it.Answers {
-			if !res.Abstained && containsNorm(res.Answer, a) {
-				right = true
-			}
-		}
-		if right {
-			ok++
-		} else {
-			s.Misses = append(s.Misses, miss{it.ID, "wrong", it.Q, res.Answer})
-		}
-		for i, c := range res.Citations {
-			if i >= 3 {
-				break
-			}
-			for _, e := range it.Evidence {
-				if containsNorm(c.Text, e) {
-					if i == 0 {
-						ev1++
-					}
-					ev3++
-					goto next
-				}
-			}
-		}
-		if len(res.Citations) > 0 {
-			s.Misses = append(s.Misses, miss{it.ID, "evidence", it.Q, fmt.Sprintf("cited ¶%d", res.Citations[0].Paragraph)})
-		}
-	next:
-	}
-	na, nu := float64(s.Answerable), float64(s.Unanswerable)
-	if na > 0 {
-		s.AnswerAcc, s.EvidenceAt1, s.EvidenceAt3 = float64(ok)/na, float64(ev1)/na, float64(ev3)/na
-		s.FalseAbstain, s.MeanChars = float64(falseAbst)/na, float64(chars)/na
-	}
-	s.AbstainAcc = 1
-	if nu > 0 {
-		s.AbstainAcc = float64(abstOK) / nu
-	}
-	if na+nu > 0 {
-		s.Overall = float64(ok+abstOK) / (na + nu)
-	}
-	return s, nil
-}
+// defaultTraining is the data `storybot train` fits the committed model
+// on, and what `eval --cv` holds articles out of.
+var defaultTraining = []string{"testdata/squad", "testdata/eval"}
 
 func runEval(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, logger *slog.Logger) error {
-	var cfg config
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
-	cfg.flags(fs, getenv)
 	verbose := fs.Bool("v", false, "list the misses")
-	fs.BoolVar(&cfg.noLLM, "no-llm", false, "answer extractively even when a model is configured")
+	cv := fs.Bool("cv", false, "cross-validate by article: score each story with weights fitted without it")
+	curve := fs.Bool("curve", false, "print the abstention trade-off: abstention on unanswerable questions against false abstention, by threshold")
+	ablate := fs.Bool("ablate", false, "with --cv: what each feature group adds (refits without it)")
+	trainData := fs.String("train", strings.Join(defaultTraining, ","), "with --cv: comma-separated question sets or folders to fit on")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(rest) != 1 {
-		return usagef("usage: storybot eval [-v] FILE.jsonl")
+	if len(rest) == 0 {
+		return usagef("usage: storybot eval [-v] [--cv] [--curve] [--ablate] FILE.jsonl|DIR...")
 	}
-	items, err := readGold(rest[0])
+	pairs, err := loadPairs(rest)
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	eng, closeEng, err := buildEngine(ctx, cfg, getenv, logger)
-	if err != nil {
-		return err
-	}
-	defer closeEng()
-	s, err := evaluate(ctx, eng, items, cfg.noLLM)
-	if err != nil {
-		return err
-	}
-	if *verbose {
-		for _, m := range s.Misses {
-			fmt.Fprintf(stdout, "  MISS %s %s: %s\n      → %s\n", m.id, m.what, m.question, clipRunes(m.answer, 160))
+	start := time.Now()
+	var scored []train.Scored
+	switch {
+	case *cv:
+		all, err := loadPairs(strings.Split(*trainData, ","))
+		if err != nil {
+			return usageError{err.Error()}
+		}
+		all = mergePairs(all, pairs)
+		sets, err := train.SetsOf(all)
+		if err != nil {
+			return err
+		}
+		data, err := train.Prepare(ctx, sets)
+		if err != nil {
+			return err
+		}
+		targets := groupsOf(pairs)
+		if *ablate {
+			return runAblation(ctx, data, targets, stdout)
+		}
+		if scored, err = data.CrossValidate(ctx, train.Defaults(), targets); err != nil {
+			return err
+		}
+		scored = only(scored, pairs)
+	default:
+		model, err := rank.Embedded()
+		if err != nil {
+			return err
+		}
+		sets, err := train.SetsOf(pairs)
+		if err != nil {
+			return err
+		}
+		data, err := train.Prepare(ctx, sets)
+		if err != nil {
+			return err
+		}
+		if scored, err = data.Evaluate(ctx, model, nil); err != nil {
+			return err
 		}
 	}
-	fmt.Fprintf(stdout, "questions: %d answerable, %d unanswerable\n", s.Answerable, s.Unanswerable)
-	fmt.Fprintf(stdout, "answer accuracy     %.3f\n", s.AnswerAcc)
-	fmt.Fprintf(stdout, "evidence@1          %.3f\n", s.EvidenceAt1)
-	fmt.Fprintf(stdout, "evidence@3          %.3f\n", s.EvidenceAt3)
-	fmt.Fprintf(stdout, "abstention accuracy %.3f\n", s.AbstainAcc)
-	fmt.Fprintf(stdout, "false abstention    %.3f\n", s.FalseAbstain)
-	fmt.Fprintf(stdout, "mean answer length  %.1f characters\n", s.MeanChars)
-	b, _ := json.Marshal(s)
+	logger.Debug("evaluated", "sets", len(scored), "elapsed", time.Since(start))
+	var total eval.Counts
+	for _, s := range scored {
+		total.Add(s.Counts)
+		if *verbose {
+			for _, m := range s.Misses {
+				fmt.Fprintf(stdout, "  MISS %s %s %s: %s\n      → %s\n", s.Set, m.ID, m.Why, m.Question, clipRunes(m.Answer, 160))
+			}
+		}
+	}
+	if len(scored) > 1 {
+		fmt.Fprintf(stdout, "%-34s %5s %5s  %6s %6s %6s %6s %6s %6s %6s %6s\n", "set", "ans", "unans", "answer", "ev@1", "ev@3", "abst", "f.abst", "s.EM", "s.F1", "ctx")
+		for _, s := range scored {
+			m := s.Counts.Metrics()
+			fmt.Fprintf(stdout, "%-34s %5d %5d  %6.3f %6.3f %6.3f %6.3f %6.3f %6.3f %6.3f %6.3f\n", clipRunes(s.Set, 34), s.Counts.Answerable, s.Counts.Unanswerable,
+				m.AnswerAcc, m.EvidenceAt1, m.EvidenceAt3, m.AbstainAcc, m.FalseAbstain, m.ShortEM, m.ShortF1, m.ContextRecall)
+		}
+		fmt.Fprintln(stdout)
+	}
+	m := total.Metrics()
+	what := "committed weights"
+	if *cv {
+		what = "cross-validated by article"
+	}
+	fmt.Fprintf(stdout, "questions: %d answerable, %d unanswerable (%s)\n", total.Answerable, total.Unanswerable, what)
+	fmt.Fprintf(stdout, "answer accuracy     %.3f\n", m.AnswerAcc)
+	fmt.Fprintf(stdout, "evidence@1          %.3f\n", m.EvidenceAt1)
+	fmt.Fprintf(stdout, "evidence@3          %.3f\n", m.EvidenceAt3)
+	fmt.Fprintf(stdout, "context recall      %.3f\n", m.ContextRecall)
+	fmt.Fprintf(stdout, "abstention accuracy %.3f\n", m.AbstainAcc)
+	fmt.Fprintf(stdout, "false abstention    %.3f\n", m.FalseAbstain)
+	fmt.Fprintf(stdout, "mean answer length  %.1f characters\n", m.MeanChars)
+	fmt.Fprintf(stdout, "short answer EM     %.3f\n", m.ShortEM)
+	fmt.Fprintf(stdout, "short answer F1     %.3f\n", m.ShortF1)
+	fmt.Fprintf(stdout, "SQuAD 2.0 F1        %.3f\n", m.Squad2F1)
+	if *curve {
+		printCurve(stdout, pairs, scored)
+	}
+	b, _ := json.Marshal(m)
 	_, err = fmt.Fprintf(stdout, "%s\n", b)
 	return err
+}
+
+// printCurve shows what each abstention threshold would cost and gain.
+func printCurve(w io.Writer, pairs []eval.Pair, scored []train.Scored) {
+	gold := map[string][]eval.Gold{}
+	for _, p := range pairs {
+		gold[p.Name] = p.Gold
+	}
+	fmt.Fprintf(w, "\nthreshold  abstains-when-it-should  abstains-when-it-shouldn't\n")
+	for t := 0.0; t < 0.951; t += 0.05 {
+		var un, unOK, an, anAbst int
+		for _, s := range scored {
+			for i, g := range gold[s.Set] {
+				r := s.Results[i]
+				abst := r.Confidence < t || r.Abstained && r.Confidence == 0
+				if g.Unanswerable {
+					un++
+					if abst {
+						unOK++
+					}
+				} else {
+					an++
+					if abst {
+						anAbst++
+					}
+				}
+			}
+		}
+		fmt.Fprintf(w, "%9.2f  %23.3f  %26.3f\n", t, ratio(unOK, un), ratio(anAbst, an))
+	}
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+// runAblation refits without each feature group and reports the
+// cross-validated figures beside the full model's.
+func runAblation(ctx context.Context, data *train.Data, targets []string, stdout io.Writer) error {
+	row := func(name string, o train.Options) error {
+		scored, err := data.CrossValidate(ctx, o, targets)
+		if err != nil {
+			return err
+		}
+		var c eval.Counts
+		for _, s := range scored {
+			c.Add(s.Counts)
+		}
+		m := c.Metrics()
+		_, err = fmt.Fprintf(stdout, "%-22s %6.3f %6.3f %6.3f %6.3f %6.3f %6.3f\n", name, m.AnswerAcc, m.EvidenceAt1, m.EvidenceAt3, m.AbstainAcc, m.FalseAbstain, m.ShortF1)
+		return err
+	}
+	fmt.Fprintf(stdout, "%-22s %6s %6s %6s %6s %6s %6s\n", "without", "answer", "ev@1", "ev@3", "abst", "f.abst", "s.F1")
+	if err := row("(nothing: full model)", train.Defaults()); err != nil {
+		return err
+	}
+	for _, g := range train.FeatureGroups() {
+		o := train.Defaults()
+		o.Drop = g.Prefixes
+		if err := row(g.Name, o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func loadPairs(paths []string) ([]eval.Pair, error) {
+	var out []eval.Pair
+	for _, p := range paths {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		ps, err := eval.Pairs(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ps...)
+	}
+	return out, nil
+}
+
+// mergePairs adds the pairs of extra that all lacks.
+func mergePairs(all, extra []eval.Pair) []eval.Pair {
+	have := map[string]bool{}
+	for _, p := range all {
+		have[p.Name+"\x00"+p.Story] = true
+	}
+	for _, p := range extra {
+		if !have[p.Name+"\x00"+p.Story] {
+			all = append(all, p)
+		}
+	}
+	return all
+}
+
+func groupsOf(pairs []eval.Pair) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range pairs {
+		if g := p.Group(); !seen[g] {
+			seen[g] = true
+			out = append(out, g)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// only keeps the scored sets that pairs name.
+func only(scored []train.Scored, pairs []eval.Pair) []train.Scored {
+	want := map[string]bool{}
+	for _, p := range pairs {
+		want[p.Name] = true
+	}
+	var out []train.Scored
+	for _, s := range scored {
+		if want[s.Set] {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func clipRunes(s string, n int) string {
@@ -210,4 +253,36 @@ func clipRunes(s string, n int) string {
 		return string(r[:n]) + "…"
 	}
 	return s
+}
+
+// runTrain fits the answer engine's weights and writes them.
+func runTrain(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logger) error {
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	out := fs.String("o", "answer/rank/model.json", "file to write")
+	date := fs.String("date", time.Now().UTC().Format("2006-01-02"), "the training date recorded in the model")
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) == 0 {
+		rest = defaultTraining
+	}
+	pairs, err := loadPairs(rest)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	m, err := train.Model(ctx, pairs, rest, *date)
+	if err != nil {
+		return err
+	}
+	b, err := m.Marshal()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(*out, b, 0o644); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	_, err = fmt.Fprintf(stdout, "wrote %s: %d sentence, %d span and %d abstention weights from %d question sets; threshold %.3f\n",
+		*out, len(m.Sentence.Weights), len(m.Span.Weights), len(m.Abstain.Weights), len(pairs), m.Threshold)
+	return err
 }

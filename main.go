@@ -20,7 +20,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	// The environment wins over a .env file in the working directory.
-	getenv, err := withDotEnv(os.Getenv, ".env")
+	getenv, err := withDotEnv(os.LookupEnv, ".env")
 	if err == nil {
 		err = run(ctx, os.Args, getenv, os.Stdin, os.Stdout, os.Stderr)
 	}
@@ -52,7 +52,8 @@ Usage:
   storybot chat                                    ask in a conversation; follow-ups are understood
   storybot passage [--story NAME] N                print paragraph N
   storybot search TERMS...                         print the best matching paragraphs, matches marked
-  storybot eval [-v] FILE.jsonl                    score a question set
+  storybot eval [-v] [--cv] [--curve] PATH...       score question sets (a .jsonl file or a folder of story + set pairs)
+  storybot train [-o FILE] [DATA...]               fit the answer engine's weights (go generate ./answer/rank)
   storybot discord [--http ADDR]                   serve the Discord bot
 
 Every command takes --corpus PATH (a .txt/.md story or a folder of them;
@@ -85,6 +86,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runSearch(ctx, rest, getenv, stdout, logger)
 	case "eval":
 		return runEval(ctx, rest, getenv, stdout, logger)
+	case "train":
+		return runTrain(ctx, rest, stdout, logger)
 	case "discord":
 		return runDiscordCmd(ctx, rest, getenv, stdout, stderr, logger)
 	case "help", "-h", "-help", "--help":

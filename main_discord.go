@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"storybot/answer"
+	"storybot/answer/llm"
 	"storybot/bot"
 )
 
@@ -59,7 +59,7 @@ func runDiscordCmd(ctx context.Context, args []string, getenv func(string) strin
 // token or intent that Discord refuses ends it with bot.ErrUnauthorized,
 // bot.ErrIntents or bot.ErrSharding, plain sentences for exit 1. A clean
 // shutdown returns nil.
-func runDiscord(ctx context.Context, args []string, getenv func(string) string, eng *answer.Engine, stdout, stderr io.Writer, logger *slog.Logger) error {
+func runDiscord(ctx context.Context, args []string, getenv func(string) string, eng *engine, stdout, stderr io.Writer, logger *slog.Logger) error {
 	if eng == nil {
 		return errors.New("discord: no engine")
 	}
@@ -70,18 +70,19 @@ func runDiscord(ctx context.Context, args []string, getenv func(string) string, 
 	return serveDiscord(ctx, st, eng, logger)
 }
 
-func serveDiscord(ctx context.Context, st discordSettings, eng *answer.Engine, logger *slog.Logger) error {
+func serveDiscord(ctx context.Context, st discordSettings, eng *engine, logger *slog.Logger) error {
 	b := &bot.Bot{Engine: eng, Logger: logger, RatePerMinute: st.rate, Burst: st.burst, MaxConcurrent: st.concurrent}
 	if st.metricsAddr != "" {
 		b.Metrics = bot.NewMetrics()
-		if eng.LLM != nil {
-			eng.LLM.OnUsage = b.Metrics.ObserveTokens
+		if rw, ok := eng.answerer.(*llm.Rewriter); ok {
+			rw.OnUsage = b.Metrics.ObserveTokens
 		}
 		ln, err := net.Listen("tcp", st.metricsAddr)
 		if err != nil {
 			return fmt.Errorf("metrics: %w", err)
 		}
-		srv := &http.Server{Handler: b.Metrics.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		srv := &http.Server{Handler: b.Metrics.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+			WriteTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second}
 		go srv.Serve(ln)
 		defer srv.Close()
 		logger.Info("serving metrics", "addr", ln.Addr().String())

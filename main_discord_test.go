@@ -95,7 +95,7 @@ func TestDiscordNeedsToken(t *testing.T) {
 }
 
 // realEngine builds the engine the program runs, on the embedded story.
-func realEngine(t *testing.T) *answer.Engine {
+func realEngine(t *testing.T) *engine {
 	t.Helper()
 	eng, closeEng, err := buildEngine(context.Background(), config{noLLM: true}, func(string) string { return "" }, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -355,5 +355,39 @@ func TestDiscordHTTPExitsOnSIGTERM(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		cmd.Process.Kill()
 		t.Fatal("still running 20s after SIGTERM")
+	}
+}
+
+// TestDiscordSettingsNameTheVariable checks that every value out of range
+// (not a number, not finite, negative, absurd) is refused with a message
+// that names the variable.
+func TestDiscordSettingsNameTheVariable(t *testing.T) {
+	for _, bad := range []struct{ name, value string }{
+		{"DISCORD_RATE_PER_MIN", "NaN"},
+		{"DISCORD_RATE_PER_MIN", "nan"},
+		{"DISCORD_RATE_PER_MIN", "Inf"},
+		{"DISCORD_RATE_PER_MIN", "-Inf"},
+		{"DISCORD_RATE_PER_MIN", "1e400"},
+		{"DISCORD_RATE_PER_MIN", "0"},
+		{"DISCORD_RATE_PER_MIN", "-6"},
+		{"DISCORD_RATE_PER_MIN", "1e9"},
+		{"DISCORD_RATE_PER_MIN", "six"},
+		{"DISCORD_RATE_BURST", "0"},
+		{"DISCORD_RATE_BURST", "-3"},
+		{"DISCORD_RATE_BURST", "1e3"},
+		{"DISCORD_RATE_BURST", "99999999999999999999"},
+		{"DISCORD_MAX_CONCURRENT", "-1"},
+		{"DISCORD_MAX_CONCURRENT", "100000"},
+		{"DISCORD_MAX_CONCURRENT", "Inf"},
+		{"DISCORD_SHARD_COUNT", "0"},
+		{"DISCORD_SHARD_COUNT", "-2"},
+		{"DISCORD_SHARD_ID", "-1"},
+		{"DISCORD_SHARD_ID", "1e3"},
+	} {
+		env := map[string]string{"DISCORD_TOKEN": "abc", bad.name: bad.value}
+		_, err := parseDiscord(nil, func(k string) string { return env[k] })
+		if err == nil || !isUsage(err) || !strings.Contains(err.Error(), bad.name) {
+			t.Errorf("%s=%s: %v, want a usage error naming %s", bad.name, bad.value, err, bad.name)
+		}
 	}
 }

@@ -8,7 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"storybot/answer"
+	"storybot/answer/llm"
+	"storybot/answer/llm/openai"
 )
 
 // maxLLMTimeout bounds LLM_TIMEOUT: a reader waits for the answer, and a
@@ -20,7 +21,7 @@ const maxLLMTimeout = 5 * time.Minute
 // OPENAI_BASE_URL is set. A value that cannot be used is an error naming
 // its variable, rather than a silent default: an operator paying for
 // tokens wants to know.
-func newLLM(getenv func(string) string, logger *slog.Logger) (*answer.LLM, error) {
+func newLLM(getenv func(string) string, logger *slog.Logger) (*llm.Rewriter, error) {
 	key := strings.TrimSpace(getenv("OPENAI_API_KEY"))
 	base := strings.TrimSpace(getenv("OPENAI_BASE_URL"))
 	if key == "" && base == "" {
@@ -36,29 +37,29 @@ func newLLM(getenv func(string) string, logger *slog.Logger) (*answer.LLM, error
 	}
 	model := strings.TrimSpace(getenv("OPENAI_MODEL"))
 	if model == "" {
-		model = answer.DefaultModel
+		model = llm.DefaultModel
 	}
-	llm := &answer.LLM{
+	rw := &llm.Rewriter{
 		Model:     model,
-		Timeout:   answer.DefaultTimeout,
+		Timeout:   llm.DefaultTimeout,
 		Logger:    logger,
-		Completer: answer.NewOpenAI(base, key, &http.Client{}),
+		Completer: openai.New(base, key, &http.Client{}),
 	}
 	if v := getenv("LLM_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(strings.TrimSpace(v))
 		if err != nil || d <= 0 || d > maxLLMTimeout {
 			return nil, usagef("LLM_TIMEOUT %s: want a duration such as 10s (at most %v)", clipArg(v), maxLLMTimeout)
 		}
-		llm.Timeout = d
+		rw.Timeout = d
 	}
 	ints := []struct {
 		name     string
 		dst      *int
 		min, max int
 	}{
-		{"LLM_MAX_TOKENS", &llm.MaxTokens, 1, 4096},
-		{"LLM_MAX_CONCURRENT", &llm.MaxConcurrent, 1, 256},
-		{"LLM_CACHE_SIZE", &llm.CacheSize, 0, 1 << 20},
+		{"LLM_MAX_TOKENS", &rw.MaxTokens, 1, 4096},
+		{"LLM_MAX_CONCURRENT", &rw.MaxConcurrent, 1, 256},
+		{"LLM_CACHE_SIZE", &rw.CacheSize, 0, 1 << 20},
 	}
 	for _, v := range ints {
 		s := getenv(v.name)
@@ -71,9 +72,9 @@ func newLLM(getenv func(string) string, logger *slog.Logger) (*answer.LLM, error
 		}
 		*v.dst = n
 	}
-	if llm.CacheSize == 0 && getenv("LLM_CACHE_SIZE") != "" {
-		llm.CacheSize = -1 // 0 in the environment means no cache; in the struct, the default
+	if rw.CacheSize == 0 && getenv("LLM_CACHE_SIZE") != "" {
+		rw.CacheSize = -1 // 0 in the environment means no cache; in the struct, the default
 	}
-	logger.Debug("language model on", "model", llm.Model, "endpoint", endpoint, "timeout", llm.Timeout)
-	return llm, nil
+	logger.Debug("language model on", "model", rw.Model, "endpoint", endpoint, "timeout", rw.Timeout)
+	return rw, nil
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"storybot/answer"
+	"storybot/answer/llm"
 )
 
 // fakeChat is an OpenAI-compatible endpoint whose model answers by citing
@@ -99,7 +100,7 @@ func TestAskWithModelDown(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	if res.Mode != answer.ModeFallback || res.Model != answer.DefaultModel || res.Reason != "unreachable" {
+	if res.Mode != answer.ModeFallback || res.Model != llm.DefaultModel || res.Reason != "unreachable" {
 		t.Errorf("mode %q model %q reason %q", res.Mode, res.Model, res.Reason)
 	}
 }
@@ -123,14 +124,14 @@ func TestNewLLMConfig(t *testing.T) {
 		want settings
 	}{
 		{"key only: defaults", map[string]string{"OPENAI_API_KEY": "k"},
-			settings{Model: answer.DefaultModel, Timeout: answer.DefaultTimeout}},
+			settings{Model: llm.DefaultModel, Timeout: llm.DefaultTimeout}},
 		{"local server, no key", map[string]string{"OPENAI_BASE_URL": "http://localhost:11434/v1", "OPENAI_MODEL": "llama3.2"},
-			settings{Model: "llama3.2", Timeout: answer.DefaultTimeout}},
+			settings{Model: "llama3.2", Timeout: llm.DefaultTimeout}},
 		{"everything", map[string]string{"OPENAI_API_KEY": "k", "OPENAI_MODEL": " gpt-4.1-nano ", "LLM_TIMEOUT": "3s",
 			"LLM_MAX_TOKENS": "100", "LLM_MAX_CONCURRENT": "2", "LLM_CACHE_SIZE": "50"},
 			settings{Model: "gpt-4.1-nano", Timeout: 3 * time.Second, MaxTokens: 100, MaxConcurrent: 2, CacheSize: 50}},
 		{"no cache", map[string]string{"OPENAI_API_KEY": "k", "LLM_CACHE_SIZE": "0"},
-			settings{Model: answer.DefaultModel, Timeout: answer.DefaultTimeout, CacheSize: -1}},
+			settings{Model: llm.DefaultModel, Timeout: llm.DefaultTimeout, CacheSize: -1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"storybot/answer"
+	"storybot/answer/extractive"
+	"storybot/answer/rank"
+	"storybot/corpus"
+	"storybot/index"
+)
+
+// An engine is the program's answer engine: the extractive engine for
+// looking things up (stories, paragraphs, search), and the answerer that
+// answers — the same engine, or a language model wrapping it.
+type engine struct {
+	*extractive.Engine
+	answerer answer.Answerer
+}
+
+// Ask answers with the configured answerer.
+func (e *engine) Ask(ctx context.Context, q answer.Question) (answer.Result, error) {
+	return e.answerer.Ask(ctx, q)
+}
+
+// buildEngine loads the stories, builds or opens their index and wires
+// the answer engine, with the language model around it when one is
+// configured and wanted. close releases the index.
+func buildEngine(ctx context.Context, cfg config, getenv func(string) string, logger *slog.Logger) (eng *engine, close func(), err error) {
+	start := time.Now()
+	stories := []*corpus.Story{corpus.Embedded()}
+	if cfg.corpus != "" {
+		if stories, err = corpus.Load(cfg.corpus); err != nil {
+			return nil, nil, err
+		}
+	}
+	model, err := rank.Embedded()
+	if err != nil {
+		return nil, nil, fmt.Errorf("answer model: %w", err)
+	}
+	var ix *index.Index
+	if cfg.indexDir != "" {
+		var rebuilt bool
+		ix, rebuilt, err = index.Open(cfg.indexDir, stories)
+		if err != nil {
+			return nil, nil, err
+		}
+		logger.Debug("index opened", "dir", cfg.indexDir, "rebuilt", rebuilt)
+	} else if ix, err = index.Build(stories); err != nil {
+		return nil, nil, err
+	}
+	ex := extractive.New(stories, ix, model)
+	eng = &engine{Engine: ex, answerer: ex}
+	if !cfg.noLLM {
+		rw, err := newLLM(getenv, logger)
+		if err != nil {
+			ix.Close()
+			return nil, nil, err
+		}
+		if rw != nil {
+			rw.Inner, rw.Corpus = ex, ex.Hash()
+			eng.answerer = rw
+		}
+	}
+	logger.Debug("engine ready", "stories", len(stories), "elapsed", time.Since(start))
+	return eng, func() { ix.Close() }, nil
+}
