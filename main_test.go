@@ -252,7 +252,7 @@ func TestDotEnv(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), ".env")
 	os.WriteFile(path, []byte("X=file\nY=file\n"), 0o600)
-	getenv, err := withDotEnv(func(k string) string { return map[string]string{"X": "env"}[k] }, path)
+	getenv, err := withDotEnv(func(k string) (string, bool) { v, ok := map[string]string{"X": "env"}[k]; return v, ok }, path)
 	if err != nil || getenv("X") != "env" || getenv("Y") != "file" || getenv("Z") != "" {
 		t.Errorf("environment must win over .env: %v %q %q", err, getenv("X"), getenv("Y"))
 	}
