@@ -12,12 +12,12 @@ import (
 	"unicode/utf8"
 )
 
-// Default limits of Load. A news story is 5-50 KB; these leave room for
-// long reads while keeping the memory of the index (about 55 MB per MB of
-// story, see the README) within a small server's reach.
+// Default limits of Load. A news story is 5-50 KB. Indexing costs about
+// 250 MB of memory at its peak and 2 s per MB of story (index's
+// BenchmarkMemoryPerMB), so 4 MB of stories need about 1 GB to start.
 const (
-	DefaultMaxFileSize   = 2 << 20 // bytes of one story file
-	DefaultMaxCorpusSize = 8 << 20 // bytes of all story files together
+	DefaultMaxFileSize   = 1 << 20 // bytes of one story file
+	DefaultMaxCorpusSize = 4 << 20 // bytes of all story files together
 	DefaultMaxFiles      = 500     // story files in a folder
 )
 

@@ -141,9 +141,9 @@ func TestLoadLimits(t *testing.T) {
 		path  string   // relative to the folder; "" is the folder
 		want  []string // in the error, besides ErrTooLarge
 	}{
-		{"default per file", map[string]int64{"big.txt": DefaultMaxFileSize + 1}, DefaultLimits(), "big.txt", []string{"big.txt", "2 MiB"}},
-		{"default per file in a folder", map[string]int64{"a.txt": 0, "big.md": DefaultMaxFileSize + 1}, DefaultLimits(), "", []string{"big.md", "2 MiB"}},
-		{"default corpus", map[string]int64{"1.txt": 2 << 20, "2.txt": 2 << 20, "3.txt": 2 << 20, "4.txt": 2 << 20, "5.txt": 100}, DefaultLimits(), "", []string{"5.txt", "8 MiB"}},
+		{"default per file", map[string]int64{"big.txt": DefaultMaxFileSize + 1}, DefaultLimits(), "big.txt", []string{"big.txt", "1 MiB"}},
+		{"default per file in a folder", map[string]int64{"a.txt": 0, "big.md": DefaultMaxFileSize + 1}, DefaultLimits(), "", []string{"big.md", "1 MiB"}},
+		{"default corpus", map[string]int64{"1.txt": 1 << 20, "2.txt": 1 << 20, "3.txt": 1 << 20, "4.txt": 1 << 20, "5.txt": 100}, DefaultLimits(), "", []string{"5.txt", "4 MiB"}},
 		{"per file", map[string]int64{"a.txt": 0, "b.txt": 100}, Limits{MaxFileSize: 64}, "", []string{"b.txt", "64 bytes"}},
 		{"corpus", map[string]int64{"a.txt": 0, "b.txt": 0, "c.txt": 0}, Limits{MaxCorpusSize: 70}, "", []string{"c.txt", "70 bytes"}},
 		{"files", map[string]int64{"a.txt": 0, "b.txt": 0, "c.txt": 0, "notes.json": 0}, Limits{MaxFiles: 2}, "", []string{"more than 2 story files"}},

@@ -70,8 +70,8 @@ var (
 // Default waits of Open.
 const (
 	// DefaultBuildWait is how long to wait for another storybot that is
-	// building the index: at about 1 s per MB of story, enough for any
-	// corpus corpus.Load accepts.
+	// building the index: at 2-3 s per MB of story, about three times what
+	// the largest corpus corpus.Load accepts takes.
 	DefaultBuildWait = 30 * time.Second
 	// DefaultBusyWait is how long to wait for other storybots using an
 	// index of other stories to let it go: they are usually long-running
