@@ -173,7 +173,7 @@ func OpenContext(ctx context.Context, dir string, stories []*corpus.Story, opts 
 			why = err
 			lk.unlock()
 			if lk.readOnly {
-				return nil, false, fmt.Errorf("%w: the index in %s cannot be rebuilt (%v); give a writable --index-dir or none", ErrReadOnly, dir, why)
+				return nil, false, folderErr(ErrReadOnly, "index folder %s is read-only and its index must be rebuilt (%v); give a writable index folder or none", dir, why)
 			}
 		}
 		// Rebuild it, unless another storybot is building or using it.
@@ -201,12 +201,16 @@ func OpenContext(ctx context.Context, dir string, stories []*corpus.Story, opts 
 		case why == nil: // someone holds it exclusively: building
 			busySince = time.Time{}
 			if now.Sub(start) > opts.BuildWait {
-				return nil, false, fmt.Errorf("%w: %s has been rebuilt by another storybot for over %v", ErrInUse, dir, opts.BuildWait)
+				return nil, false, folderErr(ErrInUse, "index folder %s is in use by another storybot, which has been rebuilding it for over %v; try again later", dir, opts.BuildWait)
 			}
 		case busySince.IsZero(): // others share it: using an index we cannot
 			busySince = now
 		case now.Sub(busySince) > opts.BusyWait:
-			return nil, false, fmt.Errorf("%w: %s holds an index that cannot be used here (%v) and another storybot is using it; stop that one or give another --index-dir", ErrInUse, dir, why)
+			what := fmt.Sprintf("an index that must be rebuilt (%v)", why)
+			if errors.Is(why, errStale) {
+				what = "an index of other stories"
+			}
+			return nil, false, folderErr(ErrInUse, "index folder %s is in use by another storybot, with %s; stop that one or give another index folder", dir, what)
 		}
 		select {
 		case <-ctx.Done():
@@ -214,6 +218,20 @@ func OpenContext(ctx context.Context, dir string, stories []*corpus.Story, opts 
 		case <-time.After(pause):
 		}
 	}
+}
+
+// A folderError says in a sentence why an index folder cannot be used;
+// errors.Is matches its kind (ErrForeign, ErrInUse, ErrReadOnly).
+type folderError struct {
+	msg  string
+	kind error
+}
+
+func (e *folderError) Error() string { return e.msg }
+func (e *folderError) Unwrap() error { return e.kind }
+
+func folderErr(kind error, format string, args ...any) error {
+	return &folderError{msg: fmt.Sprintf(format, args...), kind: kind}
 }
 
 // claim creates dir if need be, and refuses it if it holds files of
@@ -230,7 +248,7 @@ func claim(dir string) error {
 		return fmt.Errorf("index folder: %w", err)
 	}
 	if !fi.IsDir() {
-		return fmt.Errorf("%w: %s is a file", ErrForeign, dir)
+		return folderErr(ErrForeign, "index folder %s is a file, not a folder", dir)
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -242,7 +260,7 @@ func claim(dir string) error {
 		}
 	}
 	if len(entries) > 0 {
-		return fmt.Errorf("%w: %s holds other files (%s…) and no storybot index; give an empty or new folder", ErrForeign, dir, entries[0].Name())
+		return folderErr(ErrForeign, "index folder %s holds other files (%s…) and no storybot index; give an empty or new folder", dir, entries[0].Name())
 	}
 	return nil
 }

@@ -363,6 +363,17 @@ func TestOpenForeignFolder(t *testing.T) {
 			t.Errorf("%s changed", f)
 		}
 	}
+	// A folder of an older storybot (its meta file, no lock file) is ours.
+	older := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(older, bleveDir, "store"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(older, metaFile), []byte(`{"format":1,"corpus":"x","docs":3}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, rebuilt := mustOpen(t, older, smallStory()); !rebuilt {
+		t.Error("an older storybot's index was not rebuilt")
+	}
 	// A new folder, or an empty one, is ours.
 	for _, d := range []string{filepath.Join(dir, "new", "index"), t.TempDir()} {
 		mustOpen(t, d, smallStory())
@@ -498,8 +509,8 @@ func TestOpenConcurrentColdStarts(t *testing.T) {
 // rebuild. Permissions do not bind root, so as root the test runs itself
 // again as nobody.
 func TestOpenReadOnly(t *testing.T) {
-	if dir := os.Getenv("STORYBOT_TEST_READONLY_DIR"); dir != "" {
-		readOnlyChecks(t, dir)
+	if base := os.Getenv("STORYBOT_TEST_READONLY_DIR"); base != "" {
+		readOnlyChecks(t, base)
 		return
 	}
 	st := smallStory()
@@ -507,6 +518,11 @@ func TestOpenReadOnly(t *testing.T) {
 	dir := filepath.Join(base, "index")
 	ix, _ := mustOpen(t, dir, st)
 	ix.Close()
+	// The same index copied without its lock file, as a backup would be.
+	copyDir(t, dir, filepath.Join(base, "nolock"))
+	if err := os.Remove(filepath.Join(base, "nolock", lockFile)); err != nil {
+		t.Fatal(err)
+	}
 	// Everyone may read, nobody may write.
 	err := filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -529,7 +545,7 @@ func TestOpenReadOnly(t *testing.T) {
 		})
 	})
 	if os.Geteuid() != 0 {
-		readOnlyChecks(t, dir)
+		readOnlyChecks(t, base)
 		return
 	}
 	if err := os.Chmod(filepath.Dir(base), 0o755); err != nil { // the test's own temporary folder
@@ -554,7 +570,7 @@ func TestOpenReadOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "-test.run=^TestOpenReadOnly$", "-test.v")
-	cmd.Env = append(os.Environ(), "STORYBOT_TEST_READONLY_DIR="+dir)
+	cmd.Env = append(os.Environ(), "STORYBOT_TEST_READONLY_DIR="+base)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -568,23 +584,28 @@ func TestOpenReadOnly(t *testing.T) {
 	}
 }
 
-func readOnlyChecks(t *testing.T, dir string) {
-	if f, err := os.Create(filepath.Join(dir, "probe")); err == nil {
-		f.Close()
-		t.Fatalf("%s is writable", dir)
-	}
+// readOnlyChecks opens the read-only index folders under base.
+func readOnlyChecks(t *testing.T, base string) {
 	st := smallStory()
-	ix, rebuilt, err := Open(dir, []*corpus.Story{st})
-	if err != nil || rebuilt {
-		t.Fatalf("current index, read-only: rebuilt %v, %v", rebuilt, err)
-	}
-	if got, want := answersOf(t, ix), fresh(t, st); !reflect.DeepEqual(got, want) {
-		t.Error("answers differ from a fresh index")
-	}
-	ix.Close()
-	_, _, err = Open(dir, []*corpus.Story{corpus.Embedded()})
-	if !errors.Is(err, ErrReadOnly) || !strings.Contains(err.Error(), dir) {
-		t.Errorf("stale index, read-only: %v, want ErrReadOnly naming the folder", err)
+	want := fresh(t, st)
+	for _, name := range []string{"index", "nolock"} {
+		dir := filepath.Join(base, name)
+		if f, err := os.Create(filepath.Join(dir, "probe")); err == nil {
+			f.Close()
+			t.Fatalf("%s is writable", dir)
+		}
+		ix, rebuilt, err := Open(dir, []*corpus.Story{st})
+		if err != nil || rebuilt {
+			t.Fatalf("%s, current: rebuilt %v, %v", name, rebuilt, err)
+		}
+		if got := answersOf(t, ix); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: answers differ from a fresh index", name)
+		}
+		ix.Close()
+		_, _, err = Open(dir, []*corpus.Story{corpus.Embedded()})
+		if !errors.Is(err, ErrReadOnly) || !strings.Contains(err.Error(), dir) {
+			t.Errorf("%s, stale: %v, want ErrReadOnly naming the folder", name, err)
+		}
 	}
 	fmt.Println("read-only checks ran")
 }

@@ -80,7 +80,7 @@ func (l *dirLock) share(ctx context.Context, wait time.Duration) error {
 			return err
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%w: %s", ErrInUse, l.f.Name())
+			return folderErr(ErrInUse, "index folder %s is in use by another storybot", filepath.Dir(l.f.Name()))
 		}
 		select {
 		case <-ctx.Done():
