@@ -4,10 +4,12 @@
 // same way.
 //
 // A story is plain text: the first non-blank line is the title, blank lines
-// separate paragraphs (lines inside a paragraph are joined), and paragraphs
-// are numbered from 1 in reading order. Those numbers are what readers see
-// and cite, so parsing never reorders or merges paragraphs. Boilerplate
-// lines ("Share:", "Advertisement") are dropped; an all-capitals
+// separate paragraphs (lines inside a paragraph are joined) or, in text
+// copied from a web page without blank lines, each line is a paragraph
+// (paste.go); paragraphs are numbered from 1 in reading order. Those
+// numbers are what readers see and cite, so parsing never reorders or
+// merges paragraphs. Boilerplate lines ("Share:", "Advertisement") and a
+// byline are dropped; an all-capitals
 // publication line ("THE NEW YORK TIMES") and a reporting credit
 // ("Reporting was contributed by …") at the end are kept as the story's
 // Source and Credit rather than as paragraphs, because they are about the
@@ -81,7 +83,9 @@ func Embedded() *Story {
 // ErrEmpty reports a story file with no paragraphs.
 var ErrEmpty = errors.New("no paragraphs")
 
-// Parse reads a story from text. name identifies it in citations.
+// Parse reads a story from text. name identifies it in citations. Text
+// copied from a web page (a paragraph a line, no blank lines) is read as
+// well as text with blank lines between paragraphs; see layout.
 func Parse(name, text string) *Story {
 	sum := sha256.Sum256([]byte(text))
 	st := &Story{Name: name, Hash: hex.EncodeToString(sum[:])}
@@ -89,31 +93,8 @@ func Parse(name, text string) *Story {
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r", "\n")
 
-	var blocks []string
-	var cur []string
-	end := func() {
-		if len(cur) > 0 {
-			blocks = append(blocks, strings.Join(cur, " "))
-			cur = nil
-		}
-	}
-	for _, line := range strings.Split(text, "\n") {
-		line = cleanLine(line)
-		switch {
-		case line == "":
-			end()
-		case isBoilerplate(line):
-			end()
-		default:
-			cur = append(cur, line)
-		}
-	}
-	end()
-
-	if len(blocks) > 0 {
-		st.Title = strings.TrimSpace(strings.TrimLeft(blocks[0], "#"))
-		blocks = blocks[1:]
-	}
+	title, byline, blocks := layout(text)
+	st.Title = title
 	// Trailing metadata: the publication line and the reporting credit.
 	for len(blocks) > 0 {
 		last := blocks[len(blocks)-1]
@@ -128,6 +109,14 @@ func Parse(name, text string) *Story {
 		blocks = blocks[:len(blocks)-1]
 	}
 body:
+	if byline != "" {
+		// A byline is a credit too; it comes first, as on the page.
+		if st.Credit != "" {
+			st.Credit = byline + "; " + st.Credit
+		} else {
+			st.Credit = byline
+		}
+	}
 	stems := map[string]string{} // most words recur: stem each once
 	for i, b := range blocks {
 		p := Paragraph{N: i + 1, Text: b, Sentences: Split(b)}
@@ -161,6 +150,12 @@ func cleanLine(line string) string {
 			return r
 		}, line)
 	}
+	if strings.ContainsAny(line, invisible) {
+		line = dropInvisible(line)
+	}
+	if strings.Contains(line, "[") {
+		line = dropRefs(line)
+	}
 	line = strings.TrimSpace(line)
 	// Markdown headings and emphasis markers are layout, not words.
 	if strings.HasPrefix(line, "#") {
@@ -171,8 +166,21 @@ func cleanLine(line string) string {
 
 func isBoilerplate(line string) bool {
 	l := strings.ToLower(strings.TrimRight(line, ": "))
-	switch l {
-	case "share", "advertisement", "continue reading the main story", "supported by", "share this article", "read more":
+	if boilerplate[l] {
+		return true
+	}
+	for _, p := range footerPrefixes {
+		if strings.HasPrefix(l, p) {
+			return true
+		}
+	}
+	// A row of links: "Unsubscribe | Update your preferences".
+	if parts := strings.FieldsFunc(l, func(r rune) bool { return r == '|' || r == '·' || r == '•' }); len(parts) > 1 {
+		for _, p := range parts {
+			if !boilerplate[strings.TrimSpace(p)] {
+				return false
+			}
+		}
 		return true
 	}
 	return false
@@ -199,5 +207,6 @@ func isCredit(s string) bool {
 	return strings.HasPrefix(l, "reporting was contributed by") ||
 		strings.HasPrefix(l, "additional reporting by") ||
 		strings.HasPrefix(l, "reporting by ") ||
-		strings.HasPrefix(l, "contributing reporters")
+		strings.HasPrefix(l, "contributing reporters") ||
+		strings.HasSuffix(l, "contributed to this report.")
 }
