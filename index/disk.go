@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -86,6 +87,8 @@ type Options struct {
 	// BusyWait bounds the wait for other storybots using an index of other
 	// stories, which this one would have to replace.
 	BusyWait time.Duration
+	// Logger hears why an index is rebuilt; nil discards.
+	Logger *slog.Logger
 }
 
 // DefaultOptions returns the options Open uses.
@@ -100,6 +103,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.BusyWait <= 0 {
 		o.BusyWait = d.BusyWait
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	return o
 }
@@ -182,7 +188,7 @@ func OpenContext(ctx context.Context, dir string, stories []*corpus.Story, opts 
 			return nil, false, err
 		}
 		if got {
-			bi, rebuilt, err := rebuildUnlessWhole(dir, want, stories)
+			bi, rebuilt, err := rebuildUnlessWhole(dir, want, stories, opts.Logger)
 			if err != nil {
 				lk.unlock()
 				return nil, false, err
@@ -345,14 +351,22 @@ func abandon(bi bleve.Index) {
 
 // rebuildUnlessWhole rebuilds the index in dir, which the caller has
 // locked exclusively, unless another process did while we waited.
-func rebuildUnlessWhole(dir string, want meta, stories []*corpus.Story) (bleve.Index, bool, error) {
-	if bi, err := reuse(dir, want, stories); err == nil {
+func rebuildUnlessWhole(dir string, want meta, stories []*corpus.Story, log *slog.Logger) (bleve.Index, bool, error) {
+	bi, err := reuse(dir, want, stories)
+	switch {
+	case err == nil:
 		return bi, false, nil
+	case errors.Is(err, fs.ErrNotExist):
+		log.Info("building the index", "dir", dir)
+	case errors.Is(err, errStale):
+		log.Info("rebuilding the index: the stories changed", "dir", dir)
+	default:
+		log.Warn("rebuilding the index: damaged", "dir", dir, "err", err)
 	}
 	if err := rebuild(dir, want, stories); err != nil {
 		return nil, false, err
 	}
-	bi, err := reuse(dir, want, stories)
+	bi, err = reuse(dir, want, stories)
 	if err != nil {
 		return nil, false, fmt.Errorf("index rebuilt but unusable: %w", err)
 	}

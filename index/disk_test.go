@@ -1,10 +1,13 @@
 package index
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -318,11 +321,15 @@ func TestOpenLeftovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	spoil(t, dir, filepath.Join(bleveDir, "index_meta.json"), func(b []byte) []byte { return b[:3] })
-	ix, rebuilt := mustOpen(t, dir, st)
-	if !rebuilt {
-		t.Error("not rebuilt")
+	var log bytes.Buffer
+	ix, rebuilt, err := OpenContext(context.Background(), dir, []*corpus.Story{st}, Options{Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	if err != nil || !rebuilt {
+		t.Fatalf("rebuilt %v, %v", rebuilt, err)
 	}
 	ix.Close()
+	if !strings.Contains(log.String(), "rebuilding the index: damaged") || !strings.Contains(log.String(), "index_meta.json") {
+		t.Errorf("the log does not say what was damaged: %s", log.String())
+	}
 	for _, f := range indexFiles(t, dir) {
 		if strings.HasPrefix(f, buildPrefix) || strings.HasPrefix(f, oldPrefix) {
 			t.Errorf("left behind: %s", f)
@@ -501,6 +508,50 @@ func TestOpenConcurrentColdStarts(t *testing.T) {
 		if built != 1 {
 			t.Errorf("round %d: built %d times, want once", round, built)
 		}
+	}
+}
+
+// TestOpenConcurrentProcesses: storybot processes started together on a
+// new folder all get the index, built once.
+func TestOpenConcurrentProcesses(t *testing.T) {
+	st := smallStory()
+	if dir := os.Getenv("STORYBOT_TEST_OPEN_DIR"); dir != "" {
+		ix, rebuilt, err := Open(dir, []*corpus.Story{st})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Printf("rebuilt=%v answers=%x\n", rebuilt, sha256.Sum256(fmt.Append(nil, answersOf(t, ix))))
+		ix.Close()
+		return
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("answers=%x", sha256.Sum256(fmt.Append(nil, fresh(t, st))))
+	const n = 6
+	dir := t.TempDir()
+	cmds := make([]*exec.Cmd, n)
+	outs := make([]bytes.Buffer, n)
+	for i := range cmds {
+		cmds[i] = exec.Command(exe, "-test.run=^TestOpenConcurrentProcesses$")
+		cmds[i].Env = append(os.Environ(), "STORYBOT_TEST_OPEN_DIR="+dir)
+		cmds[i].Stdout, cmds[i].Stderr = &outs[i], &outs[i]
+		if err := cmds[i].Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	built := 0
+	for i, cmd := range cmds {
+		err := cmd.Wait()
+		out := outs[i].String()
+		if err != nil || !strings.Contains(out, want) {
+			t.Errorf("process %d: %v\n%s", i, err, out)
+		}
+		built += strings.Count(out, "rebuilt=true")
+	}
+	if built != 1 {
+		t.Errorf("built %d times, want once", built)
 	}
 }
 

@@ -58,11 +58,12 @@ func FuzzDamagedIndex(f *testing.F) {
 	slices.Sort(files)
 
 	// Seeds: every kind of edit on every file, at its start, middle and
-	// end, with and without the hashes updated; and several files at once.
+	// end (without the start when the hashes are updated); and several
+	// files at once.
 	for mode := range byte(2) {
 		for i := range files {
 			for kind := range byte(editKinds) {
-				for _, pos := range []uint16{0, 0x8000, 0xffff} {
+				for _, pos := range []uint16{0, 0x8000, 0xffff}[mode:] {
 					f.Add([]byte{mode, byte(i), kind, byte(pos >> 8), byte(pos), 0xa5})
 				}
 			}
