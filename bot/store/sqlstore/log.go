@@ -195,41 +195,43 @@ func (s *DB) ClearChannel(ctx context.Context, guild, channel string) (int64, er
 	if !valid(guild, channel) {
 		return 0, nil
 	}
-	return s.deleteQuestions(ctx, "clear channel", `guild = ? AND channel = ?`, guild, channel)
+	var n int64
+	err := s.tx(ctx, "clear channel", func(tx *sql.Tx) error {
+		var err error
+		n, err = s.deleteQuestions(ctx, tx, `guild = ? AND channel = ?`, guild, channel)
+		return err
+	})
+	return n, err
 }
 
 // Expire implements store.Log.
 func (s *DB) Expire(ctx context.Context, before time.Time) (int64, error) {
 	ms := before.UnixMilli()
-	n, err := s.deleteQuestions(ctx, "expire", `asked < ?`, ms)
-	if err != nil {
-		return 0, err
-	}
-	err = s.tx(ctx, "expire quiz scores", func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q(`DELETE FROM quiz_scores WHERE updated < ?`), ms)
+	var n int64
+	err := s.tx(ctx, "expire", func(tx *sql.Tx) error {
+		var err error
+		if n, err = s.deleteQuestions(ctx, tx, `asked < ?`, ms); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM quiz_scores WHERE updated < ?`), ms)
 		return err
 	})
 	return n, err
 }
 
 // deleteQuestions deletes the questions matching where, with their
-// citations and votes, in one transaction.
-func (s *DB) deleteQuestions(ctx context.Context, op, where string, args ...any) (int64, error) {
-	var n int64
-	err := s.tx(ctx, op, func(tx *sql.Tx) error {
-		for _, child := range []string{"citations", "votes"} {
-			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM `+child+` WHERE question IN (SELECT id FROM questions WHERE `+where+`)`), args...); err != nil {
-				return err
-			}
+// citations and votes, and returns how many questions went.
+func (s *DB) deleteQuestions(ctx context.Context, tx *sql.Tx, where string, args ...any) (int64, error) {
+	for _, child := range []string{"citations", "votes"} {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM `+child+` WHERE question IN (SELECT id FROM questions WHERE `+where+`)`), args...); err != nil {
+			return 0, err
 		}
-		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM questions WHERE `+where), args...)
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
-		return err
-	})
-	return n, err
+	}
+	res, err := tx.ExecContext(ctx, s.q(`DELETE FROM questions WHERE `+where), args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // RecordQuizAnswer implements store.Quiz.

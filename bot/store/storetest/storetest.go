@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"reports", testReports},
 		{"quiz", testQuiz},
 		{"concurrent writers", testConcurrent},
+		{"a failed write changes nothing", testAtomic},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -585,6 +586,29 @@ func testConcurrent(t *testing.T, s store.Store) {
 		if sc.Right != each || sc.Answered != each {
 			t.Errorf("score %+v, want %d right of %d", sc, each, each)
 		}
+	}
+}
+
+// testAtomic: a write that fails part-way leaves no part of it behind.
+func testAtomic(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	sd, ok := s.(Seeder)
+	if !ok {
+		t.Skip("the store cannot log several questions in one call")
+	}
+	err := sd.LogQuestions(ctx, []store.Question{
+		{Guild: "g", User: "u", Text: "first", Cited: []int{1}},
+		{Guild: "g", User: "u", Text: "second", Cited: []int{2}},
+		{Guild: "g", User: "u", Text: "bad\x00"},
+	})
+	if !errors.Is(err, store.ErrBadText) {
+		t.Errorf("LogQuestions with a bad one = %v, want ErrBadText", err)
+	}
+	if a, err := s.Activity(ctx, store.Filter{Guild: "g"}, 0); err != nil || a.Questions != 0 {
+		t.Errorf("after the failed batch: %+v, %v; want nothing logged", a, err)
+	}
+	if c, err := s.Citations(ctx, store.Filter{Guild: "g"}); err != nil || len(c) != 0 {
+		t.Errorf("after the failed batch: citations %v, %v", c, err)
 	}
 }
 
