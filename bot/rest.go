@@ -22,9 +22,9 @@ import (
 // deadline: an interaction's acknowledgement is worth nothing after
 // Discord's 3 seconds.
 const (
-	maxAttempts  = 6                      // attempts in all, the first included
-	firstBackoff = 100 * time.Millisecond // doubled after each failure
-	maxBackoff   = 2 * time.Second
+	maxAttempts  = 10                    // attempts in all, the first included
+	firstBackoff = 50 * time.Millisecond // doubled after each failure
+	maxBackoff   = 500 * time.Millisecond
 	// restBudget bounds the retries of a request that has no deadline
 	// of its own (chat messages, typing).
 	restBudget = 20 * time.Second
@@ -37,9 +37,11 @@ const (
 // retrying is a RoundTripper that retries Discord's transient failures
 // (500, 502, 503, 504, and 429 after the Retry-After it asks for). It
 // never waits past the request's context deadline, or past restBudget
-// without one; when Discord asks for a wait that does not fit, it tries
-// once more after a short backoff instead of giving up at once, because
-// an interaction that is not acknowledged in time is lost for good.
+// without one. A Retry-After is honoured when it leaves at least as much
+// time again for the attempts after it; a longer one (5 seconds, when an
+// interaction must be acknowledged within 3) is not waited for: the
+// request is retried after the usual short backoff instead, because an
+// interaction not acknowledged in time is lost for good.
 type retrying struct {
 	next http.RoundTripper
 }
@@ -70,8 +72,8 @@ func (rt retrying) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		wait := backoff
 		if resp.StatusCode == http.StatusTooManyRequests {
-			if ra, ok := retryAfter(resp.Header); ok && time.Until(deadline) > ra {
-				wait = ra
+			if ra, ok := retryAfter(resp.Header); ok && ra <= time.Until(deadline)/2 {
+				wait = max(ra, wait)
 			}
 		}
 		if time.Until(deadline) <= wait {
