@@ -42,7 +42,7 @@ type chatScope struct {
 // an answer), or a question in a watched channel. The answer is a reply
 // to the message.
 func (b *Bot) chat(ctx context.Context, s chatter, scope chatScope, m *discordgo.Message) {
-	if m.Author == nil || m.Author.Bot || m.Author.System || m.Author.ID == scope.self || m.WebhookID != "" {
+	if m == nil || m.Author == nil || m.Author.Bot || m.Author.System || m.Author.ID == scope.self || m.WebhookID != "" {
 		return
 	}
 	if m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
