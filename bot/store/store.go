@@ -112,7 +112,7 @@ type Period struct {
 	Unanswered int
 }
 
-// A Rated answer is a logged question whose answer got down votes.
+// A Rated answer is a logged question with the votes on its answer.
 type Rated struct {
 	Question
 	Tally
@@ -206,6 +206,10 @@ type Reports interface {
 	DownVoted(ctx context.Context, f Filter, limit int) ([]Rated, error)
 	// Citations counts, per paragraph number, the questions that cited it.
 	Citations(ctx context.Context, f Filter) (map[int]int, error)
+	// Questions returns f's questions with their citations, votes and
+	// down-vote reasons, oldest first: the newest limit of them when
+	// there are more (for a report built from the log itself).
+	Questions(ctx context.Context, f Filter, limit int) ([]Rated, error)
 }
 
 // Quiz keeps quiz scores per channel per session.

@@ -23,6 +23,10 @@ import (
 	"storybot/bot/store/sqlstore"
 )
 
+// FileName is the database's file name in the data folder
+// (STORYBOT_DATA): the caller opens filepath.Join(dataDir, FileName).
+const FileName = "storybot.db"
+
 // SQLite's primary result codes this package tells apart.
 const (
 	codeCorrupt    = 11

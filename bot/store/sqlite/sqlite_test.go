@@ -24,7 +24,7 @@ func open(t testing.TB, path string) store.Store {
 
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store {
-		return open(t, filepath.Join(t.TempDir(), "storybot.db"))
+		return open(t, filepath.Join(t.TempDir(), FileName))
 	})
 }
 

@@ -1,8 +1,10 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"storybot/bot/store"
@@ -185,6 +187,101 @@ func (s *DB) Citations(ctx context.Context, f store.Filter) (map[int]int, error)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("citations: %w", err)
+	}
+	return out, nil
+}
+
+// Questions implements store.Reports.
+func (s *DB) Questions(ctx context.Context, f store.Filter, limit int) ([]store.Rated, error) {
+	if !valid(f.Guild, f.Channel, f.Story) || limit <= 0 {
+		return nil, nil
+	}
+	cond, args := where(f)
+	// Ordered by time alone, which the (…, asked, …) indexes give without
+	// sorting; ties are ordered below, in Go.
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+questionCols+` FROM questions q WHERE `+cond+
+		` ORDER BY q.asked DESC LIMIT ?`), append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("questions: %w", err)
+	}
+	var out []store.Rated
+	for rows.Next() {
+		var r store.Rated
+		if err := scanQuestion(rows, &r.Question); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("questions: %w", err)
+		}
+		out = append(out, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("questions: %w", err)
+	}
+	slices.SortFunc(out, func(a, b store.Rated) int {
+		return cmp.Or(a.Asked.Compare(b.Asked), cmp.Compare(a.ID, b.ID))
+	})
+	at := make(map[int64]int, len(out))
+	for i := range out {
+		at[out[i].ID] = i
+	}
+	// Citations and votes of the same filter, joined in Go: an IN list of
+	// every id would pass the databases' limits on parameters.
+	// Unordered (a sort of every citation costs more than the query);
+	// each goes in at its rank, which runs 1, 2, 3… for each question.
+	cites, err := s.db.QueryContext(ctx, s.q(`SELECT c.question, c.rank, c.paragraph FROM citations c
+		JOIN questions q ON q.id = c.question WHERE `+cond), args...)
+	if err != nil {
+		return nil, fmt.Errorf("questions: %w", err)
+	}
+	defer cites.Close()
+	for cites.Next() {
+		var id int64
+		var rank, p int
+		if err := cites.Scan(&id, &rank, &p); err != nil {
+			return nil, fmt.Errorf("questions: %w", err)
+		}
+		i, ok := at[id]
+		if !ok || rank < 1 || rank > 1000 {
+			continue
+		}
+		c := &out[i].Cited
+		for len(*c) < rank {
+			*c = append(*c, 0)
+		}
+		(*c)[rank-1] = p
+	}
+	if err := cites.Err(); err != nil {
+		return nil, fmt.Errorf("questions: %w", err)
+	}
+	votes, err := s.db.QueryContext(ctx, s.q(`SELECT v.question, v.up, v.reason FROM votes v
+		JOIN questions q ON q.id = v.question WHERE `+cond), args...)
+	if err != nil {
+		return nil, fmt.Errorf("questions: %w", err)
+	}
+	defer votes.Close()
+	for votes.Next() {
+		var id int64
+		var up bool
+		var reason string
+		if err := votes.Scan(&id, &up, &reason); err != nil {
+			return nil, fmt.Errorf("questions: %w", err)
+		}
+		i, ok := at[id]
+		if !ok {
+			continue
+		}
+		if up {
+			out[i].Up++
+			continue
+		}
+		out[i].Down++
+		if out[i].Reasons == nil {
+			out[i].Reasons = map[string]int{}
+		}
+		out[i].Reasons[reason]++
+	}
+	if err := votes.Err(); err != nil {
+		return nil, fmt.Errorf("questions: %w", err)
 	}
 	return out, nil
 }

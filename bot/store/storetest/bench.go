@@ -20,8 +20,9 @@ type Seeder interface {
 
 // Bench fills s with a server's log of BenchQuestions questions over 40
 // days (10 channels, 3 stories, 500 members, one in seven unanswered, one
-// in nineteen voted on) and measures the queries of a teacher's report:
-// one channel's last 30 days, and the whole server's.
+// in nineteen voted on) and measures the queries of a teacher's report
+// (one channel's last 30 days, one story's, the whole server's), reading
+// the whole log back (Questions), and logging one more question.
 func Bench(b *testing.B, s store.Store) {
 	ctx := context.Background()
 	end := t0.Add(40 * 24 * time.Hour)
@@ -40,6 +41,14 @@ func Bench(b *testing.B, s store.Store) {
 			}
 		})
 	}
+	b.Run("questions-server-all", func(b *testing.B) {
+		for b.Loop() {
+			log, err := s.Questions(ctx, store.Filter{Guild: "g"}, BenchQuestions)
+			if err != nil || len(log) != BenchQuestions {
+				b.Fatalf("Questions: %d, %v", len(log), err)
+			}
+		}
+	})
 	b.Run("log-question", func(b *testing.B) {
 		for b.Loop() {
 			if _, err := s.LogQuestion(ctx, store.Question{Guild: "g", Channel: "c1", Story: "story-0", User: "u1",

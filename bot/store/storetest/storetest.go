@@ -499,6 +499,34 @@ func testReports(t *testing.T, s store.Store) {
 		t.Errorf("DownVoted(limit 1) = %+v", rated)
 	}
 
+	log, err := s.Questions(ctx, all, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(log) != len(qs) {
+		t.Fatalf("Questions = %d questions, want %d", len(log), len(qs))
+	}
+	for i, r := range log {
+		if r.ID != ids[i] || r.Text != qs[i].Text || !slices.Equal(r.Cited, qs[i].Cited) {
+			t.Errorf("Questions[%d] = %+v, want %q (oldest first) citing %v", i, r, qs[i].Text, qs[i].Cited)
+		}
+	}
+	if r := log[0]; r.Tally != (store.Tally{Up: 1, Down: 2}) || !maps.Equal(r.Reasons, map[string]int{"wrong": 2}) {
+		t.Errorf("Questions[0] votes %+v %v", r.Tally, r.Reasons)
+	}
+	if r := log[1]; r.Tally != (store.Tally{Up: 1}) || len(r.Reasons) != 0 {
+		t.Errorf("Questions[1] votes %+v %v", r.Tally, r.Reasons)
+	}
+	if last := log[5]; last.Tally != (store.Tally{Down: 1}) || !maps.Equal(last.Reasons, map[string]int{"unclear": 1}) {
+		t.Errorf("Questions[5] votes %+v %v", last.Tally, last.Reasons)
+	}
+	if newest, err := s.Questions(ctx, all, 2); err != nil || len(newest) != 2 || newest[0].ID != ids[4] || newest[1].ID != ids[5] || !slices.Equal(newest[0].Cited, []int{5, 2}) {
+		t.Errorf("Questions(limit 2) = %+v, %v; want the newest two, oldest first", newest, err)
+	}
+	if c2, err := s.Questions(ctx, store.Filter{Guild: "g", Channel: "c2"}, 100); err != nil || len(c2) != 1 || c2[0].ID != ids[5] {
+		t.Errorf("Questions(c2) = %+v, %v", c2, err)
+	}
+
 	c, err := s.Citations(ctx, store.Filter{Guild: "g", Story: "a"})
 	if err != nil {
 		t.Fatal(err)
