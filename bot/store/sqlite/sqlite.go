@@ -127,7 +127,7 @@ func migrations() [][]string {
 				value TEXT NOT NULL,
 				PRIMARY KEY (guild, name))`,
 			`CREATE TABLE questions (
-				id INTEGER PRIMARY KEY,
+				id INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: ids go into signed buttons
 				guild TEXT NOT NULL,
 				channel TEXT NOT NULL,
 				story TEXT NOT NULL,

@@ -292,6 +292,15 @@ func testLogAndVotes(t *testing.T, s store.Store) {
 	if got, _ := s.Question(ctx, id2); !got.Abstained || len(got.Cited) != 0 {
 		t.Errorf("abstention read back as %+v", got)
 	}
+	// An id is never given twice, even after the newest question is
+	// deleted: ids go into buttons, and an old button must not vote on a
+	// new answer.
+	if _, err := s.Forget(ctx, "u2"); err != nil {
+		t.Fatal(err)
+	}
+	if id3 := logQ(t, s, store.Question{Guild: "g", User: "u3", Text: "after"}); id3 <= id2 {
+		t.Errorf("id %d given again after its question was deleted", id3)
+	}
 	if _, err := s.Question(ctx, id2+100); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Question(unknown) = %v, want ErrNotFound", err)
 	}
