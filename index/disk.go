@@ -37,9 +37,12 @@ import (
 // A folder holding other files and neither the meta nor the lock file is
 // someone else's and is refused: nothing in it is ever deleted. Every file
 // is checked against its recorded size and hash before Bleve maps it, so a
-// damaged file is rebuilt rather than read; what hashes cannot see (the
-// meta file rewritten to match) is caught by the probes, and any panic or
-// memory fault inside Bleve while opening or searching becomes an error.
+// damaged file is rebuilt rather than read: Bleve, bbolt and zap trust
+// their files, and a damaged one can make them panic on goroutines of
+// their own, where no recover reaches. Behind the hashes, the probes and
+// the document count are checked on open, and a panic or memory fault
+// (a file cut short after it was mapped) on the goroutine opening or
+// searching becomes an error.
 
 // formatVersion changes whenever what is indexed or kept on disk changes
 // (fields, terms, document ids, the meta file), so an index written by an

@@ -193,40 +193,6 @@ func TestOpenDamagedFiles(t *testing.T) {
 	}
 }
 
-// TestOpenForgedNeverCrashes: a damaged file whose recorded hash was
-// updated to match (as if the meta file had been rewritten with it; no
-// accident does that) can no longer be told from a whole one by its
-// bytes, and the probes check only what they query. Still, opening and
-// searching it never crash: Bleve's panics and faults become errors.
-func TestOpenForgedNeverCrashes(t *testing.T) {
-	st := smallStory()
-	want := fresh(t, st)
-	template := t.TempDir()
-	ix, _ := mustOpen(t, template, st)
-	ix.Close()
-	for _, file := range indexFiles(t, filepath.Join(template, bleveDir)) {
-		for _, dmg := range damages {
-			t.Run(file+"/"+dmg.name, func(t *testing.T) {
-				dir := t.TempDir()
-				copyDir(t, template, dir)
-				spoil(t, dir, filepath.Join(bleveDir, file), dmg.do)
-				rehash(t, dir)
-				ix, _, err := Open(dir, []*corpus.Story{st})
-				if err != nil {
-					if !errors.Is(err, ErrDamaged) {
-						t.Errorf("Open: %v, want ErrDamaged", err)
-					}
-					return
-				}
-				defer ix.Close()
-				for _, w := range want {
-					probe{Term: w.Term}.run(ix.bi, 1000)
-				}
-			})
-		}
-	}
-}
-
 func spoil(t *testing.T, dir, file string, do func([]byte) []byte) {
 	t.Helper()
 	path := filepath.Join(dir, file)
@@ -235,21 +201,6 @@ func spoil(t *testing.T, dir, file string, do func([]byte) []byte) {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(path, do(b), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// rehash records the sizes and hashes of the files as they are now.
-func rehash(t *testing.T, dir string) {
-	t.Helper()
-	m, err := readMeta(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m.Files, err = sumFiles(filepath.Join(dir, bleveDir)); err != nil {
-		t.Fatal(err)
-	}
-	if err := writeMeta(dir, m); err != nil {
 		t.Fatal(err)
 	}
 }
