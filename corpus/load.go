@@ -21,22 +21,23 @@ const (
 	DefaultMaxFiles      = 500     // story files in a folder
 )
 
-// Limits bound what Load reads, so that a huge file, a folder of them, a
-// device or a pipe named like a story can neither exhaust memory nor hang
-// start-up. A zero field means its default.
-type Limits struct {
+// LoadLimits bound what Load reads from files, so that a huge file, a
+// folder of them, a device or a pipe named like a story can neither
+// exhaust memory nor hang start-up. A zero field means its default.
+// (StoryLimits bound a story added from outside, such as Discord.)
+type LoadLimits struct {
 	MaxFileSize   int64 // bytes of one story file
 	MaxCorpusSize int64 // bytes of all story files together
 	MaxFiles      int   // story files in a folder
 }
 
-// DefaultLimits returns the limits Load applies.
-func DefaultLimits() Limits {
-	return Limits{MaxFileSize: DefaultMaxFileSize, MaxCorpusSize: DefaultMaxCorpusSize, MaxFiles: DefaultMaxFiles}
+// DefaultLoadLimits returns the limits Load applies.
+func DefaultLoadLimits() LoadLimits {
+	return LoadLimits{MaxFileSize: DefaultMaxFileSize, MaxCorpusSize: DefaultMaxCorpusSize, MaxFiles: DefaultMaxFiles}
 }
 
-func (l Limits) withDefaults() Limits {
-	d := DefaultLimits()
+func (l LoadLimits) withDefaults() LoadLimits {
+	d := DefaultLoadLimits()
 	if l.MaxFileSize <= 0 {
 		l.MaxFileSize = d.MaxFileSize
 	}
@@ -59,18 +60,18 @@ var (
 	ErrTooLarge = errors.New("too large")
 )
 
-// Load reads the stories at path with DefaultLimits: one .txt or .md
+// Load reads the stories at path with DefaultLoadLimits: one .txt or .md
 // file, or a folder whose .txt and .md files (not recursing) are each a
 // story, in name order.
 func Load(path string) ([]*Story, error) {
-	return LoadLimited(path, DefaultLimits())
+	return LoadLimited(path, DefaultLoadLimits())
 }
 
 // LoadLimited is Load with other limits. Every file is checked before any
 // is read: each must be a regular file (a link to one is followed) within
 // lim.MaxFileSize, and together they must be within lim.MaxCorpusSize and
 // lim.MaxFiles; the first that is not is named in the error.
-func LoadLimited(path string, lim Limits) ([]*Story, error) {
+func LoadLimited(path string, lim LoadLimits) ([]*Story, error) {
 	lim = lim.withDefaults()
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -130,7 +131,7 @@ type storyFile struct {
 
 // listStories returns the story files of folder dir in name order, each
 // checked against lim.
-func listStories(dir string, lim Limits) ([]storyFile, error) {
+func listStories(dir string, lim LoadLimits) ([]storyFile, error) {
 	entries, err := os.ReadDir(dir) // sorted by name
 	if err != nil {
 		return nil, fmt.Errorf("load corpus: %w", err)
@@ -167,7 +168,7 @@ func listStories(dir string, lim Limits) ([]storyFile, error) {
 
 // checkFile refuses what fi describes unless it is a regular file within
 // the size limit.
-func checkFile(path string, fi fs.FileInfo, lim Limits) error {
+func checkFile(path string, fi fs.FileInfo, lim LoadLimits) error {
 	if !fi.Mode().IsRegular() {
 		return fmt.Errorf("load story %s: %s, %w", path, kind(fi.Mode()), ErrNotRegular)
 	}
@@ -199,7 +200,7 @@ func loadFile(path string, max int64) (*Story, int64, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("load story: %w", err)
 	}
-	if err := checkFile(path, fi, Limits{MaxFileSize: max}); err != nil {
+	if err := checkFile(path, fi, LoadLimits{MaxFileSize: max}); err != nil {
 		return nil, 0, err
 	}
 	b, err := io.ReadAll(io.LimitReader(f, max+1))

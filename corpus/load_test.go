@@ -13,7 +13,7 @@ import (
 
 // loadWithin runs LoadLimited and fails the test if it has not returned
 // within a generous deadline: what is tested is that nothing hangs.
-func loadWithin(t *testing.T, path string, lim Limits) ([]*Story, error) {
+func loadWithin(t *testing.T, path string, lim LoadLimits) ([]*Story, error) {
 	t.Helper()
 	type result struct {
 		st  []*Story
@@ -83,7 +83,7 @@ func TestLoadRefusesIrregularFiles(t *testing.T) {
 				if inFolder {
 					target = dir
 				}
-				_, err := loadWithin(t, target, DefaultLimits())
+				_, err := loadWithin(t, target, DefaultLoadLimits())
 				if err == nil {
 					t.Fatal("loaded")
 				}
@@ -107,7 +107,7 @@ func TestLoadRefusesIrregularFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, path := range []string{link, dir} {
-			st, err := loadWithin(t, path, DefaultLimits())
+			st, err := loadWithin(t, path, DefaultLoadLimits())
 			if err != nil || len(st) != 1 || st[0].Title != "Linked story" || st[0].Name != "linked" {
 				t.Errorf("Load(%s) = %v, %v", path, st, err)
 			}
@@ -137,16 +137,16 @@ func TestLoadLimits(t *testing.T) {
 	tests := []struct {
 		name  string
 		files map[string]int64 // name → size; 0 means the small story
-		lim   Limits
+		lim   LoadLimits
 		path  string   // relative to the folder; "" is the folder
 		want  []string // in the error, besides ErrTooLarge
 	}{
-		{"default per file", map[string]int64{"big.txt": DefaultMaxFileSize + 1}, DefaultLimits(), "big.txt", []string{"big.txt", "1 MiB"}},
-		{"default per file in a folder", map[string]int64{"a.txt": 0, "big.md": DefaultMaxFileSize + 1}, DefaultLimits(), "", []string{"big.md", "1 MiB"}},
-		{"default corpus", map[string]int64{"1.txt": 1 << 20, "2.txt": 1 << 20, "3.txt": 1 << 20, "4.txt": 1 << 20, "5.txt": 100}, DefaultLimits(), "", []string{"5.txt", "4 MiB"}},
-		{"per file", map[string]int64{"a.txt": 0, "b.txt": 100}, Limits{MaxFileSize: 64}, "", []string{"b.txt", "64 bytes"}},
-		{"corpus", map[string]int64{"a.txt": 0, "b.txt": 0, "c.txt": 0}, Limits{MaxCorpusSize: 70}, "", []string{"c.txt", "70 bytes"}},
-		{"files", map[string]int64{"a.txt": 0, "b.txt": 0, "c.txt": 0, "notes.json": 0}, Limits{MaxFiles: 2}, "", []string{"more than 2 story files"}},
+		{"default per file", map[string]int64{"big.txt": DefaultMaxFileSize + 1}, DefaultLoadLimits(), "big.txt", []string{"big.txt", "1 MiB"}},
+		{"default per file in a folder", map[string]int64{"a.txt": 0, "big.md": DefaultMaxFileSize + 1}, DefaultLoadLimits(), "", []string{"big.md", "1 MiB"}},
+		{"default corpus", map[string]int64{"1.txt": 1 << 20, "2.txt": 1 << 20, "3.txt": 1 << 20, "4.txt": 1 << 20, "5.txt": 100}, DefaultLoadLimits(), "", []string{"5.txt", "4 MiB"}},
+		{"per file", map[string]int64{"a.txt": 0, "b.txt": 100}, LoadLimits{MaxFileSize: 64}, "", []string{"b.txt", "64 bytes"}},
+		{"corpus", map[string]int64{"a.txt": 0, "b.txt": 0, "c.txt": 0}, LoadLimits{MaxCorpusSize: 70}, "", []string{"c.txt", "70 bytes"}},
+		{"files", map[string]int64{"a.txt": 0, "b.txt": 0, "c.txt": 0, "notes.json": 0}, LoadLimits{MaxFiles: 2}, "", []string{"more than 2 story files"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -175,7 +175,7 @@ func TestLoadLimits(t *testing.T) {
 		for _, name := range []string{"a.txt", "b.txt"} {
 			writeFile(t, filepath.Join(dir, name), story)
 		}
-		st, err := loadWithin(t, dir, Limits{MaxFileSize: 31, MaxCorpusSize: 62, MaxFiles: 2})
+		st, err := loadWithin(t, dir, LoadLimits{MaxFileSize: 31, MaxCorpusSize: 62, MaxFiles: 2})
 		if err != nil || len(st) != 2 {
 			t.Fatalf("Load = %d stories, %v", len(st), err)
 		}
@@ -191,7 +191,7 @@ func TestLoadLimits(t *testing.T) {
 		if err := os.Symlink("/proc/self/status", link); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := loadWithin(t, link, Limits{MaxFileSize: 16}); !errors.Is(err, ErrTooLarge) {
+		if _, err := loadWithin(t, link, LoadLimits{MaxFileSize: 16}); !errors.Is(err, ErrTooLarge) {
 			t.Errorf("error %v, want ErrTooLarge", err)
 		}
 	})
