@@ -45,9 +45,10 @@ import (
 // searching becomes an error.
 
 // formatVersion changes whenever what is indexed or kept on disk changes
-// (fields, terms, document ids, the meta file), so an index written by an
-// older program is rebuilt.
-const formatVersion = 2
+// (the terms in a field, document ids, the meta file), so an index
+// written by an older program is rebuilt. A change of mapping (fields,
+// analyzers, scoring) needs no new version: its hash is in the meta file.
+const formatVersion = 3
 
 const (
 	metaFile    = "storybot-index.json"
@@ -115,16 +116,28 @@ func (o Options) withDefaults() Options {
 
 // meta is the content of the meta file.
 type meta struct {
-	Format int                `json:"format"`
-	Corpus string             `json:"corpus"` // hash of the stories, in order
-	Docs   uint64             `json:"docs"`   // as counted when built
-	Files  map[string]fileSum `json:"files"`  // by slash-separated path under bleve/
-	Probes []probe            `json:"probes"`
+	Format  int                `json:"format"`
+	Mapping string             `json:"mapping"` // hash of the Bleve mapping, so a changed one rebuilds
+	Corpus  string             `json:"corpus"`  // hash of the stories, in order
+	Docs    uint64             `json:"docs"`    // as counted when built
+	Files   map[string]fileSum `json:"files"`   // by slash-separated path under bleve/
+	Probes  []probe            `json:"probes"`
 }
 
 // sameStories tells whether m describes an index of the stories want does.
 func (m meta) sameStories(want meta) bool {
-	return m.Format == want.Format && m.Corpus == want.Corpus
+	return m.Format == want.Format && m.Mapping == want.Mapping && m.Corpus == want.Corpus
+}
+
+// mappingHash returns a hash of the index's mapping: fields, analyzers,
+// scoring. (What goes into the fields is formatVersion's business.)
+func mappingHash() string {
+	b, err := json.Marshal(newMapping())
+	if err != nil {
+		return "" // cannot happen for a mapping; an empty hash only forces rebuilds
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 type fileSum struct {
@@ -151,7 +164,7 @@ func Open(dir string, stories []*corpus.Story) (ix *Index, rebuilt bool, err err
 // than opts allow, or when ctx is done.
 func OpenContext(ctx context.Context, dir string, stories []*corpus.Story, opts Options) (ix *Index, rebuilt bool, err error) {
 	opts = opts.withDefaults()
-	want := meta{Format: formatVersion, Corpus: corpusHash(stories)}
+	want := meta{Format: formatVersion, Mapping: mappingHash(), Corpus: corpusHash(stories)}
 	if err := claim(dir); err != nil {
 		return nil, false, err
 	}

@@ -125,6 +125,26 @@ func TestOpenAnswersAsBuilt(t *testing.T) {
 		}
 		ix.Close()
 	}
+	// An index written with another mapping, or by another format, is
+	// rebuilt.
+	for _, change := range []func(*meta){
+		func(m *meta) { m.Mapping = "another" },
+		func(m *meta) { m.Format = 1 },
+	} {
+		m, err := readMeta(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		change(&m)
+		if err := writeMeta(dir, m); err != nil {
+			t.Fatal(err)
+		}
+		ix, rebuilt := mustOpen(t, dir, st)
+		if !rebuilt {
+			t.Errorf("%+v: not rebuilt", m)
+		}
+		ix.Close()
+	}
 	// Only our files are left: no build folders, no old index.
 	for _, f := range indexFiles(t, dir) {
 		if !strings.HasPrefix(f, bleveDir+string(filepath.Separator)) && f != metaFile && f != lockFile {
