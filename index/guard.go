@@ -41,6 +41,8 @@ type diskIndex struct {
 	closeOnce sync.Once
 }
 
+var _ bleve.Index = (*diskIndex)(nil)
+
 // SearchInContext searches under guard: should a file change under the
 // running program, the question fails instead of the process.
 func (d *diskIndex) SearchInContext(ctx context.Context, req *bleve.SearchRequest) (res *bleve.SearchResult, err error) {
