@@ -70,6 +70,9 @@ type Bot struct {
 	AnswerLife time.Duration
 	// HTTP bounds what the interactions endpoint gives its clients.
 	HTTP HTTPLimits
+	// Classroom, when set, adds teachers' stories per channel, the
+	// question log with feedback, reports and the quiz (classroom.go).
+	Classroom *Classroom
 
 	once    sync.Once
 	limiter *limiter
@@ -171,6 +174,7 @@ func (b *Bot) drain() {
 // An origin says where a request came from and what it was, for logs.
 type origin struct {
 	command, guild, channel, user string
+	eng                           Engine // the channel's story's engine; nil: the bot's own
 }
 
 func (o origin) attrs() []any {
@@ -205,11 +209,13 @@ type asked struct {
 // either way. Exactly one post comes on first, even if something panics.
 func (b *Bot) startAnswer(ctx context.Context, o origin, q answer.Question, start time.Time) (first, late <-chan post) {
 	f, l := make(chan post, 1), make(chan post, 1)
+	ctx = withEngine(ctx, b.engineOf(o))
 	b.hold()
 	go func() {
 		defer b.end()
 		defer close(l)
 		sent := false
+		var shown post // what was shown first, whose vote buttons a later answer keeps
 		defer func() {
 			if v := recover(); v != nil {
 				b.recoverValue("question", v)
@@ -220,7 +226,7 @@ func (b *Bot) startAnswer(ctx context.Context, o origin, q answer.Question, star
 			}
 		}()
 		show := func(p post) {
-			sent = true
+			sent, shown = true, p
 			f <- p
 		}
 		extractiveNow := func(reason string) {
@@ -266,7 +272,7 @@ func (b *Bot) startAnswer(ctx context.Context, o origin, q answer.Question, star
 		a = <-full
 		if a.err == nil && a.res.Mode == answer.ModeLLM {
 			b.Logger.Info("late answer", append(o.attrs(), "latency", time.Since(start), "mode", a.res.Mode)...)
-			l <- b.render(q, a.res)
+			l <- keepVotes(shown, b.render(q, a.res))
 		}
 	}()
 	return f, l
@@ -291,7 +297,7 @@ func (b *Bot) present(o origin, q answer.Question, a asked, start time.Time) pos
 	}
 	b.logged(o, outcome, start, "mode", res.Mode, "citations", len(res.Citations))
 	b.Logger.Debug("question", append(o.attrs(), "question", q.Text, "follow_up", q.Previous != nil)...)
-	return b.render(q, res)
+	return b.feedback(o, q, res, b.render(q, res))
 }
 
 // render shows an answer as an embed with a button per cited paragraph.
@@ -315,7 +321,7 @@ func (b *Bot) ask(ctx context.Context, q answer.Question) (a asked) {
 			a = asked{err: errPanicked}
 		}
 	}()
-	res, err := b.Engine.Ask(ctx, q)
+	res, err := engineIn(ctx, b.Engine).Ask(ctx, q)
 	return asked{res, err}
 }
 

@@ -116,6 +116,7 @@ func (b *Bot) chat(ctx context.Context, s chatter, scope chatScope, m *discordgo
 		} // a stray "???" in a watched channel gets no lecture
 		return
 	}
+	o.eng = b.chatEngine(ctx, o)
 	first, late := b.startAnswer(ctx, o, answer.Question{Text: q, Previous: prev}, start)
 	p := b.showTyping(s, m.ChannelID, first)
 	answered = true

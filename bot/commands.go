@@ -37,7 +37,7 @@ func (b *Bot) Commands() []*discordgo.ApplicationCommand {
 			Type: discordgo.ApplicationCommandOptionString, Name: "story", Description: "Which story (default: the first)", Choices: storyChoices,
 		})
 	}
-	return []*discordgo.ApplicationCommand{
+	return b.withClassroom([]*discordgo.ApplicationCommand{
 		{Name: "ask", Description: "Ask a question about the story", Options: []*discordgo.ApplicationCommandOption{
 			{Type: discordgo.ApplicationCommandOptionString, Name: "question", Description: "Your question", Required: true, MaxLength: answer.MaxQuestionLen},
 			{Type: discordgo.ApplicationCommandOptionBoolean, Name: "private", Description: "Only you see the answer"},
@@ -48,7 +48,7 @@ func (b *Bot) Commands() []*discordgo.ApplicationCommand {
 		}},
 		{Name: "story", Description: "What story this bot answers about"},
 		{Name: "help", Description: "How to use this bot"},
-	}
+	})
 }
 
 // A reply is how the bot answers an interaction: a response now, and
@@ -81,6 +81,9 @@ func (b *Bot) safeInteract(ctx context.Context, i *discordgo.Interaction) (r rep
 func (b *Bot) interact(ctx context.Context, i *discordgo.Interaction) reply {
 	start := time.Now()
 	o := origin{guild: i.GuildID, channel: i.ChannelID, user: interactionUser(i)}
+	if r, ok := b.classInteract(ctx, i, &o, start); ok {
+		return r // the classroom's own, or the channel's story could not be loaded
+	}
 	switch i.Type {
 	case discordgo.InteractionApplicationCommand:
 		data := i.ApplicationCommandData()
@@ -106,7 +109,7 @@ func (b *Bot) interact(ctx context.Context, i *discordgo.Interaction) reply {
 		b.logged(o, "unknown_command", start)
 		return now(note("I don't know that command. Try /help.", true))
 	case discordgo.InteractionApplicationCommandAutocomplete:
-		return b.autocomplete(i)
+		return b.autocomplete(i, o)
 	case discordgo.InteractionMessageComponent:
 		o.command = "button"
 		story, n, ok := parseButtonID(i.MessageComponentData().CustomID)
@@ -168,7 +171,7 @@ func plural(n int) string {
 // passage shows a paragraph: for /passage in the channel, for a
 // paragraph button only to whoever clicked.
 func (b *Bot) passage(o origin, story string, n int, private bool, start time.Time) post {
-	p, err := b.Engine.Passage(story, n)
+	p, err := b.engineOf(o).Passage(story, n)
 	if err != nil {
 		if errors.Is(err, answer.ErrNoParagraph) || errors.Is(err, answer.ErrNoStory) {
 			b.logged(o, "no_such_paragraph", start)
@@ -200,7 +203,7 @@ func (b *Bot) search(ctx context.Context, o origin, terms string, start time.Tim
 		b.logged(o, outcomeBadQuestion, start)
 		return note(fmt.Sprintf("Please search for a few words (at most %d characters).", maxSearchTerms), true)
 	}
-	matches, err := b.Engine.Search(ctx, terms, 5)
+	matches, err := b.engineOf(o).Search(ctx, terms, 5)
 	if err != nil {
 		if answer.IsInputError(err) {
 			b.logged(o, outcomeBadQuestion, start)
@@ -216,7 +219,7 @@ func (b *Bot) search(ctx context.Context, o origin, terms string, start time.Tim
 
 // autocomplete offers paragraph numbers with their first words, those
 // whose number starts with what was typed.
-func (b *Bot) autocomplete(i *discordgo.Interaction) reply {
+func (b *Bot) autocomplete(i *discordgo.Interaction, o origin) reply {
 	data := i.ApplicationCommandData()
 	typed, story := "", ""
 	for _, o := range data.Options {
@@ -234,7 +237,7 @@ func (b *Bot) autocomplete(i *discordgo.Interaction) reply {
 	}
 	choices := []*discordgo.ApplicationCommandOptionChoice{}
 	for n := 1; len(choices) < maxChoices; n++ {
-		p, err := b.Engine.Passage(story, n)
+		p, err := b.engineOf(o).Passage(story, n)
 		if err != nil {
 			break
 		}

@@ -162,6 +162,9 @@ func (c *restClient) edit(ctx context.Context, i *discordgo.Interaction, e *disc
 // send sends v as JSON. Its errors never include the URL, which holds
 // the interaction's token.
 func (c *restClient) send(ctx context.Context, method, path string, v any) error {
+	if files := filesOf(v); len(files) > 0 {
+		return c.sendFiles(ctx, method, path, v, files)
+	}
 	body, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", what(path), err)
