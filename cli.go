@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strconv"
 	"strings"
 
@@ -126,9 +127,17 @@ func readLine(r *bufio.Reader) (string, error) {
 	}
 }
 
-// writeResult prints an answer for people: the answer, then its sources.
+// writeResult prints an answer for people: the short answer first (in
+// bold on a terminal), the sentence it came from, then the sources.
 func writeResult(w io.Writer, res answer.Result, manyStories bool) error {
 	var b strings.Builder
+	if res.Short != "" && !res.Abstained {
+		if isTerminal(w) {
+			b.WriteString("\x1b[1m" + res.Short + "\x1b[0m\n")
+		} else {
+			b.WriteString(res.Short + "\n")
+		}
+	}
 	b.WriteString(res.Answer)
 	b.WriteString("\n")
 	cites, label := res.Citations, "Sources"
@@ -314,4 +323,14 @@ func turnOf(res answer.Result) *answer.Turn {
 		t.Cited = append(t.Cited, answer.Ref{Story: c.Story, Paragraph: c.Paragraph})
 	}
 	return t
+}
+
+// isTerminal reports whether w is a terminal, where bold can be shown.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

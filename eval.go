@@ -28,6 +28,7 @@ func runEval(ctx context.Context, args []string, getenv func(string) string, std
 	curve := fs.Bool("curve", false, "print the abstention trade-off: abstention on unanswerable questions against false abstention, by threshold")
 	ablate := fs.Bool("ablate", false, "with --cv: what each feature group adds (refits without it)")
 	trainData := fs.String("train", strings.Join(defaultTraining, ","), "with --cv: comma-separated question sets or folders to fit on")
+	folds := fs.Int("folds", 0, "with --cv: hold the articles out in this many folds (default: one article at a time)")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -58,9 +59,9 @@ func runEval(ctx context.Context, args []string, getenv func(string) string, std
 		}
 		targets := groupsOf(pairs)
 		if *ablate {
-			return runAblation(ctx, data, targets, stdout)
+			return runAblation(ctx, data, targets, *folds, stdout)
 		}
-		if scored, err = data.CrossValidate(ctx, train.Defaults(), targets); err != nil {
+		if scored, err = data.CrossValidate(ctx, train.Defaults(), targets, *folds); err != nil {
 			return err
 		}
 		scored = only(scored, pairs)
@@ -163,9 +164,9 @@ func ratio(a, b int) float64 {
 
 // runAblation refits without each feature group and reports the
 // cross-validated figures beside the full model's.
-func runAblation(ctx context.Context, data *train.Data, targets []string, stdout io.Writer) error {
+func runAblation(ctx context.Context, data *train.Data, targets []string, folds int, stdout io.Writer) error {
 	row := func(name string, o train.Options) error {
-		scored, err := data.CrossValidate(ctx, o, targets)
+		scored, err := data.CrossValidate(ctx, o, targets, folds)
 		if err != nil {
 			return err
 		}

@@ -18,6 +18,7 @@ package answer
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -145,6 +146,8 @@ func CleanQuestion(s string) (string, error) {
 		s = strings.ToValidUTF8(s, " ")
 	}
 	s = stripEscapes(s)
+	// Discord's mention syntax is addressing, not part of the question.
+	s = mentionSyntax.ReplaceAllString(s, " ")
 	s = strings.Map(func(r rune) rune {
 		switch {
 		case unicode.IsControl(r), unicode.Is(unicode.Cf, r) && r != '\u200d', unicode.IsSpace(r):
@@ -164,6 +167,8 @@ func CleanQuestion(s string) (string, error) {
 	}
 	return s, nil
 }
+
+var mentionSyntax = regexp.MustCompile(`<(?:@[!&]?|#)\d+>|<a?:\w+:\d+>|@(?:everyone|here)\b`)
 
 // stripEscapes removes terminal escape sequences ("\x1b[2J"), whose
 // printable tail would otherwise read as words.
@@ -247,4 +252,3 @@ func DefuseMentions(s string) string {
 	}
 	return b.String()
 }
-

@@ -29,26 +29,30 @@ func Check(q *question.Question) Guard {
 		return Request
 	case q.Unknown != "" && q.Kind != question.Summary:
 		return UnknownName
+	case q.Kind != question.Summary && !knownWord(q):
+		return NoEvidence // not one word the stories use, in any form
 	}
 	return None
 }
 
 // Signals are what the ranker said about a question's best answer.
 type Signals struct {
-	Kind        question.Kind
-	TopProb     float64 // softmax probability of the best sentence
-	Margin      float64 // its score minus the runner-up's
-	TopScore    float64
-	SpanProb    float64 // probability of the best short answer within its sentence
-	Sentence    []float64
-	Exact       float64 // the best sentence's weighted share of the question's words
-	Unmatched   float64
-	MissRare    float64
-	ProperMiss  float64
-	NegMismatch float64
-	Antonym     float64
-	QNumMissing float64
-	Words       int
+	Kind         question.Kind
+	TopProb      float64 // softmax probability of the best sentence
+	Margin       float64 // its score minus the runner-up's
+	TopScore     float64
+	SpanProb     float64 // probability of the best short answer within its sentence
+	Sentence     []float64
+	Exact        float64 // the best sentence's weighted share of the question's words
+	Unmatched    float64
+	MissRare     float64
+	MissRareSent float64
+	Unknown      float64 // share of the question's weight in words the stories never use
+	ProperMiss   float64
+	NegMismatch  float64
+	Antonym      float64
+	QNumMissing  float64
+	Words        int
 }
 
 const (
@@ -61,6 +65,8 @@ const (
 	aExact
 	aUnmatched
 	aMissRare
+	aMissRareSent
+	aUnknown
 	aProperMiss
 	aNegMismatch
 	aAntonym
@@ -70,7 +76,7 @@ const (
 )
 
 var baseNames = [numBase]string{"bias", "top_prob", "log_top_prob", "margin", "top_score", "span_prob", "exact", "unmatched",
-	"miss_rare", "proper_missing", "neg_mismatch", "antonym", "q_number_missing", "few_words"}
+	"miss_rare", "miss_rare_sent", "unknown", "proper_missing", "neg_mismatch", "antonym", "q_number_missing", "few_words"}
 
 // NumFeatures is the length of Vector's result.
 const NumFeatures = numBase + int(question.NumKinds)
@@ -96,6 +102,8 @@ func Vector(s Signals) []float64 {
 	out[aExact] = s.Exact
 	out[aUnmatched] = s.Unmatched
 	out[aMissRare] = s.MissRare
+	out[aMissRareSent] = s.MissRareSent
+	out[aUnknown] = s.Unknown
 	out[aProperMiss] = s.ProperMiss
 	out[aNegMismatch] = s.NegMismatch
 	out[aAntonym] = s.Antonym
@@ -105,4 +113,13 @@ func Vector(s Signals) []float64 {
 	}
 	out[numBase+int(s.Kind)] = 1
 	return out
+}
+
+func knownWord(q *question.Question) bool {
+	for _, w := range q.Words {
+		if w.Known && !w.Borrowed {
+			return true
+		}
+	}
+	return false
 }

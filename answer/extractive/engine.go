@@ -27,8 +27,8 @@ import (
 // Budgets and product limits. These bound work and what is shown; none
 // of them scores anything.
 const (
-	paraHits     = 8   // paragraphs retrieved whose every sentence is a candidate
-	sentHits     = 10  // sentences retrieved; their paragraphs join the candidates
+	paraHits     = 12  // paragraphs retrieved whose every sentence is a candidate
+	sentHits     = 15  // sentences retrieved; their paragraphs join the candidates
 	maxAnswerLen = 300 // characters
 	maxCitations = 3
 	maxPassages  = 5 // paragraphs handed to a language model
@@ -79,6 +79,7 @@ type Candidate struct {
 	Sentence *features.Sentence
 	Vec      []float64
 	Score    float64
+	Prob     float64 // its share of the softmax over the question's candidates
 }
 
 // An Analysis is a question read and its candidates found and scored:
@@ -97,7 +98,7 @@ func (e *Engine) Analyze(ctx context.Context, text string, prev *answer.Turn) (*
 	if a.Guard == abstain.Request {
 		return a, nil
 	}
-	terms := searchTerms(q)
+	terms := searchTerms(q, e.vocab)
 	type key struct{ story, para int }
 	type found struct {
 		score float64
@@ -186,7 +187,7 @@ func (e *Engine) valid(story, para int) bool {
 
 // searchTerms are the question's stems, the stems of their alternatives
 // and the pairs of adjacent stems: plain words, never query syntax.
-func searchTerms(q *question.Question) []answer.Term {
+func searchTerms(q *question.Question, v *lexicon.Vocab) []answer.Term {
 	var out []answer.Term
 	seen := map[string]bool{}
 	add := func(s string) {
@@ -197,8 +198,23 @@ func searchTerms(q *question.Question) []answer.Term {
 	}
 	prev := ""
 	for _, w := range q.Words {
-		add(w.Stem)
+		if w.Type {
+			continue
+		}
+		// A name is searched in its commonest spelling only: a rare
+		// spelling (a photo caption's "Soleimani") would otherwise weigh
+		// most, just for being rare.
+		main := w.Stem
 		for _, a := range w.Alts {
+			if a.Kind == question.Variant && v.DF(a.Stems[0]) > v.DF(main) {
+				main = a.Stems[0]
+			}
+		}
+		add(main)
+		for _, a := range w.Alts {
+			if a.Kind == question.Variant {
+				continue
+			}
 			for _, s := range a.Stems {
 				add(s)
 			}
@@ -224,7 +240,11 @@ func (e *Engine) Score(a *Analysis) []float64 {
 	for i, c := range a.Candidates {
 		probs[i] = c.Score
 	}
-	return rank.Softmax(probs)
+	rank.Softmax(probs)
+	for i := range a.Candidates {
+		a.Candidates[i].Prob = probs[i]
+	}
+	return probs
 }
 
 // BestSpan returns the short answer of s for q and its probability among
@@ -264,7 +284,8 @@ func Signals(a *Analysis, probs []float64, spanProb float64) abstain.Signals {
 	top := a.Candidates[0]
 	k := features.Keys(top.Vec)
 	sig := abstain.Signals{Kind: a.Q.Kind, TopProb: probs[0], TopScore: top.Score, SpanProb: spanProb,
-		Exact: k.Exact, Unmatched: k.Unmatched, MissRare: k.MissRare, ProperMiss: k.ProperMissing,
+		Exact: k.Exact, Unmatched: k.Unmatched, MissRare: k.MissRare, MissRareSent: k.MissRareSent, ProperMiss: k.ProperMissing,
+		Unknown:     unknownShare(a.Q),
 		NegMismatch: k.NegMismatch, Antonym: k.Antonym, QNumMissing: k.QNumberMissing, Words: len(a.Q.Words)}
 	if len(a.Candidates) > 1 {
 		sig.Margin = top.Score - a.Candidates[1].Score
@@ -373,18 +394,36 @@ func (e *Engine) ref(c answer.Citation) string {
 	return fmt.Sprintf("¶%d", c.Paragraph)
 }
 
-// passages returns the distinct paragraphs of the ranked candidates, in
-// the order of their best sentence, each quoting that sentence.
+// passages returns the distinct paragraphs of the ranked candidates, each
+// quoting its best sentence: first the best sentence's paragraph, then
+// the others by the probability all their sentences hold together (a
+// paragraph with several likely sentences is likelier to hold the answer
+// than one with a single lucky one).
 func (e *Engine) passages(a *Analysis, n int) []answer.Citation {
-	var out []answer.Citation
-	seen := map[[2]int]bool{}
+	type para struct {
+		best *features.Sentence
+		mass float64
+		at   int
+	}
+	var paras []*para
+	index := map[[2]int]*para{}
 	for _, c := range a.Candidates {
 		k := [2]int{c.Sentence.Story, c.Sentence.Para}
-		if seen[k] {
-			continue
+		p := index[k]
+		if p == nil {
+			p = &para{best: c.Sentence, at: len(paras)}
+			index[k] = p
+			paras = append(paras, p)
 		}
-		seen[k] = true
-		out = append(out, e.citation(c.Sentence))
+		p.mass += c.Prob
+	}
+	if len(paras) > 1 {
+		rest := paras[1:]
+		slices.SortStableFunc(rest, func(x, y *para) int { return cmp.Compare(y.mass, x.mass) })
+	}
+	var out []answer.Citation
+	for _, p := range paras {
+		out = append(out, e.citation(p.best))
 		if len(out) == n {
 			break
 		}
@@ -446,3 +485,22 @@ func (e *Engine) WithModel(m *rank.Model) *Engine {
 
 // Vocab is the stories' vocabulary.
 func (e *Engine) Vocab() *lexicon.Vocab { return e.vocab }
+
+// unknownShare is the share of the question's weight carried by words the
+// stories never use, in any form.
+func unknownShare(q *question.Question) float64 {
+	total, unknown := 0.0, 0.0
+	for _, w := range q.Words {
+		if w.Borrowed || w.Type {
+			continue
+		}
+		total += w.IDF
+		if !w.Known {
+			unknown += w.IDF
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return unknown / total
+}

@@ -23,7 +23,7 @@ import (
 
 // SchemaVersion changes whenever a feature is added, removed, reordered or
 // computed differently; committed weights of another version are refused.
-const SchemaVersion = 1
+const SchemaVersion = 3
 
 // A Sentence is what the features need of a story's sentence, computed
 // once when the engine is built.
@@ -153,8 +153,10 @@ const (
 	fBorrowed
 	fPrevCited
 	fMissRare
+	fMissRareSent
 	fUnmatched
 	fBigram
+	fPhrase
 	fProperMissing
 	fProperMissingPara
 	fHeadIn
@@ -176,7 +178,7 @@ const (
 
 var baseNames = [numBase]string{"bias", "para_score", "para_top", "para_rank_inv", "sent_score", "sent_rank_inv",
 	"exact", "variant", "demonym", "short_form", "acronym", "synonym", "derivation", "hyponym_of_head",
-	"para_only", "neighbour", "borrowed", "prev_cited", "miss_rare", "unmatched", "bigram", "proper_missing", "proper_missing_para",
+	"para_only", "neighbour", "borrowed", "prev_cited", "miss_rare", "miss_rare_sent", "unmatched", "bigram", "phrase", "proper_missing", "proper_missing_para",
 	"head_in", "compact", "density", "q_number_missing", "first_para", "last_para", "para_pos", "first_sent", "log_len",
 	"pronoun_start", "neg_mismatch", "antonym", "summary_first_para", "summary_first_sent"}
 
@@ -195,8 +197,12 @@ const (
 
 var typeNames = [numTypes]string{"new_name", "number", "date", "place", "quote", "reason", "reaction", "copula"}
 
+// The first four answer types are crossed with the class of the
+// question's head noun too.
+const numClassTypes = 4
+
 // NumSentence is the length of a sentence feature vector.
-const NumSentence = numBase + int(question.NumKinds)*(numTypes+1)
+const NumSentence = numBase + int(question.NumKinds)*(numTypes+1) + int(question.NumClasses-1)*numClassTypes
 
 // SentenceNames is the sentence schema: feature names in order.
 func SentenceNames() []string {
@@ -206,6 +212,11 @@ func SentenceNames() []string {
 		names = append(names, "kind_"+k.String())
 		for _, t := range typeNames {
 			names = append(names, "kind_"+k.String()+"×"+t)
+		}
+	}
+	for c := question.Class(1); c < question.NumClasses; c++ {
+		for _, t := range typeNames[:numClassTypes] {
+			names = append(names, "class_"+c.String()+"×"+t)
 		}
 	}
 	return names
@@ -299,6 +310,9 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 
 	total, borrowedTotal := 0.0, 0.0
 	for i := range q.Words {
+		if q.Words[i].Type {
+			continue
+		}
 		if q.Words[i].Borrowed {
 			borrowedTotal += q.Words[i].IDF
 		} else {
@@ -310,11 +324,14 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 	}
 	minPos, maxPos, matched := len(s.Words), -1, 0
 	properAll, properMiss, properMissPara := 0, 0, 0
-	maxMiss := 0.0
+	maxMiss, maxMissSent := 0.0, 0.0
 	var prevStem string
 	bigrams, bigramHits := 0, 0
 	for i := range q.Words {
 		w := &q.Words[i]
+		if w.Type {
+			continue
+		}
 		m := findWord(w, s)
 		share := w.IDF / total
 		if w.Borrowed {
@@ -337,6 +354,11 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 			out[fExact] += share
 		case m.found:
 			out[fVariant+int(m.alt)] += share
+			if m.alt == question.Variant || m.alt == question.ShortForm || m.alt == question.Acronym {
+				// Another spelling or form of the same name is the same
+				// word: "Soleimani" where the story writes "Suleimani".
+				out[fExact] += share
+			}
 		case inStems(w, c.Para.Stems):
 			out[fParaOnly] += share
 		case c.Prev != nil && inStems(w, c.Prev.Stems) || c.Next != nil && inStems(w, c.Next.Stems):
@@ -344,6 +366,9 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 		default:
 			maxMiss = max(maxMiss, w.IDF)
 			out[fUnmatched] += share
+		}
+		if !m.found {
+			maxMissSent = max(maxMissSent, w.IDF)
 		}
 		if m.found {
 			matched++
@@ -362,9 +387,13 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 	}
 	if c.Vocab != nil && c.Vocab.Paragraphs() > 0 {
 		out[fMissRare] = maxMiss / math.Log(1+float64(c.Vocab.Paragraphs())/0.5)
+		out[fMissRareSent] = maxMissSent / math.Log(1+float64(c.Vocab.Paragraphs())/0.5)
 	}
 	if bigrams > 0 {
 		out[fBigram] = float64(bigramHits) / float64(bigrams)
+	}
+	if len(q.Stems) > 1 {
+		out[fPhrase] = float64(longestRun(q.Stems, s.Words)) / float64(len(q.Stems))
 	}
 	if properAll > 0 {
 		out[fProperMissing] = float64(properMiss) / float64(properAll)
@@ -459,6 +488,14 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 			out[base+1+t] = 1
 		}
 	}
+	if q.HeadClass != question.NoClass {
+		base := numBase + int(question.NumKinds)*(numTypes+1) + int(q.HeadClass-1)*numClassTypes
+		for t, ok := range types[:numClassTypes] {
+			if ok {
+				out[base+t] = 1
+			}
+		}
+	}
 }
 
 func inQuestion(q *question.Question, stem string) bool {
@@ -489,14 +526,13 @@ func hasBigram(s *Sentence, a, b string) bool {
 // sentence uses instead of the word: SQuAD's unanswerable questions are
 // often the answer's sentence with one word turned round.
 func antonyms(q *question.Question, s *Sentence) float64 {
-	var wn lexicon.WordNet
 	n := 0
 	for i := range q.Words {
 		w := &q.Words[i]
 		if w.Proper || w.Borrowed || s.Stems[w.Stem] {
 			continue
 		}
-		for _, a := range wn.Related(w.Stem, lexicon.Antonym) {
+		for _, a := range w.Antonyms {
 			if s.Stems[a] {
 				n++
 				break
@@ -528,11 +564,32 @@ var (
 
 // Key is what the abstainer reads of a sentence's features.
 type Key struct {
-	Exact, Unmatched, MissRare, ProperMissing, NegMismatch, Antonym, QNumberMissing float64
+	Exact, Unmatched, MissRare, MissRareSent, ProperMissing, NegMismatch, Antonym, QNumberMissing float64
 }
 
 // Keys picks the abstainer's inputs out of a sentence vector.
 func Keys(v []float64) Key {
-	return Key{Exact: v[fExact], Unmatched: v[fUnmatched], MissRare: v[fMissRare], ProperMissing: v[fProperMissing],
+	return Key{Exact: v[fExact], Unmatched: v[fUnmatched], MissRare: v[fMissRare], MissRareSent: v[fMissRareSent], ProperMissing: v[fProperMissing],
 		NegMismatch: v[fNegMismatch], Antonym: v[fAntonym], QNumberMissing: v[fQNumberMissing]}
+}
+
+// longestRun is the length of the longest run of the question's words
+// (function words too) that the sentence has in the same order: a copied
+// phrase, the clearest sign that a question was written from a sentence.
+func longestRun(q []string, words []corpus.Word) int {
+	best := 0
+	prev := make([]int, len(words)+1)
+	cur := make([]int, len(words)+1)
+	for i := range q {
+		for j := range words {
+			if q[i] == words[j].Stem {
+				cur[j+1] = prev[j] + 1
+				best = max(best, cur[j+1])
+			} else {
+				cur[j+1] = 0
+			}
+		}
+		prev, cur = cur, prev
+	}
+	return best
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 
+	"storybot/answer/lexicon"
 	"storybot/answer/question"
 )
 
@@ -81,12 +82,20 @@ const (
 	gLen6
 	gLen7
 	gRareness
+	gNearLeft
+	gNearRight
+	gWindow
+	gCapBefore
+	gCapAfter
+	gHeadSoon
+	gAfterTitle
 	numSpanBase
 )
 
 var spanBaseNames = [numSpanBase]string{"bias", "in_question", "all_in_question", "near", "log_dist", "match_before", "match_after",
 	"left_of_all", "right_of_all", "between", "after_prep", "after_the", "after_of", "after_copula", "before_punct", "before_head", "has_head",
-	"whole_cap", "part_cap", "in_parens", "in_quotes", "starts_sentence", "len1", "len2", "len3", "len4", "len5", "len6", "len7", "rareness"}
+	"whole_cap", "part_cap", "in_parens", "in_quotes", "starts_sentence", "len1", "len2", "len3", "len4", "len5", "len6", "len7", "rareness",
+	"near_left", "near_right", "window", "cap_before", "cap_after", "head_soon", "after_title"}
 
 // Kinds of span, crossed with the question's kind.
 const (
@@ -100,7 +109,7 @@ const (
 var spanTypeNames = [numSpanTypes]string{"name", "number", "date", "other"}
 
 // NumSpanFeatures is the length of a span feature vector.
-const NumSpanFeatures = numSpanBase + int(question.NumKinds)*numSpanTypes
+const NumSpanFeatures = numSpanBase + int(question.NumKinds)*numSpanTypes + int(question.NumClasses-1)*numSpanTypes
 
 // SpanNames is the span schema.
 func SpanNames() []string {
@@ -108,6 +117,11 @@ func SpanNames() []string {
 	for k := question.Kind(0); k < question.NumKinds; k++ {
 		for _, t := range spanTypeNames {
 			names = append(names, "kind_"+k.String()+"×"+t)
+		}
+	}
+	for c := question.Class(1); c < question.NumClasses; c++ {
+		for _, t := range spanTypeNames {
+			names = append(names, "class_"+c.String()+"×"+t)
 		}
 	}
 	return names
@@ -154,7 +168,17 @@ func SpanVector(q *question.Question, s *Sentence, sp Span, matched []bool, c Co
 	}
 	first, last := -1, -1
 	dist := len(s.Words)
+	window := 0
 	for i, m := range matched {
+		if m && (i < sp.Start && sp.Start-i <= 3 || i >= sp.End && i-sp.End < 3) {
+			window++
+		}
+		if m && i < sp.Start {
+			out[gNearLeft] = max(out[gNearLeft], 1/float64(sp.Start-i))
+		}
+		if m && i >= sp.End {
+			out[gNearRight] = max(out[gNearRight], 1/float64(i-sp.End+1))
+		}
 		if !m || i >= sp.Start && i < sp.End {
 			continue
 		}
@@ -167,6 +191,15 @@ func SpanVector(q *question.Question, s *Sentence, sp Span, matched []bool, c Co
 			d = i - sp.End + 1
 		}
 		dist = min(dist, d)
+	}
+	if total := countTrue(matched); total > 0 {
+		out[gWindow] = float64(window) / float64(total)
+	}
+	if sp.Start > 0 && s.Cap[sp.Start-1] {
+		out[gCapBefore] = 1
+	}
+	if sp.End < len(s.Words) && s.Cap[sp.End] {
+		out[gCapAfter] = 1
 	}
 	if first >= 0 {
 		out[gNear] = 1 / float64(dist)
@@ -185,6 +218,9 @@ func SpanVector(q *question.Question, s *Sentence, sp Span, matched []bool, c Co
 	}
 	if sp.End < len(s.Words) && matched[sp.End] {
 		out[gMatchAfter] = 1
+	}
+	if sp.Start > 0 && lexicon.TitleWords[s.Words[sp.Start-1].Norm] {
+		out[gAfterTitle] = 1 // "President Charles W. Eliot"
 	}
 	if sp.Start > 0 {
 		p := s.Words[sp.Start-1].Norm
@@ -207,6 +243,11 @@ func SpanVector(q *question.Question, s *Sentence, sp Span, matched []bool, c Co
 	if q.HeadStem != "" {
 		if sp.End < len(s.Words) && s.Words[sp.End].Stem == q.HeadStem {
 			out[gBeforeHead] = 1
+		}
+		for i := sp.End + 1; i < len(s.Words) && i <= sp.End+3; i++ {
+			if s.Words[i].Stem == q.HeadStem {
+				out[gHeadSoon] = 1 // "79 individual libraries"
+			}
 		}
 		for i := sp.Start; i < sp.End; i++ {
 			if s.Words[i].Stem == q.HeadStem {
@@ -259,6 +300,19 @@ func SpanVector(q *question.Question, s *Sentence, sp Span, matched []bool, c Co
 		t = sName
 	}
 	out[numSpanBase+int(q.Kind)*numSpanTypes+t] = 1
+	if q.HeadClass != question.NoClass {
+		out[numSpanBase+int(question.NumKinds)*numSpanTypes+int(q.HeadClass-1)*numSpanTypes+t] = 1
+	}
+}
+
+func countTrue(b []bool) int {
+	n := 0
+	for _, x := range b {
+		if x {
+			n++
+		}
+	}
+	return n
 }
 
 func isCapital(s *Sentence, i int) bool {

@@ -47,6 +47,55 @@ func (k Kind) String() string {
 	return "kind?"
 }
 
+// A Class is the kind of thing a "what X" question's noun X is, read from
+// WordNet's hypernyms: "which city" asks for a place, "what year" for a
+// time, "which leader" for a person.
+type Class int
+
+// Classes. The order is part of the feature schema.
+const (
+	NoClass Class = iota
+	Person
+	Place
+	Organisation
+	Time
+	Quantity
+	NumClasses
+)
+
+var classNames = [...]string{"none", "person", "place", "organisation", "time", "quantity"}
+
+func (c Class) String() string {
+	if c >= 0 && int(c) < len(classNames) {
+		return classNames[c]
+	}
+	return "class?"
+}
+
+// classWords are the stems whose presence among a noun's hypernyms (or as
+// the noun itself) puts it in a class.
+var classWords = [NumClasses]map[string]bool{
+	Person:       lexicon.Set("person peopl individu man woman someon leader ruler offici"),
+	Place:        lexicon.Set("locat place region district territori area countri citi state town site geograph"),
+	Organisation: lexicon.Set("organ organis institut establish compani group bodi team parti agenc"),
+	Time:         lexicon.Set("time period date year day month decad centuri era season age"),
+	Quantity:     lexicon.Set("amount quantiti magnitud measur number integ rate percent percentag sum total"),
+}
+
+// classOf finds the class of a noun stem.
+func classOf(stem string) Class {
+	var wn lexicon.WordNet
+	cands := append([]string{stem}, wn.Related(stem, lexicon.Hypernym)...)
+	for _, c := range cands {
+		for k := Person; k < NumClasses; k++ {
+			if classWords[k][c] {
+				return k
+			}
+		}
+	}
+	return NoClass
+}
+
 // An AltKind is how an alternative relates to the question's word.
 type AltKind int
 
@@ -79,20 +128,30 @@ type Word struct {
 	Head   bool // the noun a "what X" / "which X" / "how many X" asks for
 	// Borrowed from the previous turn of a conversation.
 	Borrowed bool
+	// Type: the word names the kind of answer rather than the topic ("what
+	// year", "which city"): the answer's sentence says "in 1636", not
+	// "year", so the word is evidence of type only and is not matched.
+	Type bool
 	Alts     []Alt
+	// Antonyms are WordNet's opposites of the word, which a sentence may
+	// use in its place: SQuAD's unanswerable questions often turn one
+	// word of the answer's sentence round.
+	Antonyms []string
 }
 
 // A Question is an analysed question.
 type Question struct {
 	Text  string
 	Norms []string // every token, normalised
+	Stems []string // every token, stemmed: phrases are matched on these
 	Kind  Kind
 	Words []Word
 	// HeadStem is the stem of the noun the question asks for, "" if none;
 	// HeadHypo lists nothing: hyponyms are found from the sentence side
 	// (lexicon.Hypernym of a sentence word equals HeadStem).
-	HeadStem string
-	Numbers  map[string]bool // numbers the question itself contains
+	HeadStem  string
+	HeadClass Class
+	Numbers   map[string]bool // numbers the question itself contains
 	// Negated: the question contains a negation ("never", "not"), which
 	// SQuAD's unanswerable questions often add.
 	Negated bool
@@ -110,7 +169,7 @@ type Question struct {
 func (q *Question) TotalIDF() float64 {
 	t := 0.0
 	for _, w := range q.Words {
-		if !w.Borrowed {
+		if !w.Borrowed && !w.Type {
 			t += w.IDF
 		}
 	}
@@ -124,6 +183,7 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 	toks := corpus.Tokens(text)
 	for _, t := range toks {
 		q.Norms = append(q.Norms, t.Norm)
+		q.Stems = append(q.Stems, corpus.Stem(t.Norm))
 	}
 	q.Kind = classify(q.Norms)
 	q.Vague = q.Kind == Summary
@@ -140,8 +200,8 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 		if corpus.IsNumber(n) && n[0] >= '0' && n[0] <= '9' {
 			q.Numbers[n] = true
 		}
-		if StopWords[n] || questionWords[n] || lexicon.TitleWords[n] && isAbbrev(n) {
-			continue
+		if StopWords[n] || questionWords[n] || lexicon.TitleWords[n] && isAbbrev(n) || len(n) == 1 && !corpus.IsNumber(n) {
+			continue // a lone letter ("%s", "d") names nothing
 		}
 		r, _ := utf8.DecodeRuneInString(text[t.Start:])
 		capitalised := unicode.IsUpper(r) && i > 0
@@ -149,11 +209,17 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 		w.Head = i == headAt
 		if w.Head {
 			q.HeadStem = w.Stem
+			q.HeadClass = classOf(w.Stem)
+			w.Type = q.HeadClass != NoClass && classWords[q.HeadClass][w.Stem]
 		}
 		if w.Proper && !w.Known && q.Unknown == "" && len(n) > 2 {
 			q.Unknown = text[t.Start:t.End]
 		}
 		q.Words = append(q.Words, w)
+	}
+	if q.Kind == Summary && topical(q.Words) {
+		// "what happened in 1973?" asks about something, not for a summary
+		q.Kind, q.Vague = Other, false
 	}
 	if prev != nil && (anaphoric || len(q.Words) <= 1 || q.Kind == Summary) {
 		q.borrow(prev, v)
@@ -162,6 +228,16 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 }
 
 func isAbbrev(n string) bool { return len(n) <= 4 }
+
+// topical reports a content word beyond the words that ask for a summary.
+func topical(words []Word) bool {
+	for _, w := range words {
+		if !summaryWords[w.Norm] && !genericWords[w.Norm] {
+			return true
+		}
+	}
+	return false
+}
 
 // word builds the Word for one normalised question word.
 func word(n string, capitalised bool, v *lexicon.Vocab) Word {
@@ -206,6 +282,11 @@ func word(n string, capitalised bool, v *lexicon.Vocab) Word {
 		for _, x := range wn.Related(stem, lexicon.Derivation) {
 			add(Derivation, x)
 		}
+		for _, x := range wn.Related(stem, lexicon.Antonym) {
+			if v.DF(x) > 0 {
+				w.Antonyms = append(w.Antonyms, x)
+			}
+		}
 	}
 	w.IDF = v.IDF(stem)
 	if !(v.DF(stem) > 0) && w.Known {
@@ -227,18 +308,30 @@ func (q *Question) borrow(prev *answer.Turn, v *lexicon.Vocab) {
 	for _, w := range q.Words {
 		have[w.Stem] = true
 	}
-	for _, src := range []string{prev.Question, prev.Short} {
+	// "he" in a follow-up is most often the person the previous answer
+	// named, not the one its question asked about: when the short answer
+	// names someone, the previous question's names are left behind.
+	shortNames := false
+	for _, t := range corpus.Tokens(prev.Short) {
+		r, _ := utf8.DecodeRuneInString(prev.Short[t.Start:])
+		if unicode.IsUpper(r) && !lexicon.TitleWords[t.Norm] {
+			shortNames = true
+		}
+	}
+	for _, src := range []string{prev.Short, prev.Question} {
 		for i, t := range corpus.Tokens(src) {
 			if StopWords[t.Norm] || questionWords[t.Norm] || genericWords[t.Norm] {
 				continue
 			}
 			r, _ := utf8.DecodeRuneInString(src[t.Start:])
 			w := word(t.Norm, unicode.IsUpper(r) && (i > 0 || src == prev.Short), v)
-			if have[w.Stem] || !w.Known {
+			if have[w.Stem] || !w.Known || shortNames && src == prev.Question && w.Proper {
 				continue
 			}
 			have[w.Stem] = true
-			w.Borrowed = true
+			// The referent is read as if the asker had named it ("how old
+			// was Esmail Ghaani?"); the previous question's words only help.
+			w.Borrowed = src != prev.Short
 			q.Words = append(q.Words, w)
 		}
 	}
@@ -338,16 +431,22 @@ func IsRequest(norms []string) bool {
 }
 
 // findHead finds the noun a "what X", "which X" or "how many X" question
-// asks for: the last word of the noun phrase after the question word
-// ("what kind of weapon" → weapon), or -1.
+// asks for: the last lower-case word of the noun phrase after the
+// question word, past frames such as "is the total number of" or "kind
+// of" ("what is the major US city" → city, "how many individual
+// libraries" → libraries), or -1.
 func findHead(toks []corpus.Token, norms []string, text string) int {
+	upper := func(i int) bool {
+		r, _ := utf8.DecodeRuneInString(text[toks[i].Start:])
+		return unicode.IsUpper(r)
+	}
 	nounish := func(i int) bool {
 		n := norms[i]
-		r, _ := utf8.DecodeRuneInString(text[toks[i].Start:])
-		return !StopWords[n] && !questionWords[n] && !genericWords[n] && !corpus.IsNumber(n) && len(n) > 2 && !unicode.IsUpper(r)
+		return !StopWords[n] && !questionWords[n] && !genericWords[n] && !corpus.IsNumber(n) && len(n) > 2
 	}
 	for i := 0; i+1 < len(norms); i++ {
-		if !(norms[i] == "what" || norms[i] == "which" || norms[i] == "many" && i > 0 && norms[i-1] == "how") {
+		if !(norms[i] == "what" || norms[i] == "which" || norms[i] == "many" && i > 0 && norms[i-1] == "how" ||
+			norms[i] == "much" && i > 0 && norms[i-1] == "how") {
 			continue
 		}
 		j := i + 1
@@ -357,11 +456,16 @@ func findHead(toks []corpus.Token, norms []string, text string) int {
 		if j >= len(norms) || !nounish(j) || strings.HasSuffix(norms[j], "ed") {
 			return -1
 		}
-		for j+1 < len(norms) && j+1 <= i+4 && nounish(j+1) && !strings.HasSuffix(norms[j+1], "ed") &&
-			strings.TrimSpace(text[toks[j].End:toks[j+1].Start]) == "" {
-			j++
+		head := -1
+		for k := j; k < len(norms) && k <= j+3 && nounish(k); k++ {
+			if k > j && (strings.TrimSpace(text[toks[k-1].End:toks[k].Start]) != "" || strings.HasSuffix(norms[k], "ed")) {
+				break // punctuation or a possessive ends the phrase; "-ed" is a verb
+			}
+			if !upper(k) || k == i+1 {
+				head = k
+			}
 		}
-		return j
+		return head
 	}
 	return -1
 }
@@ -370,8 +474,9 @@ var (
 	pronouns  = lexicon.Set("he she they it his her their its him them this these those")
 	negations = lexicon.Set("not never no nor neither none nobody nothing didn't doesn't don't isn't wasn't weren't aren't couldn't wouldn't cannot can't")
 	// frameWords sit between "what" and the noun it asks for.
-	frameWords    = lexicon.Set("kind kinds type types sort sorts of the a an name names form forms")
+	frameWords    = lexicon.Set("kind kinds type types sort sorts of the a an name names form forms is are was were total number amount percentage size")
 	questionWords = lexicon.Set("who whom whose what which when where why how many much")
+	summaryWords  = lexicon.Set("happened happens happen summarize summarise summary going main idea gist tl dr tldr about story article text")
 	quoteVerbs    = lexicon.Set("say said says call called calls describe described tell told write wrote warn warned urge urged promise promised vow vowed claim claimed demand demanded")
 	// summaryPhrases ask about the story as a whole.
 	summaryPhrases = []string{" what happened ", " what happens ", " summarize ", " summarise ", " summary ", " what is this about ", " what s this about ",

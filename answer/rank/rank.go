@@ -18,6 +18,8 @@ import (
 	"storybot/answer/features"
 )
 
+//go:generate go run gen_model.go -o model.json
+
 //go:embed model.json
 var embedded []byte
 

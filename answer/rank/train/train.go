@@ -19,9 +19,11 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"storybot/answer"
 	"storybot/answer/abstain"
@@ -54,7 +56,7 @@ type Options struct {
 
 // Defaults are the training options the committed model uses.
 func Defaults() Options {
-	return Options{L2: 1e-3, Iterations: 300, LearningRate: 0.05, Folds: 5, AbstainBudget: 0.04}
+	return Options{L2: 1e-4, Iterations: 300, LearningRate: 0.05, Folds: 5, AbstainBudget: 0.04}
 }
 
 // sparse is a feature vector without its zeros.
@@ -195,41 +197,69 @@ func fitSoftmax(choices []choice, names []string, o Options) []float64 {
 		return w
 	}
 	m, v := make([]float64, n), make([]float64, n)
+	// The gradient is summed in fixed chunks, each by its own goroutine,
+	// and the chunks added in order: parallel, and the same every run.
+	chunks := min(len(choices), 2*runtime.GOMAXPROCS(0))
+	grads := make([][]float64, chunks)
+	for i := range grads {
+		grads[i] = make([]float64, n)
+	}
 	grad := make([]float64, n)
-	scores := []float64{}
 	for t := 1; t <= o.Iterations; t++ {
+		var wg sync.WaitGroup
+		for c := 0; c < chunks; c++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				g := grads[c]
+				clear(g)
+				lo, hi := c*len(choices)/chunks, (c+1)*len(choices)/chunks
+				var scores []float64
+				for _, ch := range choices[lo:hi] {
+					scores = softmaxGrad(ch, w, g, scores[:0])
+				}
+			}()
+		}
+		wg.Wait()
 		clear(grad)
-		for _, c := range choices {
-			scores = scores[:0]
-			for _, x := range c.cands {
-				scores = append(scores, x.dot(w))
-			}
-			p := rank.Softmax(scores)
-			pp := 0.0
-			for i, ok := range c.pos {
-				if ok {
-					pp += p[i]
-				}
-			}
-			if pp <= 0 {
-				continue
-			}
-			for i, x := range c.cands {
-				g := p[i]
-				if c.pos[i] {
-					g -= p[i] / pp
-				}
-				if g == 0 {
-					continue
-				}
-				for k, j := range x.idx {
-					grad[j] += g * x.val[k]
-				}
+		for _, g := range grads {
+			for j := range grad {
+				grad[j] += g[j]
 			}
 		}
 		adam(w, grad, m, v, t, float64(len(choices)), drop, o)
 	}
 	return w
+}
+
+// softmaxGrad adds the gradient of one choice's loss to grad.
+func softmaxGrad(c choice, w, grad, scores []float64) []float64 {
+	for _, x := range c.cands {
+		scores = append(scores, x.dot(w))
+	}
+	p := rank.Softmax(scores)
+	pp := 0.0
+	for i, ok := range c.pos {
+		if ok {
+			pp += p[i]
+		}
+	}
+	if pp <= 0 {
+		return scores
+	}
+	for i, x := range c.cands {
+		g := p[i]
+		if c.pos[i] {
+			g -= p[i] / pp
+		}
+		if g == 0 {
+			continue
+		}
+		for k, j := range x.idx {
+			grad[j] += g * x.val[k]
+		}
+	}
+	return scores
 }
 
 func adam(w, grad, m, v []float64, t int, count float64, drop []bool, o Options) {
@@ -422,13 +452,13 @@ type FeatureGroup struct {
 func FeatureGroups() []FeatureGroup {
 	return []FeatureGroup{
 		{"retrieval (BM25)", []string{"para_score", "para_top", "para_rank_inv", "sent_score", "sent_rank_inv"}},
-		{"word overlap", []string{"exact", "bigram", "compact", "density", "unmatched", "miss_rare", "para_only", "neighbour", "in_question", "all_in_question"}},
+		{"word overlap", []string{"exact", "bigram", "phrase", "compact", "density", "unmatched", "miss_rare", "unknown", "para_only", "neighbour", "in_question", "all_in_question"}},
 		{"name variants", []string{"variant", "demonym", "short_form", "acronym"}},
 		{"WordNet", []string{"synonym", "derivation", "hyponym_of_head", "antonym"}},
-		{"answer types", []string{"kind_"}},
+		{"answer types", []string{"kind_", "class_"}},
 		{"position", []string{"first_para", "last_para", "para_pos", "first_sent", "log_len", "pronoun_start"}},
 		{"question's names", []string{"proper_missing"}},
-		{"span context", []string{"near", "log_dist", "match_before", "match_after", "left_of_all", "right_of_all", "between", "after_", "before_", "has_head", "whole_cap", "part_cap", "in_parens", "in_quotes", "starts_sentence", "len", "rareness"}},
+		{"span context", []string{"near", "log_dist", "match_before", "match_after", "left_of_all", "right_of_all", "between", "after_", "before_", "has_head", "whole_cap", "part_cap", "in_parens", "in_quotes", "starts_sentence", "len", "rareness", "window", "cap_", "head_soon", "after_title"}},
 	}
 }
 
