@@ -150,15 +150,31 @@ func (b *Bot) showTyping(s chatter, channel string, first <-chan post) post {
 }
 
 // previousTurn recovers the exchange a reply refers to from the bot's
-// answer: the question rides in the embed's author line, the answer is
-// its description. Messages that are not answers give nil.
+// answer: the question rides in the embed's author line, the short answer
+// in its title, the answer is its description, and the paragraphs it
+// cited are in the custom ids of its "Read ¶N" buttons. Messages that are
+// not answers give nil.
 func previousTurn(m *discordgo.Message) *answer.Turn {
 	for _, e := range m.Embeds {
 		if e.Author == nil {
 			continue
 		}
 		if q, ok := strings.CutPrefix(e.Author.Name, questionPrefix); ok && strings.TrimSpace(q) != "" {
-			return &answer.Turn{Question: undefuse(q), Answer: unescape(e.Description)}
+			t := &answer.Turn{Question: undefuse(q), Answer: unescape(e.Description), Short: unescape(e.Title)}
+			for _, row := range m.Components {
+				r, ok := row.(*discordgo.ActionsRow)
+				if !ok {
+					continue
+				}
+				for _, c := range r.Components {
+					if b, ok := c.(*discordgo.Button); ok {
+						if story, n, ok := parseButtonID(b.CustomID); ok {
+							t.Cited = append(t.Cited, answer.Ref{Story: story, Paragraph: n})
+						}
+					}
+				}
+			}
+			return t
 		}
 	}
 	return nil

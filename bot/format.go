@@ -244,6 +244,11 @@ func answerEmbed(question string, res answer.Result, defaultTitle string, manySt
 	if strings.TrimSpace(res.Answer) == "" {
 		e.Description = "I have no answer to that."
 	}
+	if res.Short != "" && !res.Abstained {
+		// The answer itself first, in the embed's bold title; the
+		// sentence it came from beneath.
+		e.Title = text(res.Short, maxTitle)
+	}
 	cites, label := res.Citations, "Source"
 	if res.Abstained {
 		cites, label = res.Nearest, "Nearest"
