@@ -35,6 +35,7 @@ type Request struct {
 	Method, Path  string
 	Authorization string
 	Body          []byte
+	ContentType   string // multipart bodies: see Files (multipart.go)
 	// Status is the status the fake answered with; At is when the
 	// request arrived.
 	Status int
@@ -49,6 +50,9 @@ func (r Request) OK() bool { return r.Status >= 200 && r.Status < 300 }
 // {"list": [...]}.
 func (r Request) JSON() map[string]any {
 	var m map[string]any
+	if p, ok := r.payloadJSON(); ok && json.Unmarshal(p, &m) == nil {
+		return m // a multipart body's JSON part
+	}
 	if json.Unmarshal(r.Body, &m) == nil {
 		return m
 	}
@@ -128,7 +132,7 @@ func (s *Server) CloseOnIdentify(code int) {
 func (s *Server) rest(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	path := strings.TrimPrefix(r.URL.Path, "/api/v9")
-	req := Request{Method: r.Method, Path: path, Authorization: r.Header.Get("Authorization"), Body: body, At: time.Now()}
+	req := Request{Method: r.Method, Path: path, Authorization: r.Header.Get("Authorization"), Body: body, At: time.Now(), ContentType: r.Header.Get("Content-Type")}
 	// The response goes out only once the request is recorded, so that
 	// whoever sees the response also finds the request.
 	rec, out := httptest.NewRecorder(), w
@@ -152,7 +156,7 @@ func (s *Server) rest(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"message": "401: Unauthorized", "code": 0}`)
 		return
 	}
-	if len(body) > 0 && !json.Valid(body) {
+	if len(body) > 0 && !json.Valid(body) && !req.multipart() {
 		w.WriteHeader(http.StatusBadRequest)
 		io.WriteString(w, `{"message": "invalid JSON", "code": 50109}`)
 		return
