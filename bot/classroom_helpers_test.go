@@ -126,6 +126,13 @@ func (fs *fileServer) put(name string, body []byte) string {
 // file at path.
 func startClass(t *testing.T, path string) *class {
 	t.Helper()
+	return startClassWith(t, path, nil)
+}
+
+// startClassWith is startClass with the classroom's settings changed by
+// configure first.
+func startClassWith(t *testing.T, path string, configure func(*Classroom)) *class {
+	t.Helper()
 	db, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
@@ -137,6 +144,9 @@ func startClass(t *testing.T, path string) *class {
 		b.Classroom = &Classroom{Store: db, Engines: c.engines, Key: []byte("a test key, sixteen bytes or more"),
 			Client: c.files.Client(), QuizTime: time.Hour,
 			after: func(time.Duration) <-chan time.Time { return c.quizDone }}
+		if configure != nil {
+			configure(b.Classroom)
+		}
 	})
 	return c
 }
@@ -240,8 +250,10 @@ func (c *class) respond(t *testing.T, in map[string]any) (int, map[string]any, d
 	typ := int(r.JSON()["type"].(float64))
 	if typ == 5 {
 		e := c.f.Edit(t, in["token"].(string))
-		checkSafe(t, e, e.JSON())
-		return typ, e.JSON(), e
+		d := e.JSON()
+		checkSafe(t, e, d)
+		d["flags"] = data(t, r)["flags"] // an edit keeps the deferral's
+		return typ, d, e
 	}
 	d := data(t, r)
 	if typ != 9 { // a modal has no allowed_mentions

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -42,7 +43,8 @@ func footer(t *testing.T, d map[string]any) string {
 
 func TestClassroomStories(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "storybot.db")
-	c := startClass(t, path)
+	const role = "600000000000000001"
+	c := startClassWith(t, path, func(c *Classroom) { c.TeacherRole = role })
 
 	// The commands: /story is the teachers' group, hidden from others.
 	reg := c.f.WaitFor(t, "registration", func(r discordtest.Request) bool { return r.Method == "PUT" })
@@ -119,8 +121,7 @@ func TestClassroomStories(t *testing.T) {
 		}
 	}
 	// The teacher role counts as a teacher.
-	c.b.Classroom.TeacherRole = "600000000000000001"
-	_, d, _ = c.respond(t, interaction(2, member{id: "530000000000000001", roles: []string{"600000000000000001"}}, channelA, command("story", sub("list"))))
+	_, d, _ = c.respond(t, interaction(2, member{id: "530000000000000001", roles: []string{role}}, channelA, command("story", sub("list"))))
 	if !strings.Contains(textOf(d), "`harbour`") || !strings.Contains(textOf(d), "answers here") {
 		t.Errorf("/story list by the teacher role: %q", textOf(d))
 	}
@@ -143,5 +144,113 @@ func TestClassroomStories(t *testing.T) {
 	list, err := c.db.Stories(context.Background(), guildID)
 	if err != nil || len(list) != 1 || list[0].Name != "comet" {
 		t.Errorf("stories left: %v, %v", list, err)
+	}
+}
+
+// TestClassroomBadStories sends every kind of bad story: each gets a
+// plain, private sentence, and the stories already there are untouched.
+func TestClassroomBadStories(t *testing.T) {
+	c := startClassWith(t, filepath.Join(t.TempDir(), "storybot.db"), func(c *Classroom) { c.MaxStories = 3 })
+	if d := c.addByAttachment(t, teacher, "harbour.txt", []byte(storyHarbour), len(storyHarbour), ""); !strings.Contains(textOf(d), "Added") {
+		t.Fatalf("adding a good story: %q", textOf(d))
+	}
+	before, _ := c.db.Story(context.Background(), guildID, "harbour")
+	c.respond(t, interaction(2, teacher, channelA, command("story", sub("use", opt("name", 3, "harbour")))))
+
+	var many strings.Builder
+	many.WriteString("Many Paragraphs\n\n")
+	for i := range 5000 {
+		fmt.Fprintf(&many, "It rained on day %d.\n\n", i)
+	}
+	big := []byte("Big\n\n" + strings.Repeat("A sentence of a long story. ", 11000))
+	cases := []struct {
+		name, file string
+		body       []byte
+		size       int // as Discord says; -1: the body's
+		want       string
+		download   bool // whether the file may be downloaded at all
+	}{
+		{"binary", "article.txt", []byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"), -1, "That is a PDF file, not text", true},
+		{"word file", "article.docx", []byte("PK\x03\x04rest"), -1, "Please attach the story as a .txt or .md file", false},
+		{"10 MB", "huge.txt", []byte("tiny"), 10 << 20, "That file is 10.0 MB; the limit is 200 KB", false},
+		{"size lies", "liar.txt", big, 100, "over the limit of 200 KB", true},
+		{"empty", "empty.txt", []byte{}, -1, "The story is empty", true},
+		{"blank", "blank.md", []byte(" \n\n\t\n"), -1, "The story is empty", true},
+		{"one giant paragraph", "giant.txt", []byte("Giant\n\n" + strings.Repeat("word ", 5000)), -1, "Paragraph 1 is 24,999 characters long; the limit is 20,000", true},
+		{"5,000 paragraphs", "many.txt", []byte(many.String()), -1, "The story has 5,000 paragraphs; the limit is 1,000", true},
+		{"not UTF-8", "latin1.txt", []byte("Caf\xe9\n\nUn caf\xe9 au lait, s'il vous pla\xeet.\n"), -1, "not UTF-8", true},
+		{"title only", "title.txt", []byte("Just A Title\n"), -1, "no paragraphs", true},
+		{"same name", "harbour.txt", []byte(storyComet), -1, "already has a story named `harbour`", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			size := tc.size
+			if size < 0 {
+				size = len(tc.body)
+			}
+			hits := c.files.hits.Load()
+			d := c.addByAttachment(t, teacher, tc.file, tc.body, size, "")
+			if !strings.Contains(textOf(d), tc.want) || !isPrivate(d) {
+				t.Errorf("reply %q (private %v), want %q", textOf(d), isPrivate(d), tc.want)
+			}
+			if !tc.download && c.files.hits.Load() != hits {
+				t.Errorf("the file was downloaded before it was refused")
+			}
+		})
+	}
+	for _, tc := range []struct{ name, text, want string }{
+		{"empty paste", "   \n  ", "The story is empty"},
+		{"control characters", "Title\n\nSome\x00thing.\n", ""},
+	} {
+		_, d, _ := c.respond(t, interaction(5, teacher, channelA, modalSubmit("pasted", tc.text)))
+		if tc.want != "" && !strings.Contains(textOf(d), tc.want) {
+			t.Errorf("%s: reply %q, want %q", tc.name, textOf(d), tc.want)
+		}
+		if tc.want == "" && strings.Contains(textOf(d), "Added") {
+			t.Errorf("%s: added a story holding a NUL byte: %q", tc.name, textOf(d))
+		}
+	}
+
+	// A story full of mentions is added, and shown inert.
+	evil := "@everyone Big News <@&123456789012>\n\n@here the [prize](https://evil.example) is for <@123456789012345678> only.\n"
+	d := c.addByAttachment(t, teacher, "evil.txt", []byte(evil), len(evil), "evil")
+	if !strings.Contains(textOf(d), "Added") {
+		t.Fatalf("adding a story with mentions: %q", textOf(d))
+	}
+	c.respond(t, interaction(2, teacher, channelB, command("story", sub("use", opt("name", 3, "evil")))))
+	c.ask(t, student1, channelB, "Who is the prize for?") // respond checks it is safe
+
+	// The server's limit of stories (3: harbour, evil, and one more).
+	c.addByAttachment(t, teacher, "comet.txt", []byte(storyComet), len(storyComet), "")
+	if d := c.addByAttachment(t, teacher, "four.txt", []byte(storyComet), len(storyComet), "four"); !strings.Contains(textOf(d), "has 3 stories, the most it can keep") {
+		t.Errorf("a fourth story: %q", textOf(d))
+	}
+
+	after, err := c.db.Story(context.Background(), guildID, "harbour")
+	if err != nil || after.Hash != before.Hash || after.Text != storyHarbour {
+		t.Errorf("the first story changed: %v", err)
+	}
+	list, _ := c.db.Stories(context.Background(), guildID)
+	if len(list) != 3 {
+		t.Errorf("stories kept: %v", list)
+	}
+	if got := footer(t, c.ask(t, student2, channelA, "When did it open?")); !strings.Contains(got, "The Harbour Bridge Opens") {
+		t.Errorf("channel A now answers from %q", got)
+	}
+}
+
+// TestClassroomAddRate: a teacher adds at most AddsPerHour stories in an
+// hour.
+func TestClassroomAddRate(t *testing.T) {
+	c := startClassWith(t, filepath.Join(t.TempDir(), "storybot.db"), func(c *Classroom) { c.AddsPerHour = 2 })
+	for i, want := range []string{"Added", "Added", "You have added 2 stories in the last hour"} {
+		d := c.addByAttachment(t, teacher, fmt.Sprintf("s%d.txt", i), []byte(storyComet), len(storyComet), fmt.Sprintf("s%d", i))
+		if !strings.Contains(textOf(d), want) {
+			t.Errorf("add %d: %q, want %q", i+1, textOf(d), want)
+		}
+	}
+	// Another teacher is not held up.
+	if d := c.addByAttachment(t, admin, "s9.txt", []byte(storyComet), len(storyComet), "s9"); !strings.Contains(textOf(d), "Added") {
+		t.Errorf("another teacher: %q", textOf(d))
 	}
 }
