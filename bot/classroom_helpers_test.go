@@ -15,6 +15,7 @@ import (
 
 	"storybot/answer"
 	"storybot/bot/discordtest"
+	"storybot/bot/store"
 	"storybot/bot/store/sqlite"
 	"storybot/bot/store/sqlstore"
 	"storybot/corpus"
@@ -293,3 +294,6 @@ const (
 	storyComet = "A Comet Returns\n\nHalley's comet was seen from Chile in 1986 by astronomers at La Silla.\n\n" +
 		"It will come back in 2061, when it will be brighter, said Maria Lopez.\n"
 )
+
+// storeFilter selects the test guild's whole log.
+func storeFilter() store.Filter { return store.Filter{Guild: guildID} }

@@ -1,11 +1,15 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image/png"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"storybot/bot/discordtest"
 )
@@ -253,4 +257,226 @@ func TestClassroomAddRate(t *testing.T) {
 	if d := c.addByAttachment(t, admin, "s9.txt", []byte(storyComet), len(storyComet), "s9"); !strings.Contains(textOf(d), "Added") {
 		t.Errorf("another teacher: %q", textOf(d))
 	}
+}
+
+// voteIDs returns the custom ids of an answer's 👍 and 👎 buttons.
+func voteIDs(t *testing.T, d map[string]any) (up, down string) {
+	t.Helper()
+	for _, id := range customIDs(d) {
+		switch {
+		case strings.HasPrefix(id, votePrefix) && strings.Contains(id, ":u:"):
+			up = id
+		case strings.HasPrefix(id, votePrefix) && strings.Contains(id, ":d:"):
+			down = id
+		}
+	}
+	if up == "" || down == "" {
+		t.Fatalf("no vote buttons in %v", customIDs(d))
+	}
+	return up, down
+}
+
+func TestClassroomVotes(t *testing.T) {
+	c := startClass(t, filepath.Join(t.TempDir(), "storybot.db"))
+	answer := c.ask(t, student1, channelA, "Who authorized it?")
+	up, down := voteIDs(t, answer)
+	click := func(who member, d map[string]any) map[string]any {
+		t.Helper()
+		_, reply, _ := c.respond(t, interaction(3, who, channelA, d))
+		if !isPrivate(reply) {
+			t.Errorf("a vote's reply is public: %q", textOf(reply))
+		}
+		return reply
+	}
+	if got := textOf(click(student1, button(up))); !strings.Contains(got, "👍 1 · 👎 0") {
+		t.Errorf("first 👍: %q", got)
+	}
+	if got := textOf(click(student1, button(up))); !strings.Contains(got, "👍 1 · 👎 0") {
+		t.Errorf("the same 👍 again counts twice: %q", got)
+	}
+	if got := textOf(click(student2, button(up))); !strings.Contains(got, "👍 2 · 👎 0") {
+		t.Errorf("another member's 👍: %q", got)
+	}
+	// Changing one's vote to 👎 offers the reasons.
+	reply := click(student1, button(down))
+	if !strings.Contains(textOf(reply), "👍 1 · 👎 1") {
+		t.Errorf("changing to 👎: %q", textOf(reply))
+	}
+	ids := customIDs(reply)
+	if len(ids) != 1 || !strings.HasPrefix(ids[0], reasonPrefix) {
+		t.Fatalf("no reason menu after 👎: %v", ids)
+	}
+	_, d, r := c.respond(t, interaction(3, student1, channelA, selectValue(ids[0], "not in the story")))
+	if typ := int(r.JSON()["type"].(float64)); typ != 7 || !strings.Contains(textOf(d), "not in the story") {
+		t.Errorf("choosing a reason: type %d %q", typ, textOf(d))
+	}
+
+	// Crafted ids: another question's number, a made-up reason, no
+	// signature. None is counted.
+	forged := []map[string]any{
+		button(strings.Replace(up, votePrefix+"1:", votePrefix+"2:", 1)),
+		button(votePrefix + "1:d"),
+		button(votePrefix + "1:d:" + strings.Repeat("A", 16)),
+		selectValue(ids[0], "boring"),
+		selectValue(reasonPrefix+"1:xxxx", "wrong"),
+		button(up + "x"),
+	}
+	for _, f := range forged {
+		if got := textOf(click(student3, f)); !strings.Contains(got, "no longer works") {
+			t.Errorf("crafted %v: %q", f, got)
+		}
+	}
+
+	rated, err := c.db.Questions(context.Background(), storeFilter(), 10)
+	if err != nil || len(rated) != 1 {
+		t.Fatalf("log: %v %v", rated, err)
+	}
+	q := rated[0]
+	if q.Up != 1 || q.Down != 1 || q.Reasons["not in the story"] != 1 || q.User != student1.id || q.Text != "Who authorized it?" || q.Channel != channelA {
+		t.Errorf("logged %+v", q)
+	}
+	// Nothing of the question's text reaches the log at info level.
+	if strings.Contains(c.logs.String(), "Who authorized it?") {
+		t.Error("the question's text is in the info log")
+	}
+}
+
+func TestClassroomReportAndForget(t *testing.T) {
+	c := startClass(t, filepath.Join(t.TempDir(), "storybot.db"))
+	c.addByAttachment(t, teacher, "harbour.txt", []byte(storyHarbour), len(storyHarbour), "")
+	c.respond(t, interaction(2, teacher, channelA, command("story", sub("use", opt("name", 3, "harbour")))))
+	for _, q := range []struct {
+		who  member
+		text string
+	}{{student1, "When did it open?"}, {student2, "Who cut the ribbon?"}, {student2, "Which school built it?"}, {student3, "How much did it cost?"}} {
+		c.ask(t, q.who, channelA, q.text)
+	}
+	c.ask(t, student1, channelB, "Who? (in another channel)") // the bot's own story: not in the report
+
+	// A student is refused; a teacher gets the summary and the picture.
+	_, d, _ := c.respond(t, interaction(2, student1, channelA, command("report")))
+	if !strings.Contains(textOf(d), "Only teachers") {
+		t.Errorf("a student's /report: %q", textOf(d))
+	}
+	_, d, r := c.respond(t, interaction(2, teacher, channelA, command("report", opt("days", 4, 7))))
+	if !isPrivate(d) {
+		t.Error("the report is public")
+	}
+	text := textOf(d)
+	for _, want := range []string{"**4 questions** asked by **3 students**: 3 answered, 1 it could not answer", "The Harbour Bridge Opens"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("report lacks %q:\n%s", want, text)
+		}
+	}
+	files := r.Files()
+	if len(files) != 1 || files[0].Name != "report.png" {
+		t.Fatalf("report files: %v", files)
+	}
+	img, err := png.Decode(bytes.NewReader(files[0].Data))
+	if err != nil || img.Bounds().Dx() < 100 {
+		t.Fatalf("the report's picture: %v", err)
+	}
+
+	// /forget deletes the member's questions and votes, privately.
+	_, d, _ = c.respond(t, interaction(2, student2, channelA, command("forget")))
+	if !isPrivate(d) || !strings.Contains(textOf(d), "deleted 2 of your questions") {
+		t.Errorf("/forget: %q", textOf(d))
+	}
+	rated, _ := c.db.Questions(context.Background(), storeFilter(), 100)
+	for _, q := range rated {
+		if q.User == student2.id {
+			t.Errorf("after /forget, the log still holds %q", q.Text)
+		}
+	}
+	if len(rated) != 3 {
+		t.Errorf("after /forget, %d questions left, want 3", len(rated))
+	}
+	// A teacher clears a channel's log.
+	_, d, _ = c.respond(t, interaction(2, teacher, channelA, command("clear-log")))
+	if !strings.Contains(textOf(d), "Deleted 2 questions") {
+		t.Errorf("/clear-log: %q", textOf(d))
+	}
+	_, d, _ = c.respond(t, interaction(2, teacher, channelA, command("report")))
+	if !strings.Contains(textOf(d), "No questions were asked in this period") {
+		t.Errorf("report after clearing: %q", textOf(d))
+	}
+}
+
+func TestClassroomQuiz(t *testing.T) {
+	c := startClass(t, filepath.Join(t.TempDir(), "storybot.db"))
+	text, err := os.ReadFile("../corpus/soleimani-strike.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.addByAttachment(t, teacher, "strike.txt", text, len(text), "strike")
+	c.respond(t, interaction(2, teacher, channelA, command("story", sub("use", opt("name", 3, "strike")))))
+
+	start := interaction(2, student1, channelA, command("quiz", sub("start")))
+	_, q, _ := c.respond(t, start)
+	ids := customIDs(q)
+	if len(ids) != 4 || isPrivate(q) || !strings.Contains(textOf(q), "**Quiz**") {
+		t.Fatalf("the quiz question: %q %v", textOf(q), ids)
+	}
+	// Which option is right: the session is the bot's; read it back.
+	c.b.Classroom.mu.Lock()
+	right := c.b.Classroom.quizzes[channelA].open.Question.Answer
+	c.b.Classroom.mu.Unlock()
+	wrong := (right + 1) % 4
+
+	// Another question while one is open is refused.
+	_, d, _ := c.respond(t, interaction(2, student2, channelA, command("quiz", sub("start"))))
+	if !strings.Contains(textOf(d), "is open") {
+		t.Errorf("a second question: %q", textOf(d))
+	}
+	answer := func(who member, option int) string {
+		t.Helper()
+		_, d, _ := c.respond(t, interaction(3, who, channelA, button(ids[option])))
+		if !isPrivate(d) {
+			t.Errorf("a quiz answer's reply is public: %q", textOf(d))
+		}
+		return textOf(d)
+	}
+	if got := answer(student1, right); !strings.Contains(got, "Right") {
+		t.Errorf("the right answer: %q", got)
+	}
+	if got := answer(student2, wrong); !strings.Contains(got, "Not quite") {
+		t.Errorf("a wrong answer: %q", got)
+	}
+	if got := answer(student3, (right+2)%4); !strings.Contains(got, "Not quite") {
+		t.Errorf("a wrong answer: %q", got)
+	}
+	if got := answer(student2, right); !strings.Contains(got, "already answered") {
+		t.Errorf("a second answer: %q", got)
+	}
+
+	c.quizDone <- time.Now() // time is up
+	e := c.f.Edit(t, start["token"].(string))
+	reveal := textOf(e.JSON())
+	for _, want := range []string{"The answer is " + string(rune('A'+right)) + ")", "(¶", "1 of 3 answered right"} {
+		if !strings.Contains(reveal, want) {
+			t.Errorf("the reveal lacks %q:\n%s", want, reveal)
+		}
+	}
+	checkSafe(t, e, e.JSON())
+	if len(customIDs(e.JSON())) != 0 {
+		t.Error("the reveal keeps the answer buttons")
+	}
+	if got := answer(student4, right); !strings.Contains(got, "Too late") {
+		t.Errorf("a late answer: %q", got)
+	}
+
+	_, d, _ = c.respond(t, interaction(2, student4, channelA, command("quiz", sub("scores"))))
+	scores := textOf(d)
+	if !strings.Contains(scores, "1. <@"+student1.id+"> — 1 of 1 right") || !strings.Contains(scores, "<@"+student2.id+"> — 0 of 1 right") || strings.Contains(scores, student4.id) {
+		t.Errorf("scores:\n%s", scores)
+	}
+
+	// The next question is another one.
+	next := interaction(2, student1, channelA, command("quiz", sub("start")))
+	_, q2, _ := c.respond(t, next)
+	if textOf(q2) == textOf(q) {
+		t.Error("the session asked the same question twice")
+	}
+	c.quizDone <- time.Now()
+	c.f.Edit(t, next["token"].(string))
 }

@@ -101,7 +101,7 @@ func (b *Bot) quizStart(ctx context.Context, o origin, start time.Time) reply {
 		res := round.Close()
 		c.mu.Lock()
 		if cq.open == round {
-			cq.open, cq.last, cq.lastID = nil, round, roundID
+			cq.open, cq.roundID, cq.last, cq.lastID = nil, "", round, roundID
 		}
 		c.mu.Unlock()
 		b.recordQuiz(o, sessionID, res)
