@@ -23,7 +23,7 @@ import (
 
 // SchemaVersion changes whenever a feature is added, removed, reordered or
 // computed differently; committed weights of another version are refused.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // A Sentence is what the features need of a story's sentence, computed
 // once when the engine is built.
@@ -85,8 +85,8 @@ func readSentence(s corpus.Sentence) *Sentence {
 		if i == 0 {
 			ps.PronounStart = pronouns[w.Norm]
 		}
-		if isCap && i > 0 && !lexicon.TitleWords[w.Norm] {
-			ps.Cap[i] = true
+		if isCap && i > 0 && !lexicon.TitleWords[w.Norm] && !ps.Date[i] {
+			ps.Cap[i] = true // a name; "Monday" and "January" are dates, not names
 			prev := s.Words[i-1].Norm
 			if placePreps[prev] || i > 1 && prev == "the" && placePreps[s.Words[i-2].Norm] || i > 0 && ps.Place[i-1] {
 				ps.Place[i] = true

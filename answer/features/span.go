@@ -89,13 +89,14 @@ const (
 	gCapAfter
 	gHeadSoon
 	gAfterTitle
+	gNamesAsked
 	numSpanBase
 )
 
 var spanBaseNames = [numSpanBase]string{"bias", "in_question", "all_in_question", "near", "log_dist", "match_before", "match_after",
 	"left_of_all", "right_of_all", "between", "after_prep", "after_the", "after_of", "after_copula", "before_punct", "before_head", "has_head",
 	"whole_cap", "part_cap", "in_parens", "in_quotes", "starts_sentence", "len1", "len2", "len3", "len4", "len5", "len6", "len7", "rareness",
-	"near_left", "near_right", "window", "cap_before", "cap_after", "head_soon", "after_title"}
+	"near_left", "near_right", "window", "cap_before", "cap_after", "head_soon", "after_title", "names_asked"}
 
 // Kinds of span, crossed with the question's kind.
 const (
@@ -255,10 +256,13 @@ func SpanVector(q *question.Question, s *Sentence, sp Span, matched []bool, c Co
 			}
 		}
 	}
-	caps, nums, dates := 0, 0, 0
+	caps, nums, dates, capsAsked := 0, 0, 0, 0
 	for i := sp.Start; i < sp.End; i++ {
 		if s.Cap[i] || i == 0 && isCapital(s, i) {
 			caps++
+			if matched[i] {
+				capsAsked++
+			}
 		}
 		if s.Num[i] {
 			nums++
@@ -268,6 +272,9 @@ func SpanVector(q *question.Question, s *Sentence, sp Span, matched []bool, c Co
 		}
 	}
 	if caps > 0 {
+		// A name the question already uses is not what it asks for
+		// ("Qassem Soleimani" for "who replaced Soleimani?").
+		out[gNamesAsked] = float64(capsAsked) / float64(caps)
 		whole := (sp.Start == 0 || !s.Cap[sp.Start-1]) && (sp.End == len(s.Words) || !s.Cap[sp.End])
 		if caps == n && whole {
 			out[gWholeCap] = 1

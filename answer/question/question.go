@@ -393,7 +393,11 @@ func classify(norms []string) Kind {
 			case "reason", "caused", "cause", "motivated", "prompted":
 				return Why
 			case "is", "was", "are", "were":
-				if i+3 >= len(norms) || i+4 == len(norms) && (after == "the" || after == "a" || after == "an") {
+				rest := len(norms) - (i + 2)
+				if after == "the" || after == "a" || after == "an" {
+					rest--
+				}
+				if rest >= 1 && rest <= 3 {
 					return Define // "what is the Quds Force?"
 				}
 			}

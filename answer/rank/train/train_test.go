@@ -1,0 +1,98 @@
+package train
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"storybot/answer/eval"
+	"storybot/answer/features"
+)
+
+func smallData(t *testing.T) *Data {
+	t.Helper()
+	pairs, err := eval.Pairs(filepath.Join("..", "..", "..", "testdata", "eval"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range pairs {
+		pairs[i].Gold = pairs[i].Gold[:min(len(pairs[i].Gold), 20)]
+	}
+	sets, err := SetsOf(pairs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := Prepare(context.Background(), sets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// TestFitIsDeterministic: the same data give the same weights, bit for
+// bit, however the goroutines are scheduled.
+func TestFitIsDeterministic(t *testing.T) {
+	d := smallData(t)
+	o := Defaults()
+	o.Iterations = 40
+	a, err := d.Fit(context.Background(), o, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := d.Fit(context.Background(), o, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(a.Sentence.Weights, b.Sentence.Weights) || !slices.Equal(a.Span.Weights, b.Span.Weights) ||
+		!slices.Equal(a.Abstain.Weights, b.Abstain.Weights) || a.Threshold != b.Threshold {
+		t.Error("two fits of the same data differ")
+	}
+	if err := a.Check(); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestFitLearns: on the data it was fitted on, the fitted model ranks
+// better than no model at all, and the exact-overlap feature comes out
+// positive, as any reader would expect.
+func TestFitLearns(t *testing.T) {
+	d := smallData(t)
+	o := Defaults()
+	o.Iterations = 100
+	m, err := d.Fit(context.Background(), o, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := m.Sentence.Weights[slices.Index(features.SentenceNames(), "exact")]; w <= 0 {
+		t.Errorf("exact overlap weighs %v", w)
+	}
+	fitted, err := d.Evaluate(context.Background(), m, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c eval.Counts
+	for _, s := range fitted {
+		c.Add(s.Counts)
+	}
+	if acc := c.Metrics().AnswerAcc; acc < 0.5 {
+		t.Errorf("answer accuracy %v on the fitted data", acc)
+	}
+}
+
+// TestDroppedFeaturesStayZero: ablation leaves the dropped weights at zero.
+func TestDroppedFeaturesStayZero(t *testing.T) {
+	d := smallData(t)
+	o := Defaults()
+	o.Iterations = 20
+	o.Drop = []string{"exact", "kind_"}
+	m, err := d.Fit(context.Background(), o, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, n := range features.SentenceNames() {
+		if (n == "exact" || len(n) > 5 && n[:5] == "kind_") && m.Sentence.Weights[i] != 0 {
+			t.Errorf("%s weighs %v", n, m.Sentence.Weights[i])
+		}
+	}
+}
