@@ -47,7 +47,7 @@ func TestScore(t *testing.T) {
 
 func TestSquadNorm(t *testing.T) {
 	for in, want := range map[string]string{
-		"The Quds Force": "quds force",
+		"The Quds Force":   "quds force",
 		"“An act of war.”": "act of war",
 		"$37.6 billion":    "376 billion",
 		"  A  ":            "",

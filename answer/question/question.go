@@ -132,7 +132,7 @@ type Word struct {
 	// year", "which city"): the answer's sentence says "in 1636", not
 	// "year", so the word is evidence of type only and is not matched.
 	Type bool
-	Alts     []Alt
+	Alts []Alt
 	// Antonyms are WordNet's opposites of the word, which a sentence may
 	// use in its place: SQuAD's unanswerable questions often turn one
 	// word of the answer's sentence round.
