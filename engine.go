@@ -52,19 +52,30 @@ func buildEngine(ctx context.Context, cfg config, getenv func(string) string, lo
 	} else if ix, err = index.Build(stories); err != nil {
 		return nil, nil, err
 	}
+	if eng, err = wireEngine(stories, ix, model, cfg.noLLM, getenv, logger); err != nil {
+		ix.Close()
+		return nil, nil, err
+	}
+	logger.Debug("engine ready", "stories", len(stories), "elapsed", time.Since(start))
+	return eng, func() { ix.Close() }, nil
+}
+
+// wireEngine makes the engine of stories from their index: the
+// extractive engine, with the language model around it when one is
+// configured and wanted. The program's engine and every teacher's story
+// (main_stories.go) are wired alike.
+func wireEngine(stories []*corpus.Story, ix *index.Index, model *rank.Model, noLLM bool, getenv func(string) string, logger *slog.Logger) (*engine, error) {
 	ex := extractive.New(stories, ix, model)
-	eng = &engine{Engine: ex, answerer: ex}
-	if !cfg.noLLM {
+	eng := &engine{Engine: ex, answerer: ex}
+	if !noLLM {
 		rw, err := newLLM(getenv, logger)
 		if err != nil {
-			ix.Close()
-			return nil, nil, err
+			return nil, err
 		}
 		if rw != nil {
 			rw.Inner, rw.Corpus = ex, ex.Hash()
 			eng.answerer = rw
 		}
 	}
-	logger.Debug("engine ready", "stories", len(stories), "elapsed", time.Since(start))
-	return eng, func() { ix.Close() }, nil
+	return eng, nil
 }

@@ -30,6 +30,8 @@ type discordSettings struct {
 	rate        float64
 	burst       int
 	concurrent  int
+	class       storeSettings       // what the classroom keeps, and where (main_store.go)
+	env         func(string) string // for the teachers' stories' engines
 }
 
 // runDiscordCmd is `storybot discord`: it checks the settings, builds the
@@ -72,6 +74,12 @@ func runDiscord(ctx context.Context, args []string, getenv func(string) string, 
 
 func serveDiscord(ctx context.Context, st discordSettings, eng *engine, logger *slog.Logger) error {
 	b := &bot.Bot{Engine: eng, Logger: logger, RatePerMinute: st.rate, Burst: st.burst, MaxConcurrent: st.concurrent}
+	class, closeClass, err := classroom(ctx, st.class, st.engine.noLLM, st.env, logger)
+	if err != nil {
+		return err
+	}
+	defer closeClass()
+	b.Classroom = class
 	if st.metricsAddr != "" {
 		b.Metrics = bot.NewMetrics()
 		if rw, ok := eng.answerer.(*llm.Rewriter); ok {
@@ -111,6 +119,10 @@ func parseDiscord(args []string, getenv func(string) string) (discordSettings, e
 	if len(rest) > 0 {
 		return st, usagef("discord takes no arguments, only --http ADDR")
 	}
+	if st.class, err = parseStoreSettings(getenv); err != nil {
+		return st, err
+	}
+	st.env = getenv
 	if st.httpAddr != "" {
 		if err := checkAddr("--http", st.httpAddr); err != nil {
 			return st, err

@@ -112,7 +112,8 @@ func TestDiscordWithTheRealEngine(t *testing.T) {
 	t.Parallel()
 	eng := realEngine(t)
 	f := discordtest.New(t)
-	env := map[string]string{"DISCORD_TOKEN": discordtest.Token, "DISCORD_API_URL": f.APIURL(), "DISCORD_GUILD_ID": "300000000000000001"}
+	env := map[string]string{"DISCORD_TOKEN": discordtest.Token, "DISCORD_API_URL": f.APIURL(), "DISCORD_GUILD_ID": "300000000000000001",
+		"STORYBOT_DATA": t.TempDir()}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -233,7 +234,7 @@ func TestDiscordHTTPWithTheRealEngine(t *testing.T) {
 	t.Parallel()
 	eng := realEngine(t)
 	pub, priv, _ := ed25519.GenerateKey(nil)
-	env := map[string]string{"DISCORD_PUBLIC_KEY": hex.EncodeToString(pub)}
+	env := map[string]string{"DISCORD_PUBLIC_KEY": hex.EncodeToString(pub), "STORYBOT_DATA": t.TempDir()}
 	logs := &syncWriter{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -295,7 +296,7 @@ func TestDiscordHTTPWithTheRealEngine(t *testing.T) {
 // rejects, from the command as main runs it.
 func TestDiscordBadTokenExits(t *testing.T) {
 	f := discordtest.New(t)
-	_, _, err := runCLI(t, "", map[string]string{"DISCORD_TOKEN": "revoked", "DISCORD_API_URL": f.APIURL()}, "discord")
+	_, _, err := runCLI(t, "", map[string]string{"DISCORD_TOKEN": "revoked", "DISCORD_API_URL": f.APIURL(), "STORYBOT_DATA": t.TempDir()}, "discord")
 	if !errors.Is(err, bot.ErrUnauthorized) || isUsage(err) {
 		t.Errorf("with a rejected token: %v", err)
 	}
