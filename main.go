@@ -55,6 +55,7 @@ Usage:
   storybot eval [-v] [--cv] [--curve] PATH...       score question sets (a .jsonl file or a folder of story + set pairs)
   storybot train [-o FILE] [DATA...]               fit the answer engine's weights (go generate ./answer/rank)
   storybot discord [--http ADDR]                   serve the Discord bot
+  storybot report --since 7d --out DIR [--guild ID] [--channel ID] [--story NAME]   write the teachers' report (report.md, report.png)
 
 Every command takes --corpus PATH (a .txt/.md story or a folder of them;
 env STORY_CORPUS) and --index-dir DIR (keep the index on disk; env
@@ -90,6 +91,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runTrain(ctx, rest, stdout, logger)
 	case "discord":
 		return runDiscordCmd(ctx, rest, getenv, stdout, stderr, logger)
+	case "report":
+		return runReport(ctx, rest, getenv, stdout, logger)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -110,10 +110,7 @@ func (b *Bot) buildReport(ctx context.Context, o origin, where, channel, name st
 		b.logged(o, outcomeError, start)
 		return storeTrouble.edit()
 	}
-	log := make([]report.Question, 0, len(rated))
-	for _, q := range rated {
-		log = append(log, reportQuestion(q))
-	}
+	log := ReportLog(rated)
 	r := report.Build(st, period, log)
 	var png bytes.Buffer
 	if err := r.PNG(&png); err != nil {
@@ -125,6 +122,16 @@ func (b *Bot) buildReport(ctx context.Context, o origin, where, channel, name st
 	e := note(r.Summary(maxContent), true).edit()
 	e.Files = []*discordgo.File{{Name: "report.png", ContentType: "image/png", Reader: &png}}
 	return e
+}
+
+// ReportLog turns the logged questions into the report's, for /report
+// and `storybot report` alike.
+func ReportLog(rated []store.Rated) []report.Question {
+	log := make([]report.Question, 0, len(rated))
+	for _, q := range rated {
+		log = append(log, reportQuestion(q))
+	}
+	return log
 }
 
 // reportQuestion turns a logged question into the report's: its vote is
