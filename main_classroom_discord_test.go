@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"storybot/bot/discordtest"
+	"storybot/bot/store/postgres/pgtest"
 )
 
 // Two short stories a teacher pastes.
@@ -152,4 +153,29 @@ func TestClassroomWithTheRealEngine(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestClassroomTwoProcessesOnPostgres: two bot processes sharing one
+// PostgreSQL database (DATABASE_URL) see the same stories and choices:
+// what a teacher does through one, students get from the other.
+func TestClassroomTwoProcessesOnPostgres(t *testing.T) {
+	url := pgtest.Start(t).CreateDB(t)
+	env := map[string]string{"DATABASE_URL": url, "STORYBOT_DATA": t.TempDir()}
+	one, two := startClassBot(t, env), startClassBot(t, env)
+	if got := one.paste(t, "harbour", pastedHarbour); !strings.Contains(got, "as `harbour`") {
+		t.Fatalf("pasting through the first: %q", got)
+	}
+	one.use(t, "410000000000000001", "harbour")
+	title, source := two.ask(t, "410000000000000001", "Who cut the ribbon?")
+	if !strings.Contains(title, "The Harbour Bridge Opens") || !strings.Contains(source, "Jack Lang") {
+		t.Errorf("the second process answered from %q with %q", title, source)
+	}
+	// And back: a story the second adds, the first uses.
+	if got := two.paste(t, "comet", pastedComet); !strings.Contains(got, "as `comet`") {
+		t.Fatalf("pasting through the second: %q", got)
+	}
+	one.use(t, "410000000000000002", "comet")
+	if title, _ := two.ask(t, "410000000000000002", "Where was the comet seen from?"); !strings.Contains(title, "A Comet Returns") {
+		t.Errorf("the second process answered channel B from %q", title)
+	}
 }
