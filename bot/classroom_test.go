@@ -3,8 +3,10 @@ package bot
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"image/png"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"storybot/bot/discordtest"
+	"storybot/bot/store/sqlite"
 )
 
 // addByAttachment adds a story from a served file as who, and returns
@@ -479,4 +482,86 @@ func TestClassroomQuiz(t *testing.T) {
 	}
 	c.quizDone <- time.Now()
 	c.f.Edit(t, next["token"].(string))
+}
+
+// TestClassroomHTTP runs the classroom on the HTTP interactions
+// endpoint: the modal, votes, the report with its picture (a multipart
+// edit) and a quiz round with its reveal.
+func TestClassroomHTTP(t *testing.T) {
+	pub, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := discordtest.New(t)
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "storybot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	quizDone := make(chan time.Time, 1)
+	b := &Bot{Engine: newFakeEngine(), RatePerMinute: 600, Burst: 100, Classroom: &Classroom{Store: db, Engines: &storyEngines{},
+		Key: []byte("another key of sixteen bytes or more"), QuizTime: time.Hour,
+		after: func(time.Duration) <-chan time.Time { return quizDone }}}
+	h, err := b.Handler(pub, Connection{APIURL: f.APIURL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	post := func(in map[string]any) (int, map[string]any) {
+		t.Helper()
+		code, body := signedPost(t, priv, srv.URL, mustMarshal(t, in), nil)
+		resp := discordtest.Request{Method: "response", Body: body}
+		if code != 200 {
+			t.Fatalf("%d %s", code, body)
+		}
+		typ := int(resp.JSON()["type"].(float64))
+		d := data(t, resp)
+		if typ != 9 {
+			checkSafe(t, resp, d)
+		}
+		return typ, d
+	}
+
+	if typ, _ := post(interaction(2, teacher, channelA, command("story", sub("add")))); typ != 9 {
+		t.Fatalf("/story add: type %d, want the modal", typ)
+	}
+	text, err := os.ReadFile("../corpus/soleimani-strike.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	paste := string(text[:3900]) // a modal holds 4,000 characters
+	paste = paste[:strings.LastIndex(paste, "\n")]
+	if _, d := post(interaction(5, teacher, channelA, modalSubmit("strike", paste))); !strings.Contains(textOf(d), "as `strike`") {
+		t.Fatalf("modal: %q", textOf(d))
+	}
+	post(interaction(2, teacher, channelA, command("story", sub("use", opt("name", 3, "strike")))))
+	_, answer := post(interaction(2, student1, channelA, command("ask", opt("question", 3, "Who was killed?"))))
+	_, down := voteIDs(t, answer)
+	if _, d := post(interaction(3, student2, channelA, button(down))); !strings.Contains(textOf(d), "👎 1") {
+		t.Errorf("a vote over HTTP: %q", textOf(d))
+	}
+
+	in := interaction(2, teacher, channelA, command("report"))
+	if typ, _ := post(in); typ != 5 {
+		t.Fatalf("/report: type %d, want a deferral", typ)
+	}
+	e := f.Edit(t, in["token"].(string))
+	if files := e.Files(); len(files) != 1 || !strings.Contains(textOf(e.JSON()), "**1 question** asked by **1 student**") {
+		t.Errorf("/report over HTTP: %q, %d files", textOf(e.JSON()), len(files))
+	} else if _, err := png.Decode(bytes.NewReader(files[0].Data)); err != nil {
+		t.Errorf("the report's picture: %v", err)
+	}
+
+	in = interaction(2, student1, channelA, command("quiz", sub("start")))
+	_, q := post(in)
+	ids := customIDs(q)
+	if len(ids) != 4 {
+		t.Fatalf("quiz: %v", q)
+	}
+	post(interaction(3, student3, channelA, button(ids[0])))
+	quizDone <- time.Now()
+	if reveal := textOf(f.Edit(t, in["token"].(string)).JSON()); !strings.Contains(reveal, "The answer is") || !strings.Contains(reveal, "answered right") {
+		t.Errorf("the reveal over HTTP: %q", reveal)
+	}
 }
