@@ -91,6 +91,12 @@ func (b *Bot) withClassroom(cmds []*discordgo.ApplicationCommand) []*discordgo.A
 	)
 }
 
+// classroomHelp is what /help adds about the classroom.
+const classroomHelp = `
+• ` + "`/about`" + ` says which story answers in this channel · ` + "`/quiz start`" + ` posts a question on it, ` + "`/quiz scores`" + ` shows who got what right.
+• 👍/👎 under an answer tell your teacher how it did. ` + "`/forget`" + ` deletes your questions, votes and scores.
+• Teachers: ` + "`/story add`" + ` (attach a .txt/.md or paste), ` + "`/story use`" + `, ` + "`/story list`" + `, ` + "`/story remove`" + `, ` + "`/report`" + `, ` + "`/clear-log`" + `.`
+
 // Custom ids of the classroom's components and modal.
 const (
 	modalStoryAdd = "story-add"
@@ -126,6 +132,9 @@ func (b *Bot) classInteract(ctx context.Context, i *discordgo.Interaction, o *or
 			return b.clearLog(ctx, i, *o, start), true
 		case cmdQuiz:
 			return b.quizCommand(ctx, i, *o, start), true
+		case "help":
+			b.logged(*o, "ok", start)
+			return now(note(helpText+classroomHelp, true)), true
 		}
 		name := ""
 		if data.Name == "ask" {
