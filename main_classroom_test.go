@@ -229,3 +229,33 @@ func TestReportCommand(t *testing.T) {
 		t.Errorf("without a server: %v", err)
 	}
 }
+
+// BenchmarkStoryEngineBuild measures what the first question about a
+// teacher's story waits for: its engine built from a story at the size
+// limit (the built-in story's text repeated to about 200 KB).
+func BenchmarkStoryEngineBuild(b *testing.B) {
+	raw, err := os.ReadFile("corpus/soleimani-strike.txt")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var text strings.Builder
+	for text.Len()+len(raw) < corpus.DefaultMaxStoryBytes {
+		text.Write(raw)
+		text.WriteString("\n\n")
+	}
+	st, err := corpus.DefaultStoryLimits().Parse("big", text.String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		e, err := newStoryEngines(1, true, func(string) string { return "" }, slog.New(slog.DiscardHandler))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := e.Engine(context.Background(), st); err != nil {
+			b.Fatal(err)
+		}
+		e.Close()
+	}
+	b.ReportMetric(float64(text.Len())/1024, "KB")
+}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"storybot/bot/discordtest"
+	"storybot/bot/store"
 	"storybot/bot/store/sqlite"
 )
 
@@ -563,5 +564,32 @@ func TestClassroomHTTP(t *testing.T) {
 	quizDone <- time.Now()
 	if reveal := textOf(f.Edit(t, in["token"].(string)).JSON()); !strings.Contains(reveal, "The answer is") || !strings.Contains(reveal, "answered right") {
 		t.Errorf("the reveal over HTTP: %q", reveal)
+	}
+}
+
+// TestClassroomStoryAutocomplete: the story option offers the server's
+// stories matching what is typed; another server's stay out.
+func TestClassroomStoryAutocomplete(t *testing.T) {
+	c := startClass(t, filepath.Join(t.TempDir(), "storybot.db"))
+	c.addByAttachment(t, teacher, "harbour.txt", []byte(storyHarbour), len(storyHarbour), "")
+	c.addByAttachment(t, teacher, "comet.txt", []byte(storyComet), len(storyComet), "")
+	if err := c.db.AddStory(context.Background(), store.Story{Guild: "399999999999999999", Name: "elsewhere", Title: "Another server's", Text: "x\n\ny\n", Hash: "h"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		typed string
+		want  []string
+	}{{"", []string{"comet", "harbour"}}, {"harb", []string{"harbour"}}, {"COMET", []string{"comet"}}, {"zzz", nil}} {
+		focused := map[string]any{"name": "story", "type": 3, "value": tc.typed, "focused": true}
+		in := interaction(4, student1, channelA, command("ask", opt("question", 3, "who?"), focused))
+		r := c.callback(t, in)
+		var got []string
+		choices, _ := data(t, r)["choices"].([]any)
+		for _, ch := range choices {
+			got = append(got, ch.(map[string]any)["value"].(string))
+		}
+		if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("typed %q: choices %v, want %v", tc.typed, got, tc.want)
+		}
 	}
 }
