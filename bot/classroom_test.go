@@ -593,3 +593,32 @@ func TestClassroomStoryAutocomplete(t *testing.T) {
 		}
 	}
 }
+
+// TestClassroomLateAnswerKeepsVotes: a model's answer that replaces the
+// extractive one keeps the vote buttons of the question logged.
+func TestClassroomLateAnswerKeepsVotes(t *testing.T) {
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "storybot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	h := start(t, func(b *Bot, _ *Connection) {
+		b.Engine.(*fakeEngine).model = 300 * time.Millisecond
+		b.AnswerWithin = 50 * time.Millisecond
+		b.Classroom = &Classroom{Store: db, Engines: &storyEngines{}, Key: []byte("a test key, sixteen bytes or more")}
+	})
+	in := interaction(2, student1, channelA, command("ask", opt("question", 3, "Who authorized it?")))
+	first := data(t, h.callback(t, in))
+	_, down := voteIDs(t, first)
+	edit := h.f.Edit(t, in["token"].(string)).JSON()
+	if !strings.Contains(firstEmbed(t, edit)["description"].(string), "The model says") {
+		t.Fatalf("no model answer in the edit: %v", edit)
+	}
+	if _, again := voteIDs(t, edit); again != down {
+		t.Errorf("the edit's vote button %q, want the first answer's %q", again, down)
+	}
+	rated, _ := db.Questions(context.Background(), storeFilter(), 10)
+	if len(rated) != 1 {
+		t.Errorf("%d questions logged, want 1", len(rated))
+	}
+}
