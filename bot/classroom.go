@@ -92,8 +92,8 @@ const (
 	storeWithin = 2 * time.Second
 )
 
-// setup applies the defaults; it is called from Bot.setup's caller once
-// per use, and is cheap after the first time.
+// setup applies the defaults. Every entry point calls it; it is cheap
+// after the first time.
 func (c *Classroom) setup() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -168,6 +168,7 @@ var errNoStoryHere = errors.New("no such story in this server")
 // named, else the channel's choice, else the server's; nil when the
 // server has chosen none (the bot's own engine answers then).
 func (c *Classroom) storyFor(ctx context.Context, guild, channel, name string) (*corpus.Story, error) {
+	c.setup() // a chat message may come before any interaction
 	if guild == "" {
 		return nil, nil
 	}

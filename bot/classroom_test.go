@@ -622,3 +622,21 @@ func TestClassroomLateAnswerKeepsVotes(t *testing.T) {
 		t.Errorf("%d questions logged, want 1", len(rated))
 	}
 }
+
+// TestClassroomChatFirst: a mention that comes before any interaction is
+// answered from the channel's story.
+func TestClassroomChatFirst(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "storybot.db")
+	c := startClass(t, path)
+	c.addByAttachment(t, teacher, "comet.txt", []byte(storyComet), len(storyComet), "")
+	c.respond(t, interaction(2, teacher, channelB, command("story", sub("use", opt("name", 3, "comet")))))
+	c.stop(t)
+	c.db.Close()
+	c = startClass(t, path) // a new process: nothing set up yet
+	m := chatMessage("<@"+discordtest.BotID+"> when will it come back?", student2.id, mentioning())
+	m["channel_id"] = channelB
+	c.f.Dispatch(t, "MESSAGE_CREATE", m)
+	if got := footer(t, c.f.Reply(t, m["id"].(string)).JSON()); !strings.Contains(got, "A Comet Returns") {
+		t.Errorf("the first message after a start is answered from %q", got)
+	}
+}
