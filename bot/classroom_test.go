@@ -639,4 +639,9 @@ func TestClassroomChatFirst(t *testing.T) {
 	if got := footer(t, c.f.Reply(t, m["id"].(string)).JSON()); !strings.Contains(got, "A Comet Returns") {
 		t.Errorf("the first message after a start is answered from %q", got)
 	}
+	// /search looks in the channel's story too.
+	_, d, _ := c.respond(t, interaction(2, student1, channelB, command("search", opt("terms", 3, "comet"))))
+	if !strings.Contains(fmt.Sprint(firstEmbed(t, d)), "La Silla") {
+		t.Errorf("/search in channel B: %v", firstEmbed(t, d))
+	}
 }
