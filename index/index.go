@@ -10,9 +10,12 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -37,6 +40,9 @@ const (
 	fieldSentTerms = "sterms"
 	fieldSentPairs = "spairs"
 )
+
+// tieSlack is how many hits beyond the limit are fetched to order ties.
+const tieSlack = 5
 
 // An Index searches the paragraphs and sentences of a set of stories.
 // It is safe for concurrent use.
@@ -199,7 +205,10 @@ func (ix *Index) Search(ctx context.Context, q answer.Query) ([]answer.Hit, erro
 	if len(disj) == 0 {
 		return nil, nil
 	}
-	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(disj...), limit, 0, false)
+	// A few more than asked for: hits whose scores differ only in Bleve's
+	// last bits are put in a fixed order below, and a tie at the limit
+	// must not be cut by chance.
+	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(disj...), limit+tieSlack, 0, false)
 	res, err := ix.bi.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("index search: %w", err)
@@ -210,9 +219,15 @@ func (ix *Index) Search(ctx context.Context, q answer.Query) ([]answer.Hit, erro
 		if err != nil {
 			return nil, fmt.Errorf("index search: %w", err)
 		}
-		hits = append(hits, answer.Hit{Story: s, Paragraph: p, Sentence: n, Score: h.Score})
+		hits = append(hits, answer.Hit{Story: s, Paragraph: p, Sentence: n, Score: math.Round(h.Score*1e9) / 1e9})
 	}
-	return hits, nil
+	// Bleve's sums can differ in their last bits from one process to the
+	// next; rounded to nine digits, equal scores are ordered by place in
+	// the stories, so the same question gets the same hits every time.
+	slices.SortStableFunc(hits, func(a, b answer.Hit) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Story, b.Story), cmp.Compare(a.Paragraph, b.Paragraph), cmp.Compare(a.Sentence, b.Sentence))
+	})
+	return hits[:min(len(hits), limit)], nil
 }
 
 // ErrDamaged reports an on-disk index that cannot be used.

@@ -18,7 +18,7 @@ type Guard int
 const (
 	None        Guard = iota
 	Request           // the message asks for something other than an answer from the story
-	UnknownName       // a name in the question occurs nowhere in the stories
+	UnknownName       // a name in the question, or the thing a "what is X" asks about, occurs nowhere in the stories
 	NoEvidence        // the search found nothing
 )
 
@@ -31,6 +31,8 @@ func Check(q *question.Question) Guard {
 		return UnknownName
 	case q.Kind != question.Summary && !knownWord(q):
 		return NoEvidence // not one word the stories use, in any form
+	case q.Kind == question.Define && unknownHead(q):
+		return UnknownName // "what is the capital of France?": a story cannot describe what it never mentions
 	}
 	return None
 }
@@ -118,6 +120,15 @@ func Vector(s Signals) []float64 {
 func knownWord(q *question.Question) bool {
 	for _, w := range q.Words {
 		if w.Known && !w.Borrowed {
+			return true
+		}
+	}
+	return false
+}
+
+func unknownHead(q *question.Question) bool {
+	for _, w := range q.Words {
+		if w.Head && !w.Known {
 			return true
 		}
 	}

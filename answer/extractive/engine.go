@@ -12,6 +12,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -326,7 +327,7 @@ func (e *Engine) Ask(ctx context.Context, q answer.Question) (answer.Result, err
 	}
 	best := a.Candidates[0]
 	span, spanProb, ok := e.BestSpan(a.Q, best.Sentence)
-	res.Confidence = e.Confidence(a, probs, spanProb)
+	res.Confidence = math.Round(e.Confidence(a, probs, spanProb)*1e4) / 1e4
 	res.Passages = e.passages(a, maxPassages)
 	if a.Guard == abstain.UnknownName || res.Confidence < e.model.Threshold {
 		return e.abstain(res, a), nil

@@ -23,7 +23,7 @@ import (
 
 // SchemaVersion changes whenever a feature is added, removed, reordered or
 // computed differently; committed weights of another version are refused.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // A Sentence is what the features need of a story's sentence, computed
 // once when the engine is built.
@@ -147,6 +147,7 @@ const (
 	fAcronym
 	fSynonym
 	fDerivation
+	fMisspelling
 	fHyponymHead
 	fParaOnly
 	fNeighbour
@@ -177,7 +178,7 @@ const (
 )
 
 var baseNames = [numBase]string{"bias", "para_score", "para_top", "para_rank_inv", "sent_score", "sent_rank_inv",
-	"exact", "variant", "demonym", "short_form", "acronym", "synonym", "derivation", "hyponym_of_head",
+	"exact", "variant", "demonym", "short_form", "acronym", "synonym", "derivation", "misspelling", "hyponym_of_head",
 	"para_only", "neighbour", "borrowed", "prev_cited", "miss_rare", "miss_rare_sent", "unmatched", "bigram", "phrase", "proper_missing", "proper_missing_para",
 	"head_in", "compact", "density", "q_number_missing", "first_para", "last_para", "para_pos", "first_sent", "log_len",
 	"pronoun_start", "neg_mismatch", "antonym", "summary_first_para", "summary_first_sent"}
@@ -354,7 +355,7 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 			out[fExact] += share
 		case m.found:
 			out[fVariant+int(m.alt)] += share
-			if m.alt == question.Variant || m.alt == question.ShortForm || m.alt == question.Acronym {
+			if m.alt == question.Variant || m.alt == question.ShortForm || m.alt == question.Acronym || m.alt == question.Misspelling {
 				// Another spelling or form of the same name is the same
 				// word: "Soleimani" where the story writes "Suleimani".
 				out[fExact] += share

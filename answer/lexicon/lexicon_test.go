@@ -75,3 +75,29 @@ func TestVocab(t *testing.T) {
 		t.Error("idf order")
 	}
 }
+
+func TestMisspellingsAndUnheardNames(t *testing.T) {
+	v := NewVocab([]*corpus.Story{corpus.Embedded()})
+	if m := v.Misspellings("forse"); !slices.Contains(m, "force") {
+		t.Errorf("forse: %v", m)
+	}
+	if m := v.Misspellings("obama"); len(m) != 0 {
+		t.Errorf("obama is taken for a misspelling of %v", m)
+	}
+	tests := []struct {
+		w     string
+		named bool
+	}{
+		{"obama", true},      // a name the story never uses
+		{"zelensky", true},   //
+		{"happend", false},   // a misspelled English word
+		{"soliemani", false}, // a misspelled name of the story
+		{"capital", false},   // an English word
+		{"strike", false},    // the story's own word
+	}
+	for _, tt := range tests {
+		if got := v.Unheard(tt.w); got != tt.named {
+			t.Errorf("Unheard(%q) = %v, want %v", tt.w, got, tt.named)
+		}
+	}
+}

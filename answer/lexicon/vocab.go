@@ -32,6 +32,7 @@ type Vocab struct {
 	longWords map[string][]string // words of six letters or more, by their first three
 	abbrevs   []string            // capitalised words written with a full stop: "fla", "calif"
 	acronyms  map[string][]string // "un" → stems of "United Nations"
+	byFirst   map[byte][]string   // every word of four letters or more, by its first letter
 }
 
 // NewVocab reads the vocabulary of stories.
@@ -43,6 +44,7 @@ func NewVocab(stories []*corpus.Story) *Vocab {
 		byPrefix:  map[string][]string{},
 		longWords: map[string][]string{},
 		acronyms:  map[string][]string{},
+		byFirst:   map[byte][]string{},
 	}
 	capital := map[string]int{}
 	lower := map[string]int{}
@@ -65,11 +67,17 @@ func NewVocab(stories []*corpus.Story) *Vocab {
 	seen := map[string]bool{}
 	for _, m := range []map[string]int{capital, lower} {
 		for w := range m {
-			if len(w) >= 6 && isASCII(w) && !seen[w] {
+			if len(w) >= 4 && isASCII(w) && !seen[w] {
 				seen[w] = true
-				v.longWords[w[:3]] = append(v.longWords[w[:3]], w)
+				v.byFirst[w[0]] = append(v.byFirst[w[0]], w)
+				if len(w) >= 6 {
+					v.longWords[w[:3]] = append(v.longWords[w[:3]], w)
+				}
 			}
 		}
+	}
+	for k := range v.byFirst {
+		slices.Sort(v.byFirst[k])
 	}
 	for a := range abbrevs {
 		v.abbrevs = append(v.abbrevs, a)
@@ -162,6 +170,45 @@ func (v *Vocab) Variants(w string) []string {
 		}
 	}
 	return out
+}
+
+// Misspellings returns the stories' words that w is probably a
+// misspelling of: w is in neither the stories nor WordNet, and a story
+// word with the same first letter is one edit away (two for words of
+// eight letters or more). "happend" finds "happened", "forse" "force".
+func (v *Vocab) Misspellings(w string) []string {
+	if len(w) < 5 || !isASCII(w) || v.df[corpus.Stem(w)] > 0 || lookup(corpus.Stem(w)) != "" {
+		return nil
+	}
+	maxd := 1
+	if len(w) >= 8 {
+		maxd = 2
+	}
+	var out []string
+	for _, c := range v.byFirst[w[0]] {
+		// Names have their own rule (Variants): "obama" is not "osama".
+		if _, name := v.names[c]; !name && c != w && abs(len(c)-len(w)) <= maxd && editDistance(c, w) <= maxd {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Unheard reports a word that is a name the stories never mention, as
+// far as words can tell: in neither the stories nor WordNet, no
+// misspelling of an English word or of a story's word, and no spelling of
+// a story's name ("obama", "zelensky"; not "happend").
+func (v *Vocab) Unheard(w string) bool {
+	stem := corpus.Stem(w)
+	return len(w) >= 4 && isASCII(w) && v.df[stem] == 0 && lookup(stem) == "" &&
+		len(v.Misspellings(w)) == 0 && len(v.Variants(w)) == 0 && !nearEnglish(stem)
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 // Demonyms returns the names of the stories that are the adjective or

@@ -75,3 +75,46 @@ func lookup(stem string) string {
 	}
 	return ""
 }
+
+// nearEnglish reports whether stem is one edit (two for long words) from
+// a word of WordNet's: a misspelled English word rather than a name. It
+// scans the table's words with the same first letter and about the same
+// length, so it is only asked of words found nowhere else.
+func nearEnglish(stem string) bool {
+	if stem == "" || strings.ContainsAny(stem, "\t\n#") {
+		return false
+	}
+	maxd := 1
+	if len(stem) >= 8 {
+		maxd = 2
+	}
+	t := wordnetTable
+	// the first line starting with stem's first letter
+	lo, hi := 0, len(t)
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		start := strings.LastIndexByte(t[:mid], '\n') + 1
+		if start < len(t) && t[start] != '#' && t[start] >= stem[0] {
+			hi = start
+		} else {
+			end := strings.IndexByte(t[start:], '\n')
+			if end < 0 {
+				lo = len(t)
+				break
+			}
+			lo = start + end + 1
+		}
+	}
+	for i := lo; i < len(t) && t[i] == stem[0]; {
+		end := strings.IndexByte(t[i:], '\n')
+		if end < 0 {
+			end = len(t) - i
+		}
+		k, _, _ := strings.Cut(t[i:i+end], "\t")
+		if d := len(k) - len(stem); d >= -maxd && d <= maxd && editDistance(k, stem) <= maxd {
+			return true
+		}
+		i += end + 1
+	}
+	return false
+}

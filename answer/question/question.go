@@ -107,6 +107,7 @@ const (
 	Acronym                   // UN / United Nations (all stems must occur)
 	Synonym                   // WordNet synonym
 	Derivation                // WordNet derived form: died / death
+	Misspelling               // happend / happened: a word in neither the stories nor WordNet, an edit away
 	NumAltKinds
 )
 
@@ -212,7 +213,7 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 			q.HeadClass = classOf(w.Stem)
 			w.Type = q.HeadClass != NoClass && classWords[q.HeadClass][w.Stem]
 		}
-		if w.Proper && !w.Known && q.Unknown == "" && len(n) > 2 {
+		if (w.Proper && !w.Known && len(n) > 2 || v.Unheard(n)) && q.Unknown == "" {
 			q.Unknown = text[t.Start:t.End]
 		}
 		q.Words = append(q.Words, w)
@@ -273,6 +274,9 @@ func word(n string, capitalised bool, v *lexicon.Vocab) Word {
 	}
 	if a := v.Acronym(n); a != nil {
 		add(Acronym, a...)
+	}
+	for _, x := range v.Misspellings(n) {
+		add(Misspelling, corpus.Stem(x))
 	}
 	if !w.Proper {
 		var wn lexicon.WordNet

@@ -453,7 +453,7 @@ func FeatureGroups() []FeatureGroup {
 	return []FeatureGroup{
 		{"retrieval (BM25)", []string{"para_score", "para_top", "para_rank_inv", "sent_score", "sent_rank_inv"}},
 		{"word overlap", []string{"exact", "bigram", "phrase", "compact", "density", "unmatched", "miss_rare", "unknown", "para_only", "neighbour", "in_question", "all_in_question"}},
-		{"name variants", []string{"variant", "demonym", "short_form", "acronym"}},
+		{"name variants and typos", []string{"variant", "demonym", "short_form", "acronym", "misspelling"}},
 		{"WordNet", []string{"synonym", "derivation", "hyponym_of_head", "antonym"}},
 		{"answer types", []string{"kind_", "class_"}},
 		{"position", []string{"first_para", "last_para", "para_pos", "first_sent", "log_len", "pronoun_start"}},
