@@ -210,3 +210,13 @@ func isCredit(s string) bool {
 		strings.HasPrefix(l, "contributing reporters") ||
 		strings.HasSuffix(l, "contributed to this report.")
 }
+
+// SetHash identifies a set of stories, in order, by their names and
+// contents: the one hash that on-disk indexes and answer caches key on.
+func SetHash(stories []*Story) string {
+	h := sha256.New()
+	for _, st := range stories {
+		h.Write([]byte(st.Name + "\x00" + st.Hash + "\x00"))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}

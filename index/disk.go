@@ -164,7 +164,7 @@ func Open(dir string, stories []*corpus.Story) (ix *Index, rebuilt bool, err err
 // than opts allow, or when ctx is done.
 func OpenContext(ctx context.Context, dir string, stories []*corpus.Story, opts Options) (ix *Index, rebuilt bool, err error) {
 	opts = opts.withDefaults()
-	want := meta{Format: formatVersion, Mapping: mappingHash(), Corpus: corpusHash(stories)}
+	want := meta{Format: formatVersion, Mapping: mappingHash(), Corpus: corpus.SetHash(stories)}
 	if err := claim(dir); err != nil {
 		return nil, false, err
 	}
@@ -579,12 +579,4 @@ func checkFiles(root string, want map[string]fileSum) error {
 		return fmt.Errorf("%w: %v", ErrDamaged, err)
 	}
 	return nil
-}
-
-func corpusHash(stories []*corpus.Story) string {
-	h := sha256.New()
-	for _, st := range stories {
-		fmt.Fprintf(h, "%s\x00%s\x00", st.Name, st.Hash)
-	}
-	return hex.EncodeToString(h.Sum(nil))
 }

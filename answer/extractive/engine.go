@@ -9,8 +9,6 @@ package extractive
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"math"
 	"slices"
@@ -58,18 +56,8 @@ func New(stories []*corpus.Story, s answer.Searcher, m *rank.Model) *Engine {
 		vocab:    lexicon.NewVocab(stories),
 		searcher: s,
 		model:    m,
-		hash:     Hash(stories),
+		hash:     corpus.SetHash(stories),
 	}
-}
-
-// Hash identifies a set of stories by their names and contents, for
-// caches and on-disk indexes: the one corpus hash of the program.
-func Hash(stories []*corpus.Story) string {
-	h := sha256.New()
-	for _, st := range stories {
-		h.Write([]byte(st.Name + "\x00" + st.Hash + "\x00"))
-	}
-	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 // Hash identifies the engine's stories.
