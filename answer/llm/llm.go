@@ -626,17 +626,34 @@ func defuseLinks(s string, passages []answer.Citation) string {
 	})
 }
 
-// saysNotInStory recognises the abstention sentence, in the spellings
-// models use for it.
+// saysNotInStory recognises a model saying that the passages do not hold
+// the answer, in whatever words: the prompt asks for "The story doesn't
+// say.", but models also write "The passages don't mention…", "I can't
+// find that in the story", "There is no information about…". Only the
+// reply's first sentence is read, so an answer that merely mentions what
+// the story lacks on the way to what it says is not taken for one.
 func saysNotInStory(s string) bool {
 	s = strings.ToLower(strings.NewReplacer("’", "'", "‘", "'", "*", "", "_", "").Replace(s))
 	s = strings.TrimLeft(s, " \"'“")
-	for _, p := range []string{"the story doesn't say", "the story does not say", "the passages don't say", "the passages do not say"} {
-		if strings.HasPrefix(s, p) {
+	if i := strings.IndexAny(s, ".!?\n"); i >= 0 {
+		s = s[:i]
+	}
+	for _, p := range notInStoryPhrases {
+		if strings.Contains(s, p) {
 			return true
 		}
 	}
 	return false
+}
+
+var notInStoryPhrases = []string{
+	"doesn't say", "does not say", "don't say", "do not say", "doesn't mention", "does not mention",
+	"don't mention", "do not mention", "not mentioned", "isn't mentioned", "no mention", "not stated",
+	"doesn't state", "does not state", "doesn't specify", "does not specify", "not specified",
+	"doesn't provide", "does not provide", "don't provide", "do not provide", "not provided",
+	"no information", "not enough information", "can't find", "cannot find", "could not find",
+	"couldn't find", "unable to find", "can't answer", "cannot answer", "not in the story",
+	"not in the passages", "not covered", "doesn't tell", "does not tell", "don't know", "do not know",
 }
 
 // tidySpacing repairs the space around removed or rewritten markers.

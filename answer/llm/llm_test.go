@@ -870,3 +870,23 @@ func TestLLMPanickingCompleterLeavesNoOneWaiting(t *testing.T) {
 		t.Errorf("after a panic: mode %q (%s)", res.Mode, res.Reason)
 	}
 }
+
+func TestSaysNotInStoryInAnyWording(t *testing.T) {
+	for _, s := range []string{
+		"The story doesn't say.", "The passages don't mention his age.", "I can't find that in the story.",
+		"There is no information about his birthplace in the passages.", "**The story does not specify this.**",
+		"Unfortunately, the passages do not provide this detail [¶3].",
+	} {
+		if !saysNotInStory(s) {
+			t.Errorf("%q not read as an abstention", s)
+		}
+	}
+	for _, s := range []string{
+		"President Trump authorized the strike [¶10]. The story doesn't say when he decided.",
+		"He was 62 [¶61].",
+	} {
+		if saysNotInStory(s) {
+			t.Errorf("%q read as an abstention", s)
+		}
+	}
+}

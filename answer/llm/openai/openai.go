@@ -35,9 +35,10 @@ func New(baseURL, key string, httpClient *http.Client) *OpenAI {
 	if baseURL != "" {
 		cfg.BaseURL = strings.TrimRight(baseURL, "/")
 	}
-	if httpClient != nil {
-		cfg.HTTPClient = httpClient
+	if httpClient == nil {
+		httpClient = &http.Client{}
 	}
+	cfg.HTTPClient = bounded(httpClient)
 	return &OpenAI{client: openai.NewClientWithConfig(cfg)}
 }
 
@@ -92,6 +93,9 @@ func (o *OpenAI) classify(ctx context.Context, err error, header http.Header) er
 	if ctx.Err() != nil {
 		return fmt.Errorf("chat completion: %w", ctx.Err())
 	}
+	if errors.Is(err, ErrReplyTooLarge) {
+		return fmt.Errorf("%w: %w", chat.ErrMalformedReply, err)
+	}
 	code := 0
 	if apiErr, ok := errors.AsType[*openai.APIError](err); ok {
 		code = apiErr.HTTPStatusCode
@@ -143,3 +147,65 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	}
 	return 0
 }
+
+// MaxReply bounds what is read of a model's reply. An answer is a
+// sentence or two; a server that sends megabytes is broken or hostile,
+// and reading it whole would cost the memory of every other answer.
+const MaxReply = 1 << 20
+
+// ErrReplyTooLarge reports a reply over MaxReply.
+var ErrReplyTooLarge = errors.New("model reply too large")
+
+// bounded returns a copy of c whose replies are read up to MaxReply and
+// whose redirects stay on the endpoint's own host and port: a redirect
+// elsewhere would carry the API key to someone else.
+func bounded(c *http.Client) *http.Client {
+	b := *c
+	next := b.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	b.Transport = limitTransport{next: next}
+	b.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 3 || req.URL.Host != via[0].URL.Host || req.URL.Scheme != via[0].URL.Scheme {
+			return fmt.Errorf("model endpoint redirected to %s: not followed", req.URL.Redacted())
+		}
+		return nil
+	}
+	return &b
+}
+
+type limitTransport struct{ next http.RoundTripper }
+
+func (t limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.ContentLength > MaxReply {
+		resp.Body.Close()
+		return nil, fmt.Errorf("%w: %d bytes", ErrReplyTooLarge, resp.ContentLength)
+	}
+	resp.Body = &limitedBody{rc: resp.Body, left: MaxReply}
+	return resp, nil
+}
+
+// limitedBody fails, rather than truncating silently, past its limit.
+type limitedBody struct {
+	rc   io.ReadCloser
+	left int64
+}
+
+func (l *limitedBody) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		return 0, fmt.Errorf("%w: over %d bytes", ErrReplyTooLarge, MaxReply)
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.rc.Read(p)
+	l.left -= int64(n)
+	return n, err
+}
+
+func (l *limitedBody) Close() error { return l.rc.Close() }
