@@ -101,13 +101,13 @@ type AltKind int
 
 // Kinds of alternative, each its own feature.
 const (
-	Variant    AltKind = iota // another spelling of a name: Soleimani / Suleimani
-	Demonym                   // Iran / Iranian
-	ShortForm                 // lab / laboratory, Florida / Fla.
-	Acronym                   // UN / United Nations (all stems must occur)
-	Synonym                   // WordNet synonym
-	Derivation                // WordNet derived form: died / death
-	Misspelling               // happend / happened: a word in neither the stories nor WordNet, an edit away
+	Variant     AltKind = iota // another spelling of a name: Soleimani / Suleimani
+	Demonym                    // Iran / Iranian
+	ShortForm                  // lab / laboratory, Florida / Fla.
+	Acronym                    // UN / United Nations (all stems must occur)
+	Synonym                    // WordNet synonym
+	Derivation                 // WordNet derived form: died / death
+	Misspelling                // happend / happened: a word in neither the stories nor WordNet, an edit away
 	NumAltKinds
 )
 
