@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"storybot/bot/store/postgres/pgtest"
 	"strings"
 	"sync"
 	"testing"
@@ -25,11 +26,11 @@ func open(t testing.TB, url string) *sqlstore.DB {
 // TestPostgres runs everything against one real server the test starts
 // (skipped, with the reason, where PostgreSQL is not installed).
 func TestPostgres(t *testing.T) {
-	srv := startServer(t)
+	srv := pgtest.Start(t)
 	t.Run("conformance", func(t *testing.T) {
-		storetest.Run(t, func(t *testing.T) store.Store { return open(t, srv.createDB(t)) })
+		storetest.Run(t, func(t *testing.T) store.Store { return open(t, srv.CreateDB(t)) })
 	})
-	t.Run("replicas", func(t *testing.T) { testReplicas(t, srv.createDB(t)) })
+	t.Run("replicas", func(t *testing.T) { testReplicas(t, srv.CreateDB(t)) })
 	t.Run("refused", func(t *testing.T) { testRefused(t, srv) })
 }
 
@@ -85,10 +86,10 @@ func testReplicas(t *testing.T, url string) {
 // testRefused: a database from a newer storybot, or holding another
 // program's tables, is refused and left as it was; a bad or unreachable
 // URL gives a plain error that does not repeat the password.
-func testRefused(t *testing.T, srv *server) {
+func testRefused(t *testing.T, srv *pgtest.Server) {
 	ctx := context.Background()
 
-	newer := srv.createDB(t)
+	newer := srv.CreateDB(t)
 	s := open(t, newer)
 	for _, stmt := range []string{
 		"INSERT INTO stories (guild, name, title, body, hash, added_by, added) VALUES ('g', 'kept', '', 'kept', '', '', 0)",
@@ -109,7 +110,7 @@ func testRefused(t *testing.T, srv *server) {
 		t.Errorf("after the refusal: version %d, story %q, %v", v, body, err)
 	}
 
-	other := srv.createDB(t)
+	other := srv.CreateDB(t)
 	db, err := Open(ctx, other)
 	if err != nil {
 		t.Fatal(err)
@@ -136,7 +137,7 @@ func testRefused(t *testing.T, srv *server) {
 	for _, url := range []string{
 		"postgres://storybot:s3cret-pw@localhost:5432/db?sslmode=bogus",
 		"postgres://storybot:s3cret-pw@[::1:5432/db",
-		"host=" + srv.dir + "/nowhere user=storybot password=s3cret-pw dbname=x sslmode=disable connect_timeout=5",
+		"host=" + srv.Dir() + "/nowhere user=storybot password=s3cret-pw dbname=x sslmode=disable connect_timeout=5",
 	} {
 		_, err := Open(ctx, url)
 		if err == nil {
@@ -151,6 +152,6 @@ func testRefused(t *testing.T, srv *server) {
 }
 
 func BenchmarkReport(b *testing.B) {
-	srv := startServer(b)
-	storetest.Bench(b, open(b, srv.createDB(b)))
+	srv := pgtest.Start(b)
+	storetest.Bench(b, open(b, srv.CreateDB(b)))
 }

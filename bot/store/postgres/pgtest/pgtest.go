@@ -135,3 +135,6 @@ func (s *Server) CreateDB(t testing.TB) string {
 	}
 	return s.URL(name)
 }
+
+// Dir is the server's own folder, where its unix socket lives.
+func (s *Server) Dir() string { return s.dir }
