@@ -73,11 +73,21 @@ type Bot struct {
 	// Classroom, when set, adds teachers' stories per channel, the
 	// question log with feedback, reports and the quiz (classroom.go).
 	Classroom *Classroom
+	// PublicLookups makes /passage and /search reply for the whole
+	// channel. By default their replies are private (ephemeral): in a
+	// busy class channel, thirty students reading paragraphs would bury
+	// the conversation.
+	PublicLookups bool
+	// ThreadMemory bounds how many threads (and answers that may start
+	// one) the bot remembers the last exchange of (default 4096); the
+	// least recently used are forgotten first.
+	ThreadMemory int
 
 	once    sync.Once
 	limiter *limiter
 	slots   chan struct{}
 	breaker *breaker
+	threads *threads
 	now     func() time.Time                  // the clock, for the endpoint's timestamp window
 	session atomic.Pointer[discordgo.Session] // the gateway's, once Run has one
 
@@ -96,6 +106,7 @@ const (
 	DefaultMaxConcurrent = 8
 	DefaultAnswerWithin  = time.Second
 	DefaultAnswerLife    = 14 * time.Minute
+	DefaultThreadMemory  = 4096
 )
 
 // extractiveWithin is how long a question waits for its extractive
@@ -121,6 +132,10 @@ func (b *Bot) setup() {
 		}
 		b.slots = make(chan struct{}, n)
 		b.breaker = newBreaker()
+		if b.ThreadMemory <= 0 {
+			b.ThreadMemory = DefaultThreadMemory
+		}
+		b.threads = newThreads(b.ThreadMemory)
 		if b.AnswerWithin <= 0 {
 			b.AnswerWithin = DefaultAnswerWithin
 		}
@@ -175,6 +190,10 @@ func (b *Bot) drain() {
 type origin struct {
 	command, guild, channel, user string
 	eng                           Engine // the channel's story's engine; nil: the bot's own
+	// quiet marks a chat message nobody addressed to the bot (a question
+	// in a watched channel or an answer's thread): when the story cannot
+	// answer it, it was chatter, and gets no reply at all.
+	quiet bool
 }
 
 func (o origin) attrs() []any {
@@ -291,6 +310,12 @@ func (b *Bot) present(o origin, q answer.Question, a asked, start time.Time) pos
 		b.logged(o, outcomeError, start)
 		return post{content: "Sorry, I couldn't answer that just now. Please try again."}
 	}
+	if o.quiet && res.Abstained {
+		// Not a question about the story ("can I borrow a pen?"): neither
+		// an answer nor a line in the class's question log.
+		b.logged(o, outcomeChatter, start)
+		return post{silent: true}
+	}
 	outcome := outcomeAnswered
 	if res.Abstained {
 		outcome = outcomeAbstained
@@ -343,6 +368,8 @@ type post struct {
 	embeds     []*discordgo.MessageEmbed
 	components []discordgo.MessageComponent
 	private    bool // ephemeral: only the person who asked sees it
+	// silent means there is nothing to send: chatter the bot stays out of.
+	silent bool
 }
 
 // note is a plain message, private or not.

@@ -37,11 +37,23 @@ type chatScope struct {
 	contents bool            // the MESSAGE_CONTENT intent was asked for
 }
 
+// cannotRead is the reply to a reply the bot cannot read: without the
+// MESSAGE_CONTENT intent Discord hides the text of messages that don't
+// mention the bot, replies to it included.
+const cannotRead = "I can't read messages here — ask with /ask, or mention me."
+
 // chat answers a chat message when it is meant for the bot: a DM, a
 // mention, a reply to one of its messages (a follow-up when it replies to
-// an answer), or a question in a watched channel. The answer is a reply
-// to the message.
-func (b *Bot) chat(ctx context.Context, s chatter, scope chatScope, m *discordgo.Message) {
+// an answer, from /ask or from chat), or a question in a watched channel
+// or in a thread started from one of its answers. The answer is a reply
+// to the message. In a thread started from an answer, every question
+// carries the thread's last exchange as its context.
+//
+// A question nobody addressed to the bot (in a watched channel or an
+// answer's thread) that the story cannot answer is chatter: it gets no
+// reply at all, not an abstention. threaded says that the message came
+// from a thread (see inThread).
+func (b *Bot) chat(ctx context.Context, s chatSession, scope chatScope, m *discordgo.Message, threaded bool) {
 	if m == nil || m.Author == nil || m.Author.Bot || m.Author.System || m.Author.ID == scope.self || m.WebhookID != "" {
 		return
 	}
@@ -50,6 +62,9 @@ func (b *Bot) chat(ctx context.Context, s chatter, scope chatScope, m *discordgo
 	}
 	mentioned, others := false, false
 	for _, u := range m.Mentions {
+		if u == nil {
+			continue
+		}
 		if u.ID == scope.self {
 			mentioned = true
 		} else {
@@ -70,12 +85,25 @@ func (b *Bot) chat(ctx context.Context, s chatter, scope chatScope, m *discordgo
 	dm := m.GuildID == ""
 	// In a watched channel the bot answers questions, but stays out of
 	// conversations between people: a message to someone else is theirs.
-	watched := scope.watched[m.ChannelID] && !others && (strings.HasSuffix(text, "?") || strings.HasSuffix(text, "？"))
-	if !dm && !mentioned && !replyToBot && !watched {
+	question := !others && (strings.HasSuffix(text, "?") || strings.HasSuffix(text, "？"))
+	watched := scope.watched[m.ChannelID] && question
+	// A thread started from an answer is a conversation with the bot:
+	// its questions are answered, with the thread's last exchange. An
+	// unknown thread is looked up only for a message the bot may answer.
+	var th thread
+	if !dm && (mentioned || question || (replyToBot && prev == nil)) {
+		th, _ = b.threads.of(ctx, s, scope.self, m.ChannelID, threaded)
+	}
+	inThread := th.turn != nil
+	if !dm && !mentioned && !replyToBot && !watched && !(inThread && question) {
 		return
 	}
+	if prev == nil {
+		prev = th.turn
+	}
 	start := time.Now()
-	o := origin{command: "chat", guild: m.GuildID, channel: m.ChannelID, user: m.Author.ID}
+	o := origin{command: "chat", guild: m.GuildID, channel: m.ChannelID, user: m.Author.ID,
+		quiet: !dm && !mentioned && !replyToBot}
 	send := func(p post) *discordgo.Message {
 		sent, err := s.ChannelMessageSendComplex(m.ChannelID, p.message(m))
 		if err != nil {
@@ -89,7 +117,7 @@ func (b *Bot) chat(ctx context.Context, s chatter, scope chatScope, m *discordgo
 		// The message was for the bot: whatever breaks, it gets a reply.
 		if v := recover(); v != nil {
 			b.recoverValue("chat", v)
-			if !answered {
+			if !answered && !o.quiet {
 				send(sorry)
 			}
 		}
@@ -102,29 +130,38 @@ func (b *Bot) chat(ctx context.Context, s chatter, scope chatScope, m *discordgo
 		return
 	}
 	if text == "" && replyToBot && !mentioned && !dm && !scope.contents {
-		// Without the MESSAGE_CONTENT intent Discord hides the text of a
-		// reply that doesn't mention the bot.
 		b.logged(o, outcomeBadQuestion, start)
-		send(note("I can't read replies that don't mention me: keep the @mention on when you reply, or use /ask.", false))
+		send(note(cannotRead, false))
 		return
 	}
 	q, err := answer.CleanQuestion(text)
 	if err != nil {
 		b.logged(o, outcomeBadQuestion, start)
-		if !watched || mentioned || replyToBot || dm {
+		if !o.quiet {
 			send(note(err.Error(), false))
 		} // a stray "???" in a watched channel gets no lecture
 		return
 	}
-	o.eng = b.chatEngine(ctx, o)
+	// A thread answers from the story of the channel it was started in.
+	eo := o
+	if th.parent != "" {
+		eo.channel = th.parent
+	}
+	o.eng = b.chatEngine(ctx, eo)
 	first, late := b.startAnswer(ctx, o, answer.Question{Text: q, Previous: prev}, start)
 	p := b.showTyping(s, m.ChannelID, first)
 	answered = true
+	if p.silent {
+		return // chatter; a model's later answer to it is not wanted either
+	}
 	sent := send(p)
+	b.threads.answered(m.ChannelID, sent, p)
 	if lp, ok := <-late; ok && sent != nil {
 		if _, err := s.ChannelMessageEditComplex(lp.messageEdit(sent)); err != nil {
 			b.Logger.Warn("editing a reply failed", append(o.attrs(), "err", err)...)
+			return
 		}
+		b.threads.answered(m.ChannelID, sent, lp)
 	}
 }
 

@@ -19,6 +19,30 @@ const maxSearchTerms = 200
 // Commands are the slash commands. They are registered in one bulk
 // overwrite, so that renamed or removed commands disappear.
 func (b *Bot) Commands() []*discordgo.ApplicationCommand {
+	return withContexts(b.commands())
+}
+
+// Where the commands may be used: installed in servers (not on users'
+// accounts), and in servers and the bot's DMs unless a command says
+// otherwise. These replace dm_permission, which Discord deprecated.
+var (
+	guildInstall      = &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall}
+	inGuildsAndBotDMs = &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM}
+)
+
+// withContexts gives every command its contexts and integration types.
+func withContexts(cmds []*discordgo.ApplicationCommand) []*discordgo.ApplicationCommand {
+	for _, c := range cmds {
+		if c.Contexts == nil {
+			c.Contexts = inGuildsAndBotDMs
+		}
+		c.IntegrationTypes = guildInstall
+		c.DMPermission = nil
+	}
+	return cmds
+}
+
+func (b *Bot) commands() []*discordgo.ApplicationCommand {
 	maxPara := 1
 	var storyChoices []*discordgo.ApplicationCommandOptionChoice
 	for _, st := range b.Engine.Stories() {
@@ -96,7 +120,10 @@ func (b *Bot) interact(ctx context.Context, i *discordgo.Interaction) reply {
 			if opt := findOption(data.Options, "number"); opt != nil {
 				n = int(optionInt(opt.Value))
 			}
-			return now(b.passage(o, stringOption(data.Options, "story"), n, false, start))
+			if r, limited := b.limited(o, start); limited {
+				return r
+			}
+			return now(b.passage(o, stringOption(data.Options, "story"), n, !b.PublicLookups, start))
 		case "search":
 			return now(b.search(ctx, o, stringOption(data.Options, "terms"), start))
 		case "story":
@@ -168,8 +195,19 @@ func plural(n int) string {
 	return "s"
 }
 
-// passage shows a paragraph: for /passage in the channel, for a
-// paragraph button only to whoever clicked.
+// limited applies the user's rate limit, which /ask, /passage, /search
+// and chat questions share: when the user is over it, the reply says
+// when to try again.
+func (b *Bot) limited(o origin, start time.Time) (reply, bool) {
+	if ok, wait := b.limiter.allow(o.user, start); !ok {
+		b.logged(o, outcomeRateLimited, start)
+		return now(note(rateLimitText(wait), true)), true
+	}
+	return reply{}, false
+}
+
+// passage shows a paragraph: for /passage to the channel only when
+// lookups are public, for a paragraph button only to whoever clicked.
 func (b *Bot) passage(o origin, story string, n int, private bool, start time.Time) post {
 	p, err := b.engineOf(o).Passage(story, n)
 	if err != nil {
@@ -192,8 +230,8 @@ func capitalise(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// search answers /search. It goes through the index like a question, so
-// it shares the user's rate limit.
+// search answers /search, privately unless lookups are public. It goes
+// through the index like a question, so it shares the user's rate limit.
 func (b *Bot) search(ctx context.Context, o origin, terms string, start time.Time) post {
 	if ok, wait := b.limiter.allow(o.user, start); !ok {
 		b.logged(o, outcomeRateLimited, start)
@@ -214,7 +252,7 @@ func (b *Bot) search(ctx context.Context, o origin, terms string, start time.Tim
 		return note("Sorry, the search failed just now. Please try again.", true)
 	}
 	b.logged(o, "ok", start, "matches", len(matches))
-	return post{embeds: []*discordgo.MessageEmbed{searchEmbed(terms, matches, b.manyStories())}}
+	return post{embeds: []*discordgo.MessageEmbed{searchEmbed(terms, matches, b.manyStories())}, private: !b.PublicLookups}
 }
 
 // autocomplete offers paragraph numbers with their first words, those

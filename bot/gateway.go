@@ -206,7 +206,13 @@ func (b *Bot) Run(ctx context.Context, c Connection) error {
 	s.AddHandler(func(s *discordgo.Session, ic *discordgo.InteractionCreate) {
 		b.onInteraction(work, rc, ic.Interaction)
 	})
-	s.AddHandler(func(s *discordgo.Session, mc *discordgo.MessageCreate) {
+	// Messages come as raw events, whose data also says whether the
+	// message is in a thread (discordgo's Message drops that).
+	s.AddHandler(func(s *discordgo.Session, e *discordgo.Event) {
+		mc, ok := e.Struct.(*discordgo.MessageCreate)
+		if !ok || e.Type != "MESSAGE_CREATE" {
+			return
+		}
 		if !b.begin() {
 			return // shutting down: a chat message can wait for the next run
 		}
@@ -214,7 +220,7 @@ func (b *Bot) Run(ctx context.Context, c Connection) error {
 		defer b.recoverPanic("chat")
 		sc := scope
 		sc.self = selfID(s)
-		b.chat(work, s, sc, mc.Message)
+		b.chat(work, s, sc, mc.Message, inThread(e.RawData))
 	})
 	if err := ctx.Err(); err != nil {
 		return nil

@@ -207,11 +207,12 @@ func testSlashLookups(t *testing.T, h *harness) {
 		contains string
 		private  bool
 	}{
-		{slash("passage", "500000000000000005", opt("number", 4, 3)), "Paragraph 3 text", false},
-		{slash("passage", "500000000000000005", opt("number", 4, 3), opt("story", 3, "strike")), "Paragraph 3 text", false},
+		// Lookups are private by default: a class channel stays readable.
+		{slash("passage", "500000000000000005", opt("number", 4, 3)), "Paragraph 3 text", true},
+		{slash("passage", "500000000000000005", opt("number", 4, 3), opt("story", 3, "strike")), "Paragraph 3 text", true},
 		{slash("passage", "500000000000000005", opt("number", 4, 99)), "paragraphs 1 to 12", true},
 		{slash("passage", "500000000000000005", opt("number", 4, 2), opt("story", 3, "nope")), "No such story", true},
-		{slash("search", "500000000000000005", opt("terms", 3, "brent crude")), `**Brent** **crude** rose`, false},
+		{slash("search", "500000000000000005", opt("terms", 3, "brent crude")), `**Brent** **crude** rose`, true},
 		{slash("search", "500000000000000005", opt("terms", 3, "   ")), "some words", true},
 		{slash("search", "500000000000000005", opt("terms", 3, strings.Repeat("oil ", 100))), "a few words", true},
 		{slash("story", "500000000000000005"), "12 paragraphs", false},
@@ -385,7 +386,7 @@ func testChatWithoutMessageContent(t *testing.T, h *harness) {
 	hidden := chatMessage("", "500000000000000013", map[string]any{"type": 19,
 		"referenced_message": map[string]any{"id": "900000000000000002", "author": map[string]any{"id": discordtest.BotID}}})
 	h.f.Dispatch(t, "MESSAGE_CREATE", hidden)
-	if r := h.f.Reply(t, hidden["id"].(string)); !strings.Contains(string(r.Body), "keep the @mention on") {
+	if r := h.f.Reply(t, hidden["id"].(string)); !strings.Contains(string(r.Body), "I can't read messages here — ask with /ask, or mention me.") {
 		t.Errorf("hidden reply: %s", r.Body)
 	}
 }

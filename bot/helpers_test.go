@@ -24,11 +24,14 @@ import (
 // answer. Paragraph 666 is a bug that panics, and so is Stories while
 // storiesPanic is set.
 type fakeEngine struct {
-	release      chan struct{}
-	started      chan struct{} // told when a slow question starts, if set
-	once         sync.Once
-	model        time.Duration
-	modelFails   bool // the model's answers are not used: fallbacks
+	release    chan struct{}
+	started    chan struct{} // told when a slow question starts, if set
+	once       sync.Once
+	model      time.Duration
+	modelFails bool // the model's answers are not used: fallbacks
+	// abstains, when set, says which other questions the story can't
+	// answer (chatter); set it before the bot starts.
+	abstains     func(q string) bool
 	storiesPanic atomic.Bool
 
 	mu    sync.Mutex
@@ -75,7 +78,7 @@ func (e *fakeEngine) Ask(ctx context.Context, q answer.Question) (answer.Result,
 		panic("engine bug")
 	case strings.Contains(q.Text, "fail"):
 		return answer.Result{}, errors.New("index: disk on fire")
-	case strings.Contains(q.Text, "school"):
+	case strings.Contains(q.Text, "school") || (e.abstains != nil && e.abstains(q.Text)):
 		return answer.Result{Question: q.Text, Answer: answer.NotInStory + " The nearest paragraph is ¶10.", Abstained: true,
 			Nearest: []answer.Citation{{Story: "strike", Title: "The Strike", Paragraph: 10, Text: citation.Text}}, Mode: answer.ModeExtractive}, nil
 	}
@@ -180,7 +183,14 @@ const (
 // commands). configure may change the bot and the connection first.
 func start(t *testing.T, configure func(*Bot, *Connection)) *harness {
 	t.Helper()
-	h := &harness{f: discordtest.New(t), eng: newFakeEngine(), logs: &syncBuffer{}, done: make(chan error, 1)}
+	return startOn(t, discordtest.New(t), configure)
+}
+
+// startOn is start on a fake Discord the test has set up. When the bot
+// has stopped, every message it sent or edited is checked (checkSafe).
+func startOn(t *testing.T, f *discordtest.Server, configure func(*Bot, *Connection)) *harness {
+	t.Helper()
+	h := &harness{f: f, eng: newFakeEngine(), logs: &syncBuffer{}, done: make(chan error, 1)}
 	h.b = &Bot{
 		Engine: h.eng, Metrics: NewMetrics(), AnswerWithin: time.Second,
 		Logger: slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
@@ -203,6 +213,7 @@ func start(t *testing.T, configure func(*Bot, *Connection)) *harness {
 		case <-time.After(discordtest.Timeout):
 			t.Error("the bot did not stop")
 		}
+		checkEveryMessage(t, h.f)
 	})
 	h.f.WaitConnected(t, 1)
 	if conn.ShardCount <= 1 || conn.ShardID == 0 {
@@ -346,6 +357,41 @@ func checkSafe(t *testing.T, r discordtest.Request, msg map[string]any) {
 		t.Errorf("%s carries a raw mass mention: %s", r, body)
 	}
 	checkLimits(t, r.String(), msg)
+}
+
+// checkEveryMessage walks every REST request the fake recorded and
+// checks each one that creates or edits a message (interaction responses
+// that carry one, edits of them, follow-ups, channel messages and their
+// edits) with checkSafe. It returns how many it checked.
+func checkEveryMessage(t *testing.T, f *discordtest.Server) int {
+	t.Helper()
+	n := 0
+	for _, r := range f.Requests(nil) {
+		parts := strings.Split(strings.Trim(r.Path, "/"), "/")
+		var msg map[string]any
+		switch {
+		case r.Method == "POST" && parts[0] == "interactions" && len(parts) == 4 && parts[3] == "callback":
+			switch typ, _ := r.JSON()["type"].(float64); typ {
+			case 4, 5, 7: // a message, a deferred one, an update of one
+				msg, _ = r.JSON()["data"].(map[string]any)
+				if msg == nil {
+					t.Errorf("%s: a response of type %v without data: %s", r, typ, r.Body)
+					continue
+				}
+			default: // pong, deferred update, autocomplete, modal: no message
+				continue
+			}
+		case (r.Method == "POST" || r.Method == "PATCH") && parts[0] == "webhooks",
+			r.Method == "POST" && parts[0] == "channels" && len(parts) == 3 && parts[2] == "messages",
+			r.Method == "PATCH" && parts[0] == "channels" && len(parts) == 4 && parts[2] == "messages":
+			msg = r.JSON()
+		default:
+			continue
+		}
+		n++
+		checkSafe(t, r, msg)
+	}
+	return n
 }
 
 // checkLimits asserts Discord's limits on a message object.

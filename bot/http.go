@@ -293,11 +293,51 @@ func (b *Bot) ServeInteractions(ctx context.Context, ln net.Listener, key ed2551
 }
 
 // register overwrites the application's commands with the bot's, in one
-// bulk call: globally, or in guild when it is set.
+// bulk call: globally, or in guild when it is set. Then it clears the
+// other set, so that switching between the two never leaves each command
+// listed twice: registering in a guild empties the global commands, and
+// registering globally empties the guild commands of every server the
+// bot is in (up to maxGuildsCleared of them) that still has some.
 func (b *Bot) register(rest *discordgo.Session, app, guild string) error {
 	if _, err := rest.ApplicationCommandBulkOverwrite(app, guild, b.Commands()); err != nil {
 		return restError("register commands", err)
 	}
 	b.Logger.Info("commands registered", "application", app, "guild", guild)
+	// Stale commands are untidy, not fatal: failures are logged.
+	if guild != "" {
+		b.clearCommands(rest, app, "")
+		return nil
+	}
+	guilds, err := rest.UserGuilds(maxGuildsCleared, "", "", false)
+	if err != nil {
+		b.Logger.Warn("listing servers to clear their old commands", "err", err)
+		return nil
+	}
+	for _, g := range guilds {
+		b.clearCommands(rest, app, g.ID)
+	}
 	return nil
+}
+
+// maxGuildsCleared bounds the servers checked for stale guild commands
+// when the commands are registered globally: one page of the bot's
+// servers, one request each.
+const maxGuildsCleared = 200
+
+// clearCommands empties the application's commands in guild (globally,
+// for ""), when it has any.
+func (b *Bot) clearCommands(rest *discordgo.Session, app, guild string) {
+	cmds, err := rest.ApplicationCommands(app, guild)
+	if err != nil {
+		b.Logger.Warn("reading old commands", "guild", guild, "err", err)
+		return
+	}
+	if len(cmds) == 0 {
+		return
+	}
+	if _, err := rest.ApplicationCommandBulkOverwrite(app, guild, []*discordgo.ApplicationCommand{}); err != nil {
+		b.Logger.Warn("clearing old commands", "guild", guild, "err", err)
+		return
+	}
+	b.Logger.Info("cleared commands registered before", "guild", guild, "commands", len(cmds))
 }

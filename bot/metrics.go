@@ -17,6 +17,10 @@ const (
 	outcomeBadQuestion = "bad_question"
 	outcomeError       = "error"
 	outcomeRefused     = "shutting_down"
+	// outcomeChatter is a message in a watched channel or an answer's
+	// thread that the story cannot answer: not a question for the bot,
+	// left unanswered.
+	outcomeChatter = "chatter"
 )
 
 // Metrics are the bot's Prometheus metrics, with the Go runtime's
@@ -40,7 +44,7 @@ func NewMetrics() *Metrics {
 		registry: prometheus.NewRegistry(),
 		questions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "storybot_questions_total",
-			Help: "Questions by outcome (answered, abstained, rate_limited, bad_question, error, shutting_down).",
+			Help: "Questions by outcome (answered, abstained, chatter, rate_limited, bad_question, error, shutting_down).",
 		}, []string{"outcome"}),
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "storybot_answer_seconds",

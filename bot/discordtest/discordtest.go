@@ -40,6 +40,9 @@ type Request struct {
 	// request arrived.
 	Status int
 	At     time.Time
+	// Response is the body the fake answered with (a sent message, with
+	// its id).
+	Response []byte
 }
 
 // OK reports whether the fake accepted the request (a 2xx status), as
@@ -87,6 +90,7 @@ type Server struct {
 	faults     faults
 	changed    chan struct{}
 	msgID      atomic.Int64
+	state      state // state.go
 }
 
 type gatewayConn struct {
@@ -138,6 +142,7 @@ func (s *Server) rest(w http.ResponseWriter, r *http.Request) {
 	rec, out := httptest.NewRecorder(), w
 	defer func() {
 		req.Status = rec.Code
+		req.Response = rec.Body.Bytes()
 		s.record(req)
 		for k, v := range rec.Header() {
 			out.Header()[k] = v
@@ -161,6 +166,9 @@ func (s *Server) rest(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"message": "invalid JSON", "code": 50109}`)
 		return
 	}
+	if s.serveState(w, r.Method, path, body) {
+		return
+	}
 	switch {
 	case r.Method == "GET" && (path == "/gateway" || path == "/gateway/bot"):
 		fmt.Fprintf(w, `{"url":%q,"shards":1,"session_start_limit":{"total":1000,"remaining":999,"reset_after":0,"max_concurrency":1}}`,
@@ -169,18 +177,16 @@ func (s *Server) rest(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `{"id":%q,"username":"storybot","discriminator":"0","bot":true}`, BotID)
 	case r.Method == "GET" && path == "/oauth2/applications/@me":
 		fmt.Fprintf(w, `{"id":%q,"name":"storybot","bot":{"id":%q,"username":"storybot","bot":true}}`, AppID, BotID)
-	case r.Method == "PUT" && strings.HasPrefix(path, "/applications/"+AppID+"/") && strings.HasSuffix(path, "/commands"):
-		w.Write(body)
 	case r.Method == "POST" && strings.HasPrefix(path, "/interactions/") && strings.HasSuffix(path, "/callback"):
 		w.WriteHeader(http.StatusNoContent)
 	case r.Method == "PATCH" && strings.HasPrefix(path, "/webhooks/"+AppID+"/") && strings.HasSuffix(path, "/messages/@original"):
-		s.writeMessage(w, "", body)
+		s.writeMessage(w, "", body, false)
 	case r.Method == "POST" && strings.HasPrefix(path, "/channels/") && strings.HasSuffix(path, "/typing"):
 		w.WriteHeader(http.StatusNoContent)
 	case r.Method == "POST" && strings.HasPrefix(path, "/channels/") && strings.HasSuffix(path, "/messages"):
-		s.writeMessage(w, strings.Split(path, "/")[2], body)
+		s.writeMessage(w, strings.Split(path, "/")[2], body, true)
 	case r.Method == "PATCH" && strings.HasPrefix(path, "/channels/") && strings.Count(path, "/") == 4 && strings.Split(path, "/")[3] == "messages":
-		s.writeMessage(w, strings.Split(path, "/")[2], body)
+		s.writeMessage(w, strings.Split(path, "/")[2], body, false)
 	default:
 		w.WriteHeader(http.StatusNotFound)
 		io.WriteString(w, `{"message": "404: Not Found", "code": 0}`)
@@ -188,8 +194,9 @@ func (s *Server) rest(w http.ResponseWriter, r *http.Request) {
 }
 
 // writeMessage answers a message the bot sent with that message as
-// Discord would store it, so that a test can reply to it.
-func (s *Server) writeMessage(w http.ResponseWriter, channel string, body []byte) {
+// Discord would store it, so that a test can reply to it; a new message
+// (keep) is kept, for the bot to read back.
+func (s *Server) writeMessage(w http.ResponseWriter, channel string, body []byte, keep bool) {
 	var m map[string]any
 	json.Unmarshal(body, &m)
 	if m == nil {
@@ -199,6 +206,11 @@ func (s *Server) writeMessage(w http.ResponseWriter, channel string, body []byte
 	m["channel_id"] = channel
 	m["author"] = map[string]any{"id": BotID, "username": "storybot", "bot": true}
 	m["timestamp"] = "2026-01-02T03:04:05Z"
+	if keep {
+		s.mu.Lock()
+		s.addMessage(m)
+		s.mu.Unlock()
+	}
 	json.NewEncoder(w).Encode(m)
 }
 
