@@ -30,8 +30,11 @@ type discordSettings struct {
 	rate        float64
 	burst       int
 	concurrent  int
-	class       storeSettings       // what the classroom keeps, and where (main_store.go)
-	env         func(string) string // for the teachers' stories' engines
+	// publicLookups makes /passage and /search reply for the channel
+	// (DISCORD_PUBLIC_LOOKUPS); by default only whoever asked sees them.
+	publicLookups bool
+	class         storeSettings       // what the classroom keeps, and where (main_store.go)
+	env           func(string) string // for the teachers' stories' engines
 }
 
 // runDiscordCmd is `storybot discord`: it checks the settings, builds the
@@ -73,7 +76,8 @@ func runDiscord(ctx context.Context, args []string, getenv func(string) string, 
 }
 
 func serveDiscord(ctx context.Context, st discordSettings, eng *engine, logger *slog.Logger) error {
-	b := &bot.Bot{Engine: eng, Logger: logger, RatePerMinute: st.rate, Burst: st.burst, MaxConcurrent: st.concurrent}
+	b := &bot.Bot{Engine: eng, Logger: logger, RatePerMinute: st.rate, Burst: st.burst, MaxConcurrent: st.concurrent,
+		PublicLookups: st.publicLookups}
 	class, closeClass, err := classroom(ctx, st.class, st.engine.noLLM, st.env, logger)
 	if err != nil {
 		return err
@@ -173,6 +177,13 @@ func parseDiscord(args []string, getenv func(string) string) (discordSettings, e
 			return st, usagef("DISCORD_RATE_PER_MIN %s: want questions a minute, from 0.1 to 600", clipArg(v))
 		}
 		st.rate = f
+	}
+	if v := strings.TrimSpace(getenv("DISCORD_PUBLIC_LOOKUPS")); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return st, usagef("DISCORD_PUBLIC_LOOKUPS %s: want true or false", clipArg(v))
+		}
+		st.publicLookups = b
 	}
 	ints := []struct {
 		name     string

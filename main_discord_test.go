@@ -30,7 +30,7 @@ func TestDiscordSettings(t *testing.T) {
 	good := map[string]string{
 		"DISCORD_TOKEN": " Bot abc ", "DISCORD_GUILD_ID": "300000000000000001", "DISCORD_CHANNELS": "400000000000000001, 400000000000000002,",
 		"DISCORD_RATE_PER_MIN": "10", "DISCORD_RATE_BURST": "4", "DISCORD_MAX_CONCURRENT": "3",
-		"DISCORD_SHARD_ID": "1", "DISCORD_SHARD_COUNT": "2", "METRICS_ADDR": "127.0.0.1:9090",
+		"DISCORD_SHARD_ID": "1", "DISCORD_SHARD_COUNT": "2", "METRICS_ADDR": "127.0.0.1:9090", "DISCORD_PUBLIC_LOOKUPS": "true",
 	}
 	st, err := parseDiscord([]string{"--no-llm"}, func(k string) string { return good[k] })
 	if err != nil {
@@ -38,14 +38,14 @@ func TestDiscordSettings(t *testing.T) {
 	}
 	c := st.conn
 	if c.Token != "abc" || len(c.Channels) != 2 || c.APIURL != bot.DefaultAPIURL || c.GuildID != "300000000000000001" ||
-		st.rate != 10 || st.burst != 4 || st.concurrent != 3 || c.ShardID != 1 || c.ShardCount != 2 || !st.engine.noLLM || st.httpAddr != "" {
+		st.rate != 10 || st.burst != 4 || st.concurrent != 3 || c.ShardID != 1 || c.ShardCount != 2 || !st.engine.noLLM || st.httpAddr != "" || !st.publicLookups {
 		t.Errorf("%+v", st)
 	}
 	pub, _, _ := ed25519.GenerateKey(nil)
 	st, err = parseDiscord([]string{"--http", ":8080"}, func(k string) string {
 		return map[string]string{"DISCORD_PUBLIC_KEY": hex.EncodeToString(pub)}[k]
 	})
-	if err != nil || st.httpAddr != ":8080" || !st.key.Equal(pub) || st.conn.Token != "" {
+	if err != nil || st.httpAddr != ":8080" || !st.key.Equal(pub) || st.conn.Token != "" || st.publicLookups {
 		t.Errorf("HTTP mode without a token: %+v %v", st, err)
 	}
 
@@ -112,8 +112,10 @@ func TestDiscordWithTheRealEngine(t *testing.T) {
 	t.Parallel()
 	eng := realEngine(t)
 	f := discordtest.New(t)
+	// One user asks twice, reads and searches: four of the rate limit's
+	// tokens, which /passage and /search share with /ask.
 	env := map[string]string{"DISCORD_TOKEN": discordtest.Token, "DISCORD_API_URL": f.APIURL(), "DISCORD_GUILD_ID": "300000000000000001",
-		"STORYBOT_DATA": t.TempDir()}
+		"STORYBOT_DATA": t.TempDir(), "DISCORD_RATE_BURST": "4"}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -384,6 +386,8 @@ func TestDiscordSettingsNameTheVariable(t *testing.T) {
 		{"DISCORD_SHARD_COUNT", "-2"},
 		{"DISCORD_SHARD_ID", "-1"},
 		{"DISCORD_SHARD_ID", "1e3"},
+		{"DISCORD_PUBLIC_LOOKUPS", "yes please"},
+		{"DISCORD_PUBLIC_LOOKUPS", "2"},
 	} {
 		env := map[string]string{"DISCORD_TOKEN": "abc", bad.name: bad.value}
 		_, err := parseDiscord(nil, func(k string) string { return env[k] })
