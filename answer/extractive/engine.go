@@ -493,3 +493,9 @@ func unknownShare(q *question.Question) float64 {
 	}
 	return unknown / total
 }
+
+// ParagraphText is the text of the paragraph s belongs to.
+func (e *Engine) ParagraphText(s *features.Sentence) string {
+	p, _ := e.stories[s.Story].Paragraph(s.Para)
+	return p.Text
+}

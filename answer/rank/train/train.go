@@ -142,11 +142,40 @@ func analyse(ctx context.Context, e *extractive.Engine, g eval.Gold) (item, erro
 	if err != nil {
 		return it, err
 	}
+	// A sentence is right when it holds a gold answer and is where the
+	// gold evidence is: the evidence sentence itself when the set gives
+	// sentences (SQuAD), else a sentence of the evidence's paragraph. A
+	// name the whole article repeats ("Harvard") is in most sentences;
+	// only the evidence says which one the question was written from.
+	// Without any such sentence, holding the answer is enough.
+	level := func(c extractive.Candidate) int {
+		if g.Unanswerable || !right(c.Sentence.Text, g.Answers) {
+			return 0
+		}
+		para := e.ParagraphText(c.Sentence)
+		for _, ev := range g.Evidence {
+			if eval.Contains(ev, c.Sentence.Text) || eval.Contains(c.Sentence.Text, ev) {
+				return 3
+			}
+		}
+		for _, ev := range g.Evidence {
+			if eval.Contains(para, ev) {
+				return 2
+			}
+		}
+		return 1
+	}
+	levels := make([]int, len(a.Candidates))
+	top := 0
+	for i, c := range a.Candidates {
+		levels[i] = level(c)
+		top = max(top, levels[i])
+	}
 	var first *features.Sentence
-	for _, c := range a.Candidates {
+	for i, c := range a.Candidates {
 		it.sents.cands = append(it.sents.cands, toSparse(c.Vec))
 		it.texts = append(it.texts, c.Sentence.Text)
-		ok := !g.Unanswerable && right(c.Sentence.Text, g.Answers)
+		ok := top > 0 && levels[i] == top
 		if ok && first == nil {
 			first = c.Sentence
 		}
