@@ -50,11 +50,23 @@ func runAsk(ctx context.Context, args []string, getenv func(string) string, stdi
 		return err
 	}
 	defer closeEng()
+	var answerOne func(string) error
+	// Each answer is written out as soon as it is ready — at a terminal a
+	// reader sees it at once — and a failed write (a full disk, a closed
+	// pipe) ends the run with an error rather than losing answers quietly.
 	out := bufio.NewWriter(stdout)
-	defer out.Flush()
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
 	ask := func(text string) error {
+		if err := answerOne(text); err != nil {
+			return err
+		}
+		if err := out.Flush(); err != nil {
+			return fmt.Errorf("write answers: %w", err)
+		}
+		return nil
+	}
+	answerOne = func(text string) error {
 		res, err := eng.Ask(ctx, answer.Question{Text: text, Extractive: cfg.noLLM})
 		switch {
 		case err != nil && !answer.IsInputError(err):
@@ -179,11 +191,19 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 	defer closeEng()
 	st := eng.Stories()
 	fmt.Fprintf(stdout, "Ask about “%s” (%d paragraphs). Follow-up questions are understood. Type “quit” to leave.\n\n", st[0].Title, st[0].Paragraphs)
-	r := bufio.NewReaderSize(stdin, maxLine)
+	lines := readLines(ctx, stdin)
 	var prev *answer.Turn
 	for ctx.Err() == nil {
 		fmt.Fprint(stdout, "> ")
-		line, err := readLine(r)
+		var line string
+		var err error
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(stdout)
+			return nil // Ctrl-C at the prompt leaves at once
+		case l := <-lines:
+			line, err = l.text, l.err
+		}
 		if errors.Is(err, io.EOF) {
 			fmt.Fprintln(stdout)
 			return nil
@@ -333,4 +353,31 @@ func isTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+type lineOrErr struct {
+	text string
+	err  error
+}
+
+// readLines reads lines in the background, so that a reader waiting at a
+// prompt can still be interrupted. It stops after the first error (EOF
+// included) or when ctx ends.
+func readLines(ctx context.Context, stdin io.Reader) <-chan lineOrErr {
+	ch := make(chan lineOrErr)
+	go func() {
+		r := bufio.NewReaderSize(stdin, maxLine)
+		for {
+			text, err := readLine(r)
+			select {
+			case ch <- lineOrErr{text, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return ch
 }

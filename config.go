@@ -87,6 +87,12 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.indexDir, "index-dir", getenv("STORY_INDEX_DIR"), "keep the search index in this folder (default: in memory)")
 }
 
+// A helpRequest is -h or --help: the command's usage and flags, printed
+// to standard output, and success.
+type helpRequest struct{ text string }
+
+func (h helpRequest) Error() string { return h.text }
+
 // parseFlags parses args, allowing flags after positional arguments
 // ("ask Who? --json"); "--" ends the flags.
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
@@ -95,7 +101,11 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return nil, usagef("usage: storybot %s [options]; see storybot help", fs.Name())
+				var b strings.Builder
+				fmt.Fprintf(&b, "Usage: storybot %s [options]; see storybot help\n\nOptions:\n", fs.Name())
+				fs.SetOutput(&b)
+				fs.PrintDefaults()
+				return nil, helpRequest{b.String()}
 			}
 			return nil, usagef("%s: %v", fs.Name(), err)
 		}

@@ -76,6 +76,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return err
 	}
 	cmd, rest := args[1], args[2:]
+	err = runCommand(ctx, cmd, rest, getenv, stdin, stdout, stderr, logger)
+	if h, ok := errors.AsType[helpRequest](err); ok {
+		_, err = io.WriteString(stdout, h.text)
+	}
+	return err
+}
+
+func runCommand(ctx context.Context, cmd string, rest []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer, logger *slog.Logger) error {
 	switch cmd {
 	case "ask":
 		return runAsk(ctx, rest, getenv, stdin, stdout, logger)

@@ -16,6 +16,7 @@
 package train
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -52,11 +53,16 @@ type Options struct {
 	Folds         int      // cross-fitting folds for the abstainer
 	AbstainBudget float64  // the false-abstention rate the threshold may cost
 	Drop          []string // features whose names start with these are left out (ablation)
+	// EqualStories makes every story (cross-validation group) count as
+	// much as any other, however many questions it has: a student's
+	// week-long article weighs as much as a Wikipedia page with 400
+	// crowd-written questions.
+	EqualStories bool
 }
 
 // Defaults are the training options the committed model uses.
 func Defaults() Options {
-	return Options{L2: 1e-4, Iterations: 300, LearningRate: 0.05, Folds: 5, AbstainBudget: 0.04}
+	return Options{L2: 1e-4, Iterations: 300, LearningRate: 0.05, Folds: 5, AbstainBudget: 0.04, EqualStories: true}
 }
 
 // sparse is a feature vector without its zeros.
@@ -86,8 +92,9 @@ func (s sparse) dot(w []float64) float64 {
 
 // A group of candidates with the ones that are right.
 type choice struct {
-	cands []sparse
-	pos   []bool
+	cands  []sparse
+	pos    []bool
+	weight float64 // how much the question counts (see Options.EqualStories)
 }
 
 // An item is one question, analysed.
@@ -218,7 +225,7 @@ func right(text string, answers []string) bool {
 // fitSoftmax fits w so that the right candidates of each choice score
 // highest: the conditional log-likelihood of the right set, with L2, by
 // full-batch Adam.
-func fitSoftmax(choices []choice, names []string, o Options) []float64 {
+func fitSoftmax(ctx context.Context, choices []choice, names []string, o Options) []float64 {
 	n := len(names)
 	drop := mask(names, o)
 	w := make([]float64, n)
@@ -234,7 +241,11 @@ func fitSoftmax(choices []choice, names []string, o Options) []float64 {
 		grads[i] = make([]float64, n)
 	}
 	grad := make([]float64, n)
-	for t := 1; t <= o.Iterations; t++ {
+	total := 0.0
+	for _, c := range choices {
+		total += c.weight
+	}
+	for t := 1; t <= o.Iterations && ctx.Err() == nil; t++ {
 		var wg sync.WaitGroup
 		for c := 0; c < chunks; c++ {
 			wg.Add(1)
@@ -256,7 +267,7 @@ func fitSoftmax(choices []choice, names []string, o Options) []float64 {
 				grad[j] += g[j]
 			}
 		}
-		adam(w, grad, m, v, t, float64(len(choices)), drop, o)
+		adam(w, grad, m, v, t, total, drop, o)
 	}
 	return w
 }
@@ -281,6 +292,7 @@ func softmaxGrad(c choice, w, grad, scores []float64) []float64 {
 		if c.pos[i] {
 			g -= p[i] / pp
 		}
+		g *= c.weight
 		if g == 0 {
 			continue
 		}
@@ -307,13 +319,17 @@ func adam(w, grad, m, v []float64, t int, count float64, drop []bool, o Options)
 }
 
 // fitLogistic fits a logistic regression.
-func fitLogistic(xs [][]float64, ys []bool, o Options) []float64 {
+func fitLogistic(ctx context.Context, xs [][]float64, ys []bool, ws []float64, o Options) []float64 {
 	n := len(xs[0])
+	total := 0.0
+	for _, x := range ws {
+		total += x
+	}
 	drop := mask(abstain.Names(), o)
 	w := make([]float64, n)
 	m, v := make([]float64, n), make([]float64, n)
 	grad := make([]float64, n)
-	for t := 1; t <= o.Iterations*2; t++ {
+	for t := 1; t <= o.Iterations*2 && ctx.Err() == nil; t++ {
 		clear(grad)
 		for i, x := range xs {
 			s := 0.0
@@ -324,30 +340,58 @@ func fitLogistic(xs [][]float64, ys []bool, o Options) []float64 {
 			if ys[i] {
 				g--
 			}
+			g *= ws[i]
 			for j := range x {
 				grad[j] += g * x[j]
 			}
 		}
-		adam(w, grad, m, v, t, float64(len(xs)), drop, o)
+		adam(w, grad, m, v, t, total, drop, o)
+	}
+	return w
+}
+
+// weights gives each story's questions a weight: 1, or with
+// o.EqualStories the same total for every story, averaging 1.
+func (d *Data) weights(keep func(item) bool, o Options) map[string]float64 {
+	count := map[string]float64{}
+	kept := 0.0
+	for _, it := range d.items {
+		if keep(it) {
+			count[d.sets[it.set].Group]++
+			kept++
+		}
+	}
+	w := map[string]float64{}
+	for g, c := range count {
+		w[g] = 1
+		if o.EqualStories {
+			w[g] = kept / float64(len(count)) / c
+		}
 	}
 	return w
 }
 
 // fitRankers fits the sentence and span models on the items selected.
-func fitRankers(items []item, keep func(item) bool, o Options) (sent, span []float64) {
+func (d *Data) fitRankers(ctx context.Context, keep func(item) bool, o Options) (sent, span []float64) {
 	var sc, pc []choice
-	for _, it := range items {
+	w := d.weights(keep, o)
+	for _, it := range d.items {
 		if !keep(it) {
 			continue
 		}
+		g := w[d.sets[it.set].Group]
 		if it.hasPos {
-			sc = append(sc, it.sents)
+			c := it.sents
+			c.weight = g
+			sc = append(sc, c)
 		}
 		if it.hasSpans {
-			pc = append(pc, it.spans)
+			c := it.spans
+			c.weight = g
+			pc = append(pc, c)
 		}
 	}
-	return fitSoftmax(sc, features.SentenceNames(), o), fitSoftmax(pc, features.SpanNames(), o)
+	return fitSoftmax(ctx, sc, features.SentenceNames(), o), fitSoftmax(ctx, pc, features.SpanNames(), o)
 }
 
 // A Prediction is a question answered by a model, before abstaining.
@@ -403,7 +447,7 @@ func (d *Data) predict(ctx context.Context, m *rank.Model, keep func(item) bool)
 func (d *Data) Fit(ctx context.Context, o Options, skip map[string]bool) (*rank.Model, error) {
 	keep := func(it item) bool { return !skip[d.sets[it.set].Group] }
 	m := rank.Zero()
-	m.Sentence.Weights, m.Span.Weights = fitRankers(d.items, keep, o)
+	m.Sentence.Weights, m.Span.Weights = d.fitRankers(ctx, keep, o)
 	// Cross-fit: every kept group is scored by rankers fitted without it.
 	var groups []string
 	for _, s := range d.sets {
@@ -421,52 +465,66 @@ func (d *Data) Fit(ctx context.Context, o Options, skip map[string]bool) (*rank.
 	for f := 0; f < folds; f++ {
 		inFold := func(it item) bool { return keep(it) && fold[d.sets[it.set].Group] == f }
 		fm := rank.Zero()
-		fm.Sentence.Weights, fm.Span.Weights = fitRankers(d.items, func(it item) bool { return keep(it) && !inFold(it) }, o)
+		fm.Sentence.Weights, fm.Span.Weights = d.fitRankers(ctx, func(it item) bool { return keep(it) && !inFold(it) }, o)
 		p, err := d.predict(ctx, fm, inFold)
 		if err != nil {
 			return nil, err
 		}
 		preds = append(preds, p...)
 	}
+	gw := d.weights(keep, o)
 	var xs [][]float64
 	var ys []bool
+	var ws []float64
 	for _, p := range preds {
 		if !p.Refused {
 			xs = append(xs, p.Signals)
 			ys = append(ys, p.Right)
+			ws = append(ws, gw[d.sets[p.Set].Group])
 		}
 	}
 	if len(xs) > 0 {
-		m.Abstain.Weights = fitLogistic(xs, ys, o)
+		m.Abstain.Weights = fitLogistic(ctx, xs, ys, ws, o)
 	}
-	m.Threshold = chooseThreshold(m, preds, o.AbstainBudget)
+	m.Threshold = chooseThreshold(m, preds, func(p Prediction) float64 { return gw[d.sets[p.Set].Group] }, o.AbstainBudget)
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("train: %w", err) // stopped half way: the weights mean nothing
+	}
 	return m, nil
 }
 
 // chooseThreshold picks the probability below which the engine abstains:
-// the highest one whose false abstentions stay within budget.
-func chooseThreshold(m *rank.Model, preds []Prediction, budget float64) float64 {
-	var answerable []float64
+// the highest one whose false abstentions (weighted as in training) stay
+// within budget.
+func chooseThreshold(m *rank.Model, preds []Prediction, weight func(Prediction) float64, budget float64) float64 {
+	type scored struct{ p, w float64 }
+	var answerable []scored
+	total := 0.0
 	for _, p := range preds {
 		if p.Gold.Unanswerable {
 			continue
 		}
-		if p.Refused {
-			answerable = append(answerable, -1)
-			continue
+		s := scored{p: -1, w: weight(p)}
+		if !p.Refused {
+			s.p = rank.Sigmoid(m.Abstain.Score(p.Signals))
 		}
-		answerable = append(answerable, rank.Sigmoid(m.Abstain.Score(p.Signals)))
+		answerable = append(answerable, s)
+		total += s.w
 	}
 	if len(answerable) == 0 {
 		return 0
 	}
-	sort.Float64s(answerable)
-	k := int(budget * float64(len(answerable)))
-	if k >= len(answerable) {
-		k = len(answerable) - 1
+	slices.SortStableFunc(answerable, func(a, b scored) int { return cmp.Compare(a.p, b.p) })
+	// Abstaining below a question's probability abstains on the
+	// answerable questions before it: the last one within budget.
+	t, cost := 0.0, 0.0
+	for _, s := range answerable {
+		if cost+s.w > budget*total {
+			t = s.p
+			break
+		}
+		cost += s.w
 	}
-	// abstaining below answerable[k] costs at most k false abstentions
-	t := answerable[k]
 	return math.Round(max(t, 0)*1e6) / 1e6
 }
 

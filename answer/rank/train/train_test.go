@@ -96,3 +96,14 @@ func TestDroppedFeaturesStayZero(t *testing.T) {
 		}
 	}
 }
+
+// TestFitStopsWhenCancelled: Ctrl-C during `storybot train` ends it
+// without writing weights fitted half way.
+func TestFitStopsWhenCancelled(t *testing.T) {
+	d := smallData(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if m, err := d.Fit(ctx, Defaults(), nil); err == nil || m != nil {
+		t.Errorf("a cancelled fit gave %v, %v", m, err)
+	}
+}
