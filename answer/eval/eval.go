@@ -11,6 +11,7 @@ package eval
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -42,7 +43,8 @@ func Load(path string) ([]Gold, error) {
 	var out []Gold
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 64*1024), maxLine)
-	for n := 1; sc.Scan(); n++ {
+	n := 1
+	for ; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" {
 			continue
@@ -57,7 +59,10 @@ func Load(path string) ([]Gold, error) {
 		out = append(out, g)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, fmt.Errorf("%s:%d: a line over %d bytes", path, n, maxLine)
+		}
+		return nil, fmt.Errorf("%s:%d: %v", path, n, err)
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: no questions", path)

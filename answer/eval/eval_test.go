@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"storybot/answer"
@@ -64,11 +65,13 @@ func TestLoadRefusesBadSets(t *testing.T) {
 		"empty.jsonl":   "",
 		"bad.jsonl":     "{\"id\":\"x\",\"q\":\"Who?\"}\n",
 		"garbled.jsonl": "{not json\n",
+		"huge.jsonl":    "{\"id\":\"a\",\"q\":\"Who?\",\"answers\":[\"x\"]}\n" + strings.Repeat("x", 2<<20) + "\n",
 	} {
 		p := filepath.Join(dir, name)
 		os.WriteFile(p, []byte(body), 0o644)
-		if _, err := Load(p); err == nil {
-			t.Errorf("%s loaded", name)
+		_, err := Load(p)
+		if err == nil || !strings.Contains(err.Error(), name) || name == "huge.jsonl" && !strings.Contains(err.Error(), ":2:") {
+			t.Errorf("%s: %v", name, err)
 		}
 	}
 }
