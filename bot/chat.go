@@ -73,7 +73,12 @@ func (b *Bot) chat(ctx context.Context, s chatSession, scope chatScope, m *disco
 	}
 	var prev *answer.Turn
 	replyToBot := false
-	if ref := m.ReferencedMessage; ref != nil && ref.Author != nil {
+	ref := m.ReferencedMessage
+	if ref == nil && m.Type == discordgo.MessageTypeReply && m.MessageReference != nil && m.MessageReference.MessageID != "" {
+		// Discord may leave the replied-to message out; the bot reads it.
+		ref = b.referenced(ctx, s, m)
+	}
+	if ref != nil && ref.Author != nil {
 		if ref.Author.ID == scope.self {
 			replyToBot = true
 			prev = previousTurn(ref)
@@ -163,6 +168,22 @@ func (b *Bot) chat(ctx context.Context, s chatSession, scope chatScope, m *disco
 		}
 		b.threads.answered(m.ChannelID, sent, lp)
 	}
+}
+
+// referenced reads the message m replies to, nil if it can't.
+func (b *Bot) referenced(ctx context.Context, s threadReader, m *discordgo.Message) *discordgo.Message {
+	channel := m.MessageReference.ChannelID
+	if channel == "" {
+		channel = m.ChannelID
+	}
+	ctx, cancel := context.WithTimeout(ctx, threadLookupWithin)
+	defer cancel()
+	ref, err := s.ChannelMessage(channel, m.MessageReference.MessageID, discordgo.WithContext(ctx))
+	if err != nil {
+		b.Logger.Debug("reading the message replied to", "channel", channel, "err", err)
+		return nil
+	}
+	return ref
 }
 
 // showTyping waits for the post to send, showing that the bot is typing

@@ -293,7 +293,7 @@ func (b *Bot) autocomplete(i *discordgo.Interaction, o origin) reply {
 
 const helpText = `**Ask me about the story.** Every answer cites the paragraphs (¶) it comes from; when the story doesn't say, I tell you so.
 • ` + "`/ask question:…`" + ` asks a question; add ` + "`private:True`" + ` so that only you see the answer. The ¶ buttons under an answer show those paragraphs, just to you.
-• Mention me with a question, or send it to me directly. Reply to one of my answers to follow up ("and how old was he?").
+• Mention me with a question, or send it to me directly. Reply to one of my answers to follow up ("and how old was he?"), or start a thread from it: I keep the conversation going there.
 • ` + "`/passage number:…`" + ` reads a paragraph · ` + "`/search terms:…`" + ` finds the paragraphs with some words · ` + "`/story`" + ` says what I know.
 Each person can ask a few questions a minute.`
 

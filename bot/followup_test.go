@@ -2,6 +2,7 @@ package bot
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -192,4 +193,51 @@ func (h *harness) idle(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// TestClassroomThreadAnswersFromItsChannelsStory: a thread started from
+// an answer in a channel with a teacher's story answers from that story,
+// with the conversation so far.
+func TestClassroomThreadAnswersFromItsChannelsStory(t *testing.T) {
+	c := startClass(t, filepath.Join(t.TempDir(), "storybot.db"))
+	c.addByAttachment(t, teacher, "comet.txt", []byte(storyComet), len(storyComet), "")
+	c.respond(t, interaction(2, teacher, channelB, command("story", sub("use", opt("name", 3, "comet")))))
+	m := chatMessage("<@"+discordtest.BotID+"> when will it come back?", student2.id, mentioning())
+	m["channel_id"] = channelB
+	c.f.Dispatch(t, "MESSAGE_CREATE", m)
+	var sent struct{ ID string }
+	if err := json.Unmarshal(c.f.Reply(t, m["id"].(string)).Response, &sent); err != nil {
+		t.Fatal(err)
+	}
+	c.idle(t)
+	// The thread is unknown to the bot (as after a restart): it looks it up.
+	thread := snowflake()
+	stored := c.f.Message(channelB, sent.ID)
+	stored["id"] = thread
+	c.f.AddMessage(stored)
+	c.f.AddChannel(map[string]any{"id": thread, "type": 11, "guild_id": guildID, "parent_id": channelB})
+	q := chatMessage("<@"+discordtest.BotID+"> who saw it?", student2.id, mentioning())
+	q["channel_id"], q["position"] = thread, 1
+	c.f.Dispatch(t, "MESSAGE_CREATE", q)
+	if got := footer(t, c.f.Reply(t, q["id"].(string)).JSON()); !strings.Contains(got, "A Comet Returns") {
+		t.Errorf("a question in a thread of channel B is answered from %q", got)
+	}
+}
+
+func TestFollowUpWhenDiscordLeavesOutTheAnswer(t *testing.T) {
+	t.Parallel()
+	h := start(t, nil)
+	first := chatMessage("<@"+discordtest.BotID+"> who authorized the strike?", "500000000000000035", mentioning())
+	h.f.Dispatch(t, "MESSAGE_CREATE", first)
+	var sent struct{ ID string }
+	json.Unmarshal(h.f.Reply(t, first["id"].(string)).Response, &sent)
+	h.idle(t)
+	// A reply whose referenced_message Discord did not include: the
+	// bot reads the answer it replies to itself.
+	follow := chatMessage("<@"+discordtest.BotID+"> and why?", "500000000000000035", map[string]any{"type": 19,
+		"message_reference": map[string]any{"message_id": sent.ID, "channel_id": channelID, "guild_id": guildID}})
+	follow["mentions"] = mentioning()["mentions"]
+	h.f.Dispatch(t, "MESSAGE_CREATE", follow)
+	h.f.Reply(t, follow["id"].(string))
+	checkPrevious(t, lastQuestion(t, h.eng), "who authorized the strike?", 10, 11)
 }
