@@ -160,13 +160,16 @@ func (b *Bot) chat(ctx context.Context, s chatSession, scope chatScope, m *disco
 		return // chatter; a model's later answer to it is not wanted either
 	}
 	sent := send(p)
-	b.threads.answered(m.ChannelID, sent, p)
-	if lp, ok := <-late; ok && sent != nil {
+	if sent == nil {
+		return
+	}
+	b.threads.answered(m.ChannelID, sent.ID, turnOf(p.message(m)))
+	if lp, ok := <-late; ok {
 		if _, err := s.ChannelMessageEditComplex(lp.messageEdit(sent)); err != nil {
 			b.Logger.Warn("editing a reply failed", append(o.attrs(), "err", err)...)
 			return
 		}
-		b.threads.answered(m.ChannelID, sent, lp)
+		b.threads.answered(m.ChannelID, sent.ID, turnOf(lp.message(m)))
 	}
 }
 

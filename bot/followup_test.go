@@ -137,6 +137,30 @@ func TestThreadKeepsTheConversation(t *testing.T) {
 		}
 	})
 
+	t.Run("from an /ask answer the bot saw made", func(t *testing.T) {
+		in := slash("ask", "500000000000000033", opt("question", 3, "Who authorized the strike?"))
+		cb := h.callback(t, in)
+		var resp struct {
+			Resource struct{ Message struct{ ID string } }
+		}
+		if err := json.Unmarshal(cb.Response, &resp); err != nil || resp.Resource.Message.ID == "" {
+			t.Fatalf("the response made no message: %s", cb.Response)
+		}
+		h.idle(t)
+		thread := resp.Resource.Message.ID
+		lookups := len(h.f.Requests(func(r discordtest.Request) bool { return r.Method == "GET" && strings.HasPrefix(r.Path, "/channels/") }))
+		// Even a message that doesn't say it is in a thread (no
+		// "position") carries the thread's exchange.
+		m := chatMessage("<@"+discordtest.BotID+"> and when?", "500000000000000033", mentioning())
+		m["channel_id"] = thread
+		h.f.Dispatch(t, "MESSAGE_CREATE", m)
+		answered(t, m)
+		checkPrevious(t, lastQuestion(t, h.eng), "Who authorized the strike?", 10, 11)
+		if n := len(h.f.Requests(func(r discordtest.Request) bool { return r.Method == "GET" && strings.HasPrefix(r.Path, "/channels/") })); n != lookups {
+			t.Errorf("%d lookups for a thread from an answer the bot made", n-lookups)
+		}
+	})
+
 	t.Run("from an /ask answer", func(t *testing.T) {
 		cb := h.callback(t, slash("ask", "500000000000000033", opt("question", 3, "Who authorized the strike?")))
 		thread := snowflake()

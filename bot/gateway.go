@@ -302,7 +302,7 @@ func (b *Bot) onInteraction(ctx context.Context, rc *restClient, i *discordgo.In
 	ack, cancel := context.WithDeadline(ctx, arrived.Add(ackWithin))
 	defer cancel()
 	if !b.begin() {
-		if err := rc.respond(ack, i, restarting.response()); err != nil {
+		if _, err := rc.respond(ack, i, restarting.response()); err != nil {
 			b.Logger.Warn("interaction response failed", "guild", i.GuildID, "channel", i.ChannelID, "err", err)
 		}
 		return
@@ -310,9 +310,14 @@ func (b *Bot) onInteraction(ctx context.Context, rc *restClient, i *discordgo.In
 	defer b.end()
 	defer b.recoverPanic("interaction")
 	r := b.safeInteract(ctx, i)
-	err := rc.respond(ack, i, r.now)
+	msg, err := rc.respond(ack, i, r.now)
 	if err != nil {
 		b.Logger.Warn("interaction response failed", "guild", i.GuildID, "channel", i.ChannelID, "err", err)
+	}
+	// A thread started from a public answer begins with its exchange.
+	public := r.now.Data != nil && r.now.Data.Flags&discordgo.MessageFlagsEphemeral == 0
+	if msg != "" && public {
+		b.threads.answered(i.ChannelID, msg, turnOf(r.now.Data))
 	}
 	if r.later == nil {
 		return
@@ -327,6 +332,10 @@ func (b *Bot) onInteraction(ctx context.Context, rc *restClient, i *discordgo.In
 		}
 		if err := rc.edit(edits, i, e); err != nil {
 			b.Logger.Warn("interaction edit failed", "guild", i.GuildID, "channel", i.ChannelID, "err", err)
+			return
+		}
+		if msg != "" && public {
+			b.threads.answered(i.ChannelID, msg, turnOf(e))
 		}
 	})
 }

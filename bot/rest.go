@@ -149,19 +149,38 @@ func apiBase(api string) (*url.URL, error) {
 	return base, nil
 }
 
-// respond acknowledges an interaction with its response.
-func (c *restClient) respond(ctx context.Context, i *discordgo.Interaction, r *discordgo.InteractionResponse) error {
-	return c.send(ctx, http.MethodPost, "/interactions/"+url.PathEscape(i.ID)+"/"+url.PathEscape(i.Token)+"/callback", r)
+// respond acknowledges an interaction with its response. It returns the
+// id of the message the response made, when there is one and Discord
+// says (with_response): a thread started from that message has its id.
+func (c *restClient) respond(ctx context.Context, i *discordgo.Interaction, r *discordgo.InteractionResponse) (string, error) {
+	var out struct {
+		Resource struct {
+			Message *struct {
+				ID string `json:"id"`
+			} `json:"message"`
+		} `json:"resource"`
+	}
+	err := c.send(ctx, http.MethodPost, "/interactions/"+url.PathEscape(i.ID)+"/"+url.PathEscape(i.Token)+"/callback?with_response=true", r, &out)
+	if err != nil || out.Resource.Message == nil {
+		return "", err
+	}
+	return out.Resource.Message.ID, nil
 }
 
 // edit replaces the response to an interaction.
 func (c *restClient) edit(ctx context.Context, i *discordgo.Interaction, e *discordgo.WebhookEdit) error {
-	return c.send(ctx, http.MethodPatch, "/webhooks/"+url.PathEscape(i.AppID)+"/"+url.PathEscape(i.Token)+"/messages/@original", e)
+	return c.send(ctx, http.MethodPatch, "/webhooks/"+url.PathEscape(i.AppID)+"/"+url.PathEscape(i.Token)+"/messages/@original", e, nil)
 }
 
-// send sends v as JSON. Its errors never include the URL, which holds
-// the interaction's token.
-func (c *restClient) send(ctx context.Context, method, path string, v any) error {
+// maxResponse bounds a response body the bot reads (a message: embeds
+// and components, a few kilobytes).
+const maxResponse = 1 << 20
+
+// send sends v as JSON, and decodes a successful response's JSON body
+// into out when it is not nil (a body that isn't JSON leaves it as it
+// was). Its errors never include the URL, which holds the interaction's
+// token.
+func (c *restClient) send(ctx context.Context, method, path string, v any, out any) error {
 	if files := filesOf(v); len(files) > 0 {
 		return c.sendFiles(ctx, method, path, v, files)
 	}
@@ -183,9 +202,12 @@ func (c *restClient) send(ctx context.Context, method, path string, v any) error
 		return fmt.Errorf("%s: %w", what(path), err)
 	}
 	defer resp.Body.Close()
-	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 	if resp.StatusCode/100 != 2 {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 		return fmt.Errorf("%s: HTTP %d: %s", what(path), resp.StatusCode, redact(strings.TrimSpace(string(msg))))
+	}
+	if out != nil && resp.StatusCode == http.StatusOK {
+		json.NewDecoder(io.LimitReader(resp.Body, maxResponse)).Decode(out) // only a help: a bad body costs nothing
 	}
 	return nil
 }

@@ -63,19 +63,19 @@ func newThreads(size int) *threads {
 	return &threads{cache: c}
 }
 
-// answered records that the bot's answer p was posted as message sent in
-// channel: a thread started from it begins with that exchange, and when
-// channel is itself an answer's thread, p is now its last exchange.
-func (t *threads) answered(channel string, sent *discordgo.Message, p post) {
-	turn := turnOf(p)
+// answered records that the bot's answer (its exchange turn, nil for a
+// message that is not an answer) was posted as message id in channel: a
+// thread started from it begins with that exchange, and when channel is
+// itself an answer's thread, turn is now its last exchange.
+func (t *threads) answered(channel, id string, turn *answer.Turn) {
 	if turn == nil {
 		return
 	}
 	if th, ok := t.cache.Peek(channel); ok && th.turn != nil {
 		t.cache.Add(channel, thread{turn: turn, parent: th.parent})
 	}
-	if sent != nil && sent.ID != "" {
-		t.cache.Add(sent.ID, thread{turn: turn, parent: channel})
+	if id != "" {
+		t.cache.Add(id, thread{turn: turn, parent: channel})
 	}
 }
 
@@ -139,19 +139,17 @@ func inThread(raw json.RawMessage) bool {
 	return json.Unmarshal(raw, &m) == nil && m.Position != nil
 }
 
-// turnOf is the exchange an answer post holds, read back exactly as a
-// reply to it would be (previousTurn): nil for a post that is not an
-// answer.
-func turnOf(p post) *answer.Turn {
-	if len(p.embeds) == 0 {
-		return nil
-	}
-	raw, err := json.Marshal(p.message(&discordgo.Message{}))
+// turnOf is the exchange a message holds (v is anything that encodes as
+// one: a post's message, an interaction response's data, an edit), read
+// back exactly as a reply to it would be (previousTurn): nil for a
+// message that is not an answer.
+func turnOf(v any) *answer.Turn {
+	raw, err := json.Marshal(v)
 	if err != nil {
 		return nil
 	}
 	var m discordgo.Message
-	if err := json.Unmarshal(raw, &m); err != nil {
+	if err := json.Unmarshal(raw, &m); err != nil || len(m.Embeds) == 0 {
 		return nil
 	}
 	return previousTurn(&m)

@@ -104,8 +104,12 @@ func TestThreadMemoryIsBounded(t *testing.T) {
 	e := newFakeEngine()
 	res, _ := e.Ask(context.Background(), answer.Question{Text: "who?"})
 	p := (&Bot{Engine: e}).render(answer.Question{Text: "who?"}, res)
+	turn := turnOf(p.message(&discordgo.Message{}))
+	if turn == nil || turn.Question != "who?" {
+		t.Fatalf("the answer's turn: %+v", turn)
+	}
 	for i := range 10 {
-		th.answered("c", &discordgo.Message{ID: string(rune('a' + i))}, p)
+		th.answered("c", string(rune('a'+i)), turn)
 	}
 	if n := th.cache.Len(); n != 3 {
 		t.Errorf("%d threads remembered, want the bound of 3", n)

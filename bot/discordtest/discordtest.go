@@ -166,7 +166,7 @@ func (s *Server) rest(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"message": "invalid JSON", "code": 50109}`)
 		return
 	}
-	if s.serveState(w, r.Method, path, body) {
+	if s.serveState(w, r, path, body) {
 		return
 	}
 	switch {
@@ -304,6 +304,7 @@ func (s *Server) Dispatch(t testing.TB, event string, d any) {
 	if c == nil {
 		t.Fatalf("dispatch %s: the bot is not connected", event)
 	}
+	s.dispatched(event, d)
 	if err := s.dispatch(c, event, d); err != nil {
 		t.Fatalf("dispatch %s: %v", event, err)
 	}

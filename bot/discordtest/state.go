@@ -2,6 +2,7 @@ package discordtest
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 )
@@ -14,6 +15,9 @@ type state struct {
 	guilds   []string                  // the bot's servers
 	channels map[string]map[string]any // by id
 	messages map[string]map[string]any // by "<channel>/<id>"
+	// interactions are the channels of the interactions dispatched, by
+	// id, for the messages their responses make.
+	interactions map[string]string
 }
 
 // GlobalCommands is the path of the application's global commands.
@@ -91,11 +95,61 @@ func (s *Server) Message(channel, id string) map[string]any {
 	return s.state.messages[channel+"/"+id]
 }
 
-// serveState answers the requests that read or change the state, and
-// reports whether path was one of them.
-func (s *Server) serveState(w http.ResponseWriter, method, path string, body []byte) bool {
+// dispatched notes the channel of an interaction being dispatched.
+func (s *Server) dispatched(event string, d any) {
+	m, ok := d.(map[string]any)
+	if event != "INTERACTION_CREATE" || !ok {
+		return
+	}
+	id, _ := m["id"].(string)
+	ch, _ := m["channel_id"].(string)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.state.interactions == nil {
+		s.state.interactions = map[string]string{}
+	}
+	s.state.interactions[id] = ch
+}
+
+// callbackResponse answers an interaction callback asked
+// with_response, as Discord does: 200 and the message the response made
+// (kept, for the bot to read back), for a message (4) or a deferred one
+// (5); no message for the rest.
+func (s *Server) callbackResponse(w http.ResponseWriter, interaction string, body []byte) {
+	var r struct {
+		Type int            `json:"type"`
+		Data map[string]any `json:"data"`
+	}
+	json.Unmarshal(body, &r)
+	resource := map[string]any{"type": r.Type}
+	if r.Type == 4 || r.Type == 5 {
+		m := map[string]any{}
+		if r.Type == 4 {
+			for k, v := range r.Data {
+				m[k] = v
+			}
+		} else {
+			flags, _ := r.Data["flags"].(float64)
+			m["flags"], m["content"] = int(flags)|128, "" // "storybot is thinking…"
+		}
+		m["id"] = fmt.Sprint(900000000000000000 + s.msgID.Add(1))
+		m["type"] = 20
+		m["channel_id"] = s.state.interactions[interaction]
+		m["author"] = map[string]any{"id": BotID, "username": "storybot", "bot": true}
+		m["webhook_id"], m["application_id"] = AppID, AppID
+		m["timestamp"] = "2026-01-02T03:04:05Z"
+		s.addMessage(m)
+		resource["message"] = m
+	}
+	json.NewEncoder(w).Encode(map[string]any{"interaction": map[string]any{"id": interaction}, "resource": resource})
+}
+
+// serveState answers the requests that read or change the state, and
+// reports whether path was one of them.
+func (s *Server) serveState(w http.ResponseWriter, r *http.Request, path string, body []byte) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	method := r.Method
 	parts := strings.Split(strings.Trim(path, "/"), "/")
 	write := func(v any) {
 		if v == nil {
@@ -106,6 +160,10 @@ func (s *Server) serveState(w http.ResponseWriter, method, path string, body []b
 		json.NewEncoder(w).Encode(v)
 	}
 	switch {
+	case method == http.MethodPost && len(parts) == 4 && parts[0] == "interactions" && parts[3] == "callback" &&
+		r.URL.Query().Get("with_response") == "true":
+		s.callbackResponse(w, parts[1], body)
+		return true
 	case strings.HasPrefix(path, "/applications/"+AppID+"/") && strings.HasSuffix(path, "/commands"):
 		switch method {
 		case http.MethodPut:
