@@ -62,7 +62,7 @@ type Options struct {
 
 // Defaults are the training options the committed model uses.
 func Defaults() Options {
-	return Options{L2: 1e-4, Iterations: 300, LearningRate: 0.05, Folds: 5, AbstainBudget: 0.04, EqualStories: true}
+	return Options{L2: 1e-4, Iterations: 300, LearningRate: 0.05, Folds: 5, AbstainBudget: 0.04}
 }
 
 // sparse is a feature vector without its zeros.
