@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"os"
@@ -15,6 +16,8 @@ import (
 
 	"storybot/answer"
 	"storybot/answer/eval"
+	"storybot/corpus"
+	"storybot/index"
 )
 
 func benchEngine(b *testing.B) *engine {
@@ -112,5 +115,35 @@ func BenchmarkAskCold(b *testing.B) {
 		if err != nil || !bytes.Contains(out, []byte("Trump")) {
 			b.Fatalf("ask: %v: %s", err, out)
 		}
+	}
+}
+
+// BenchmarkBleveBatch1000 is the yardstick for BenchmarkAskBatch1000: the
+// same 1,000 questions through a bare Bleve loop — the story indexed, each
+// line's words stemmed and searched, the best paragraphs written as a JSON
+// line — with none of the engine's reading, ranking or abstaining.
+func BenchmarkBleveBatch1000(b *testing.B) {
+	qs := benchQuestions(b)
+	for b.Loop() {
+		stories := []*corpus.Story{corpus.Embedded()}
+		ix, err := index.Build(stories)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var out bytes.Buffer
+		enc := json.NewEncoder(&out)
+		for i := 0; i < 1000; i++ {
+			var q answer.Query
+			for _, t := range corpus.Tokens(qs[i%len(qs)]) {
+				q.Terms = append(q.Terms, answer.Term{Text: corpus.Stem(t.Norm)})
+			}
+			q.Limit = 3
+			hits, err := ix.Search(context.Background(), q)
+			if err != nil {
+				b.Fatal(err)
+			}
+			enc.Encode(hits)
+		}
+		ix.Close()
 	}
 }
