@@ -234,7 +234,7 @@ var (
 	ErrNoParagraph = errors.New("no such paragraph")
 )
 
-// DefuseMentions keeps text (a model's, a story's, a question's)'s from pinging a whole
+// DefuseMentions keeps text (a model's, a story's, a question's) from pinging a whole
 // chat, a role or a person when it is shown in Discord: the one home of
 // this rule, used by every package that shows text.
 func DefuseMentions(s string) string {

@@ -56,9 +56,7 @@ func noMentions() *discordgo.MessageAllowedMentions {
 // already stops the ping; this also keeps "@everyone" from reading like
 // one, and from pinging if the text is ever copied into a message that
 // lacks allowed_mentions.
-func defuse(s string) string {
-	return strings.NewReplacer("@everyone", "@\u200beveryone", "@here", "@\u200bhere").Replace(s)
-}
+func defuse(s string) string { return answer.DefuseMentions(s) }
 
 // neutralise makes text from outside the bot (a story, a model's reply, a
 // question) inert in Discord before any other formatting: control and
