@@ -182,10 +182,21 @@ func stripEscapes(s string) string {
 			b.WriteByte(s[i])
 			continue
 		}
-		if i+1 < len(s) && (s[i+1] == '[' || s[i+1] == ']') {
-			// CSI or OSC: parameters up to a final letter (or BEL for OSC)
+		switch {
+		case i+1 < len(s) && s[i+1] == '[':
+			// CSI: parameters up to a final byte in @–~ ("\x1b[2J")
 			j := i + 2
-			for j < len(s) && !(s[j] >= 0x40 && s[j] <= 0x7e && s[j] != '[' && s[j] != ']') && s[j] != 0x07 {
+			for j < len(s) && !(s[j] >= 0x40 && s[j] <= 0x7e) {
+				j++
+			}
+			i = j
+		case i+1 < len(s) && s[i+1] == ']':
+			// OSC: text up to BEL or ESC \ ("\x1b]0;title\a")
+			j := i + 2
+			for j < len(s) && s[j] != 0x07 && !(s[j] == 0x1b && j+1 < len(s) && s[j+1] == '\\') {
+				j++
+			}
+			if j < len(s) && s[j] == 0x1b {
 				j++
 			}
 			i = j
@@ -244,11 +255,17 @@ func DefuseMentions(s string) string {
 		if s[i] != '@' {
 			continue
 		}
-		rest := strings.ToLower(s[i+1:])
-		if strings.HasPrefix(rest, "everyone") || strings.HasPrefix(rest, "here") ||
+		// Only the next few bytes are looked at: a flood of "@" costs
+		// linear time.
+		rest := s[i+1 : min(len(s), i+9)]
+		if hasPrefixFold(rest, "everyone") || hasPrefixFold(rest, "here") ||
 			i > 0 && s[i-1] == '<' { // <@123>, <@&456>: a user or a role
 			b.WriteString("\u200b")
 		}
 	}
 	return b.String()
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
