@@ -400,10 +400,9 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 		out[fProperMissing] = float64(properMiss) / float64(properAll)
 		out[fProperMissingPara] = float64(properMissPara) / float64(properAll)
 	}
-	if q.HeadStem != "" && out[fHeadIn] == 0 {
-		var wn lexicon.WordNet
+	if q.HeadStem != "" && out[fHeadIn] == 0 && c.Vocab != nil {
 		for _, x := range s.Words {
-			if len(x.Stem) > 2 && contains(wn.Related(x.Stem, lexicon.Hypernym), q.HeadStem) {
+			if len(x.Stem) > 2 && c.Vocab.IsHypernym(x.Stem, q.HeadStem) {
 				out[fHyponymHead] = 1
 				break
 			}

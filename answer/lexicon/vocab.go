@@ -12,6 +12,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -33,6 +34,11 @@ type Vocab struct {
 	abbrevs   []string            // capitalised words written with a full stop: "fla", "calif"
 	acronyms  map[string][]string // "un" → stems of "United Nations"
 	byFirst   map[byte][]string   // every word of four letters or more, by its first letter
+	// hypernyms memoises WordNet's more general words of the stories'
+	// stems (stem → map of hypernym stems): the ranker asks about the
+	// same words for every candidate sentence of every question.
+	hypernyms sync.Map
+	related   [numRelations]sync.Map // stem → []string, WordNet's relations of the words questions use
 }
 
 // NewVocab reads the vocabulary of stories.
@@ -419,3 +425,34 @@ var TitleWords = Set("mr mrs ms dr gen general brig maj col lt capt sgt adm gov 
 
 // OrgWords end the names of organisations and places, not people.
 var OrgWords = Set("force forces corps department ministry council party group agency army navy court parliament state states university college school company office house embassy laboratory lab center centre times news committee bank union nations league guard guards fund institute association organization organisation authority police command revolution revolutionary islamic republic county city airport street river church society museum library hospital")
+
+// IsHypernym reports whether general is one of WordNet's more general
+// words for stem ("building" for "warehouse"), from a memo: the first
+// question to ask about a word pays for the lookup.
+func (v *Vocab) IsHypernym(stem, general string) bool {
+	if m, ok := v.hypernyms.Load(stem); ok {
+		return m.(map[string]bool)[general]
+	}
+	var wn WordNet
+	m := map[string]bool{}
+	for _, h := range wn.Related(stem, Hypernym) {
+		m[h] = true
+	}
+	v.hypernyms.Store(stem, m)
+	return m[general]
+}
+
+// Related is WordNet's relation r of stem, memoised: questions about a
+// story use the same words again and again.
+func (v *Vocab) Related(stem string, r Relation) []string {
+	if r < 0 || r >= numRelations {
+		return nil
+	}
+	if l, ok := v.related[r].Load(stem); ok {
+		return l.([]string)
+	}
+	var wn WordNet
+	l := wn.Related(stem, r)
+	v.related[r].Store(stem, l)
+	return l
+}

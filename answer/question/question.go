@@ -279,14 +279,13 @@ func word(n string, capitalised bool, v *lexicon.Vocab) Word {
 		add(Misspelling, corpus.Stem(x))
 	}
 	if !w.Proper {
-		var wn lexicon.WordNet
-		for _, x := range wn.Related(stem, lexicon.Synonym) {
+		for _, x := range v.Related(stem, lexicon.Synonym) {
 			add(Synonym, x)
 		}
-		for _, x := range wn.Related(stem, lexicon.Derivation) {
+		for _, x := range v.Related(stem, lexicon.Derivation) {
 			add(Derivation, x)
 		}
-		for _, x := range wn.Related(stem, lexicon.Antonym) {
+		for _, x := range v.Related(stem, lexicon.Antonym) {
 			if v.DF(x) > 0 {
 				w.Antonyms = append(w.Antonyms, x)
 			}
