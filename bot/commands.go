@@ -37,7 +37,6 @@ func withContexts(cmds []*discordgo.ApplicationCommand) []*discordgo.Application
 			c.Contexts = inGuildsAndBotDMs
 		}
 		c.IntegrationTypes = guildInstall
-		c.DMPermission = nil
 	}
 	return cmds
 }

@@ -545,15 +545,6 @@ func antonyms(q *question.Question, s *Sentence) float64 {
 	return float64(n) / float64(len(q.Words))
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 var (
 	pronouns      = lexicon.Set("he she they it his her their its him them this these those")
 	placePreps    = lexicon.Set("in at near from outside inside into across around toward towards through within throughout")

@@ -249,12 +249,10 @@ func distractors(f fact, pool []fact, sentence string, h uint64) []string {
 	// words) first: "4,000" among "750" and "3,000" rather than "two".
 	if f.kind == KindNumber {
 		digits := func(g fact) bool { return g.text[0] >= '0' && g.text[0] <= '9' }
-		var like, unlike []fact
+		var like []fact
 		for _, g := range far {
 			if digits(g) == digits(f) {
 				like = append(like, g)
-			} else {
-				unlike = append(unlike, g)
 			}
 		}
 		if len(near)+len(like) >= Options-1 {

@@ -24,6 +24,10 @@ import (
 // safe for concurrent use.
 type OpenAI struct {
 	client *openai.Client
+	// official: the endpoint is OpenAI's own, which reads the reply bound
+	// from max_completion_tokens; the servers that copy its API (Ollama,
+	// llama.cpp, vLLM) read max_tokens.
+	official bool
 }
 
 // New returns a client for baseURL (empty: OpenAI's own; for a
@@ -39,7 +43,7 @@ func New(baseURL, key string, httpClient *http.Client) *OpenAI {
 		httpClient = &http.Client{}
 	}
 	cfg.HTTPClient = bounded(httpClient)
-	return &OpenAI{client: openai.NewClientWithConfig(cfg)}
+	return &OpenAI{client: openai.NewClientWithConfig(cfg), official: baseURL == ""}
 }
 
 // temperatureZero asks for temperature 0. The library omits a zero
@@ -52,12 +56,16 @@ const temperatureZero = math.SmallestNonzeroFloat32
 func (o *OpenAI) Complete(ctx context.Context, req chat.Request) (chat.Response, error) {
 	r := openai.ChatCompletionRequest{
 		Model:       req.Model,
-		MaxTokens:   req.MaxTokens, // max_tokens: what Ollama, llama.cpp and vLLM read
 		Temperature: temperatureZero,
 		Messages: []openai.ChatCompletionMessage{
 			{Role: openai.ChatMessageRoleSystem, Content: req.System},
 			{Role: openai.ChatMessageRoleUser, Content: req.User},
 		},
+	}
+	if o.official {
+		r.MaxCompletionTokens = req.MaxTokens
+	} else {
+		r.MaxTokens = req.MaxTokens //nolint:staticcheck // what Ollama, llama.cpp and vLLM read
 	}
 	resp, err := o.client.CreateChatCompletion(ctx, r)
 	if reasoningModel(err) {
@@ -81,7 +89,6 @@ func (o *OpenAI) Complete(ctx context.Context, req chat.Request) (chat.Response,
 
 func reasoningModel(err error) bool {
 	return errors.Is(err, openai.ErrReasoningModelMaxTokensDeprecated) ||
-		errors.Is(err, openai.ErrO1MaxTokensDeprecated) ||
 		errors.Is(err, openai.ErrReasoningModelLimitationsOther) ||
 		errors.Is(err, openai.ErrReasoningSamplingUnsupported)
 }

@@ -2,10 +2,12 @@ package openai
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"storybot/answer/llm/chat"
 	"strconv"
 	"strings"
@@ -79,5 +81,40 @@ func TestRedirectsStayOnTheEndpoint(t *testing.T) {
 	}
 	if leaked.Load() {
 		t.Error("the API key reached another server")
+	}
+}
+
+// toServer sends every request to a test server, whatever its host: how a
+// test stands in for OpenAI's own endpoint without the network.
+type toServer struct{ url *url.URL }
+
+func (t toServer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.URL.Scheme, r.URL.Host = t.url.Scheme, t.url.Host
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+func TestReplyBoundByEndpoint(t *testing.T) {
+	var body map[string]any
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		json.NewDecoder(r.Body).Decode(&body)
+		io.WriteString(w, `{"choices":[{"message":{"content":"ok"}}]}`)
+	}))
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+	for _, tt := range []struct {
+		name, base, want, not string
+	}{
+		{"OpenAI's own", "", "max_completion_tokens", "max_tokens"},
+		{"a compatible server", srv.URL + "/v1", "max_tokens", "max_completion_tokens"},
+	} {
+		body = nil
+		o := New(tt.base, "k", &http.Client{Transport: toServer{u}})
+		if _, err := o.Complete(context.Background(), chat.Request{Model: "m", User: "q", MaxTokens: 42}); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if body[tt.want] != float64(42) || body[tt.not] != nil {
+			t.Errorf("%s: request %v", tt.name, body)
+		}
 	}
 }
