@@ -36,7 +36,7 @@ func runEval(ctx context.Context, args []string, getenv func(string) string, std
 	if len(rest) == 0 {
 		return usagef("usage: storybot eval [-v] [--cv] [--curve] [--ablate] FILE.jsonl|DIR...")
 	}
-	pairs, err := loadPairs(rest)
+	pairs, err := eval.Pairs(rest...)
 	if err != nil {
 		return usageError{err.Error()}
 	}
@@ -44,7 +44,7 @@ func runEval(ctx context.Context, args []string, getenv func(string) string, std
 	var scored []train.Scored
 	switch {
 	case *cv:
-		all, err := loadPairs(strings.Split(*trainData, ","))
+		all, err := eval.Pairs(strings.Split(*trainData, ",")...)
 		if err != nil {
 			return usageError{err.Error()}
 		}
@@ -192,21 +192,6 @@ func runAblation(ctx context.Context, data *train.Data, targets []string, folds 
 	return nil
 }
 
-func loadPairs(paths []string) ([]eval.Pair, error) {
-	var out []eval.Pair
-	for _, p := range paths {
-		if p = strings.TrimSpace(p); p == "" {
-			continue
-		}
-		ps, err := eval.Pairs(p)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ps...)
-	}
-	return out, nil
-}
-
 // mergePairs adds the pairs of extra that all lacks.
 func mergePairs(all, extra []eval.Pair) []eval.Pair {
 	have := map[string]bool{}
@@ -268,7 +253,7 @@ func runTrain(ctx context.Context, args []string, stdout io.Writer, logger *slog
 	if len(rest) == 0 {
 		rest = defaultTraining
 	}
-	pairs, err := loadPairs(rest)
+	pairs, err := eval.Pairs(rest...)
 	if err != nil {
 		return usageError{err.Error()}
 	}

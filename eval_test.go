@@ -74,7 +74,7 @@ func TestCommittedModelIsReproducible(t *testing.T) {
 	if testing.Short() {
 		t.Skip("training takes a minute")
 	}
-	pairs, err := loadPairs(defaultTraining)
+	pairs, err := eval.Pairs(defaultTraining...)
 	if err != nil {
 		t.Fatal(err)
 	}

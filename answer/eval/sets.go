@@ -25,12 +25,27 @@ func (p Pair) Stories() ([]*corpus.Story, error) {
 	return corpus.Load(p.Story)
 }
 
-// Pairs finds the question sets a path names: a .jsonl file, or every
+// Pairs finds the question sets the paths name: a .jsonl file, or every
 // .jsonl file of a folder, each with its story: NAME.txt beside it (the
 // layout of shared/eval/squad), else stories/NAME.txt in the folder above
 // (a "students-" prefix dropped: testdata/eval beside testdata/stories),
-// else the embedded story.
-func Pairs(path string) ([]Pair, error) {
+// else the embedded story. Blank paths are skipped.
+func Pairs(paths ...string) ([]Pair, error) {
+	var out []Pair
+	for _, p := range paths {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		ps, err := pairsIn(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ps...)
+	}
+	return out, nil
+}
+
+func pairsIn(path string) ([]Pair, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, err

@@ -316,6 +316,8 @@ func (e *Engine) Ask(ctx context.Context, q answer.Question) (answer.Result, err
 	best := a.Candidates[0]
 	span, spanProb, ok := e.BestSpan(a.Q, best.Sentence)
 	res.Confidence = math.Round(e.Confidence(a, probs, spanProb)*1e4) / 1e4
+	// Passages, citations and nearest paragraphs are prefixes of one
+	// ranking of the paragraphs, made once.
 	res.Passages = e.passages(a, maxPassages)
 	if a.Guard == abstain.UnknownName || res.Confidence < e.model.Threshold {
 		return e.abstain(res, a), nil
@@ -324,7 +326,7 @@ func (e *Engine) Ask(ctx context.Context, q answer.Question) (answer.Result, err
 		res.Short = span.Text(best.Sentence)
 	}
 	res.Answer = clip(best.Sentence.Text, res.Short, maxAnswerLen)
-	res.Citations = e.passages(a, maxCitations)
+	res.Citations = res.Passages[:min(len(res.Passages), maxCitations)]
 	return res, nil
 }
 
@@ -359,7 +361,10 @@ func (e *Engine) lead(res answer.Result, a *Analysis) answer.Result {
 func (e *Engine) abstain(res answer.Result, a *Analysis) answer.Result {
 	res.Abstained = true
 	res.Short = ""
-	res.Nearest = e.passages(a, maxCitations)
+	if res.Passages == nil {
+		res.Passages = e.passages(a, maxPassages)
+	}
+	res.Nearest = res.Passages[:min(len(res.Passages), maxCitations)]
 	res.Citations = res.Nearest
 	var refs []string
 	for _, c := range res.Nearest {
@@ -478,18 +483,15 @@ func (e *Engine) Vocab() *lexicon.Vocab { return e.vocab }
 // unknownShare is the share of the question's weight carried by words the
 // stories never use, in any form.
 func unknownShare(q *question.Question) float64 {
-	total, unknown := 0.0, 0.0
-	for _, w := range q.Words {
-		if w.Borrowed || w.Type {
-			continue
-		}
-		total += w.IDF
-		if !w.Known {
-			unknown += w.IDF
-		}
-	}
+	total := q.TotalIDF()
 	if total == 0 {
 		return 0
+	}
+	unknown := 0.0
+	for _, w := range q.Words {
+		if !w.Borrowed && !w.Type && !w.Known {
+			unknown += w.IDF
+		}
 	}
 	return unknown / total
 }

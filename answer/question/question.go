@@ -166,7 +166,8 @@ type Question struct {
 	Unknown string
 }
 
-// TotalIDF is the summed IDF of the question's own (not borrowed) words.
+// TotalIDF is the summed IDF of the question's own words: neither
+// borrowed from the previous turn nor naming the answer's type.
 func (q *Question) TotalIDF() float64 {
 	t := 0.0
 	for _, w := range q.Words {

@@ -26,13 +26,9 @@ func main() {
 	if len(data) == 0 {
 		data = []string{"../../testdata/squad", "../../testdata/eval"}
 	}
-	var pairs []eval.Pair
-	for _, d := range data {
-		p, err := eval.Pairs(d)
-		if err != nil {
-			log.Fatal(err)
-		}
-		pairs = append(pairs, p...)
+	pairs, err := eval.Pairs(data...)
+	if err != nil {
+		log.Fatal(err)
 	}
 	m, err := train.Model(context.Background(), pairs, data, *date)
 	if err != nil {

@@ -101,9 +101,8 @@ type choice struct {
 type item struct {
 	set      int
 	gold     eval.Gold
-	sents    choice   // candidate sentences
-	spans    choice   // spans of the first right sentence
-	texts    []string // candidate sentence texts, in the analysis order
+	sents    choice // candidate sentences
+	spans    choice // spans of the first right sentence
 	hasPos   bool
 	hasSpans bool
 }
@@ -181,7 +180,6 @@ func analyse(ctx context.Context, e *extractive.Engine, g eval.Gold) (item, erro
 	var first *features.Sentence
 	for i, c := range a.Candidates {
 		it.sents.cands = append(it.sents.cands, toSparse(c.Vec))
-		it.texts = append(it.texts, c.Sentence.Text)
 		ok := top > 0 && levels[i] == top
 		if ok && first == nil {
 			first = c.Sentence
@@ -413,10 +411,8 @@ func (d *Data) predict(ctx context.Context, m *rank.Model, keep func(item) bool)
 		}
 		e := engines[it.set]
 		if e == nil {
-			s := d.sets[it.set]
 			e = d.engines[it.set].WithModel(m)
 			engines[it.set] = e
-			_ = s
 		}
 		p := Prediction{Gold: it.gold, Set: it.set}
 		text, err := answer.CleanQuestion(it.gold.Q)
