@@ -55,6 +55,9 @@ type Signals struct {
 	Antonym      float64
 	QNumMissing  float64
 	Words        int
+	ParaProb     float64 // the answering paragraph's probability under the paragraph model
+	ParaMargin   float64 // its score minus the next paragraph's
+	Coverage     float64 // share of the question's weight found anywhere in that paragraph
 }
 
 const (
@@ -74,11 +77,16 @@ const (
 	aAntonym
 	aQNumMissing
 	aFewWords
+	aParaProb
+	aLogParaProb
+	aParaMargin
+	aCoverage
 	numBase
 )
 
 var baseNames = [numBase]string{"bias", "top_prob", "log_top_prob", "margin", "top_score", "span_prob", "exact", "unmatched",
-	"miss_rare", "miss_rare_sent", "unknown", "proper_missing", "neg_mismatch", "antonym", "q_number_missing", "few_words"}
+	"miss_rare", "miss_rare_sent", "unknown", "proper_missing", "neg_mismatch", "antonym", "q_number_missing", "few_words",
+	"para_prob", "log_para_prob", "para_margin", "coverage"}
 
 // NumFeatures is the length of Vector's result.
 const NumFeatures = numBase + int(question.NumKinds)
@@ -113,6 +121,10 @@ func Vector(s Signals) []float64 {
 	if s.Words <= 1 {
 		out[aFewWords] = 1
 	}
+	out[aParaProb] = s.ParaProb
+	out[aLogParaProb] = math.Log(max(s.ParaProb, 1e-6))
+	out[aParaMargin] = math.Min(s.ParaMargin, 10)
+	out[aCoverage] = s.Coverage
 	out[numBase+int(s.Kind)] = 1
 	return out
 }

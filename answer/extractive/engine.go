@@ -26,8 +26,7 @@ import (
 // Budgets and product limits. These bound work and what is shown; none
 // of them scores anything.
 const (
-	paraHits     = 12  // paragraphs retrieved whose every sentence is a candidate
-	sentHits     = 15  // sentences retrieved; their paragraphs join the candidates
+	paraHits     = 15  // paragraphs retrieved whose every sentence is a candidate
 	maxAnswerLen = 300 // characters
 	maxCitations = 3
 	maxPassages  = 5 // paragraphs handed to a language model
@@ -94,7 +93,6 @@ func (e *Engine) Analyze(ctx context.Context, text string, prev *answer.Turn) (*
 		rank  int
 	}
 	paraFound := map[key]found{}
-	sentFound := map[[3]int]found{}
 	var order []key
 	addPara := func(k key) {
 		if _, ok := paraFound[k]; !ok {
@@ -109,10 +107,6 @@ func (e *Engine) Analyze(ctx context.Context, text string, prev *answer.Turn) (*
 		if err != nil {
 			return nil, fmt.Errorf("search: %w", err)
 		}
-		sh, err := e.searcher.Search(ctx, answer.Query{Terms: terms, Sentences: true, Limit: sentHits})
-		if err != nil {
-			return nil, fmt.Errorf("search: %w", err)
-		}
 		for i, h := range ph {
 			if !e.valid(h.Story, h.Paragraph) {
 				continue
@@ -120,13 +114,6 @@ func (e *Engine) Analyze(ctx context.Context, text string, prev *answer.Turn) (*
 			k := key{h.Story, h.Paragraph}
 			addPara(k)
 			paraFound[k] = found{h.Score / ph[0].Score, i + 1}
-		}
-		for i, h := range sh {
-			if !e.valid(h.Story, h.Paragraph) || h.Sentence < 1 {
-				continue
-			}
-			addPara(key{h.Story, h.Paragraph})
-			sentFound[[3]int{h.Story, h.Paragraph, h.Sentence - 1}] = found{h.Score / sh[0].Score, i + 1}
 		}
 	}
 	if q.Kind == question.Summary {
@@ -143,23 +130,25 @@ func (e *Engine) Analyze(ctx context.Context, text string, prev *answer.Turn) (*
 			}
 		}
 	}
+	n := 0
+	for _, k := range order {
+		n += len(e.paras[k.story][k.para-1].Sentences)
+	}
+	vecs := make([]float64, n*features.NumSentence) // one allocation for all the vectors
 	for _, k := range order {
 		p := e.paras[k.story][k.para-1]
 		pf := paraFound[k]
 		for j, s := range p.Sentences {
-			sf := sentFound[[3]int{k.story, k.para, j}]
-			if len(p.Sentences) == 1 && sf.rank == 0 {
-				sf = pf // a one-sentence paragraph is its sentence
-			}
 			ctx := features.Context{Para: p, Paragraphs: len(e.paras[k.story]), StoryName: e.stories[k.story].Name, Vocab: e.vocab,
-				Retrieval: features.Retrieval{ParaScore: pf.score, ParaRank: pf.rank, SentScore: sf.score, SentRank: sf.rank}}
+				Retrieval: features.Retrieval{ParaScore: pf.score, ParaRank: pf.rank}}
 			if j > 0 {
 				ctx.Prev = p.Sentences[j-1]
 			}
 			if j+1 < len(p.Sentences) {
 				ctx.Next = p.Sentences[j+1]
 			}
-			vec := make([]float64, features.NumSentence)
+			vec := vecs[:features.NumSentence:features.NumSentence]
+			vecs = vecs[features.NumSentence:]
 			features.SentenceVector(q, s, ctx, vec)
 			a.Candidates = append(a.Candidates, Candidate{Sentence: s, Vec: vec})
 		}
@@ -259,27 +248,59 @@ func (e *Engine) BestSpan(q *question.Question, s *features.Sentence) (features.
 	return spans[best], rank.Softmax(scores)[best], true
 }
 
-// Confidence is the calibrated probability that the best candidate is
-// right, from what the ranker said.
-func (e *Engine) Confidence(a *Analysis, probs []float64, spanProb float64) float64 {
+// Choose picks the answering sentence: the best sentence of the
+// paragraph the paragraph model ranks first. It returns the sentence's
+// index among a's candidates and the ranked paragraphs.
+func (e *Engine) Choose(a *Analysis) (int, []Para) {
+	paras := e.Paragraphs(a)
+	if len(paras) == 0 {
+		return 0, nil
+	}
+	for i, c := range a.Candidates {
+		if c.Sentence == paras[0].Best {
+			return i, paras
+		}
+	}
+	return 0, paras
+}
+
+// Confidence is the calibrated probability that candidate best is
+// right, from what the rankers said.
+func (e *Engine) Confidence(a *Analysis, best int, paras []Para, spanProb float64) float64 {
 	if len(a.Candidates) == 0 {
 		return 0
 	}
-	return rank.Sigmoid(e.model.Abstain.Score(abstain.Vector(Signals(a, probs, spanProb))))
+	return rank.Sigmoid(e.model.Abstain.Score(abstain.Vector(Signals(a, best, paras, spanProb))))
 }
 
-// Signals gathers what the abstainer reads.
-func Signals(a *Analysis, probs []float64, spanProb float64) abstain.Signals {
-	top := a.Candidates[0]
+// Signals gathers what the abstainer reads of candidate best, chosen
+// from the first of paras.
+func Signals(a *Analysis, best int, paras []Para, spanProb float64) abstain.Signals {
+	top := a.Candidates[best]
 	k := features.Keys(top.Vec)
-	sig := abstain.Signals{Kind: a.Q.Kind, TopProb: probs[0], TopScore: top.Score, SpanProb: spanProb,
+	sig := abstain.Signals{Kind: a.Q.Kind, TopProb: top.Prob, TopScore: top.Score, SpanProb: spanProb,
 		Exact: k.Exact, Unmatched: k.Unmatched, MissRare: k.MissRare, MissRareSent: k.MissRareSent, ProperMiss: k.ProperMissing,
 		Unknown:     unknownShare(a.Q),
 		NegMismatch: k.NegMismatch, Antonym: k.Antonym, QNumMissing: k.QNumberMissing, Words: len(a.Q.Words)}
-	if len(a.Candidates) > 1 {
-		sig.Margin = top.Score - a.Candidates[1].Score
-	} else {
-		sig.Margin = 10
+	if len(paras) > 0 {
+		scores := make([]float64, len(paras))
+		for i, p := range paras {
+			scores[i] = p.Score
+		}
+		sig.ParaProb = rank.Softmax(scores)[0]
+		sig.ParaMargin = 10
+		if len(paras) > 1 {
+			sig.ParaMargin = paras[0].Score - paras[1].Score
+		}
+		sig.Coverage = features.Coverage(paras[0].Vec)
+	}
+	// The margin over the strongest other candidate (sorted best first).
+	sig.Margin = 10
+	for i, c := range a.Candidates {
+		if i != best {
+			sig.Margin = top.Score - c.Score
+			break
+		}
 	}
 	return sig
 }
@@ -306,19 +327,20 @@ func (e *Engine) Ask(ctx context.Context, q answer.Question) (answer.Result, err
 		res.Answer = answer.NotInStory
 		return res, nil
 	}
-	probs := e.Score(a)
+	e.Score(a)
 	if a.Q.Kind == question.Summary {
 		return e.lead(res, a), nil
 	}
 	if len(a.Candidates) == 0 {
 		return e.abstain(res, a), nil
 	}
-	best := a.Candidates[0]
+	chosen, paras := e.Choose(a)
+	best := a.Candidates[chosen]
 	span, spanProb, ok := e.BestSpan(a.Q, best.Sentence)
-	res.Confidence = math.Round(e.Confidence(a, probs, spanProb)*1e4) / 1e4
+	res.Confidence = math.Round(e.Confidence(a, chosen, paras, spanProb)*1e4) / 1e4
 	// Passages, citations and nearest paragraphs are prefixes of one
-	// ranking of the paragraphs, made once.
-	res.Passages = e.passages(a, maxPassages)
+	// ranking of the paragraphs, made once; the first holds the answer.
+	res.Passages = e.cite(paras, maxPassages)
 	if a.Guard == abstain.UnknownName || res.Confidence < e.model.Threshold {
 		return e.abstain(res, a), nil
 	}
@@ -362,7 +384,7 @@ func (e *Engine) abstain(res answer.Result, a *Analysis) answer.Result {
 	res.Abstained = true
 	res.Short = ""
 	if res.Passages == nil {
-		res.Passages = e.passages(a, maxPassages)
+		res.Passages = e.cite(e.Paragraphs(a), maxPassages)
 	}
 	res.Nearest = res.Passages[:min(len(res.Passages), maxCitations)]
 	res.Citations = res.Nearest
@@ -388,39 +410,56 @@ func (e *Engine) ref(c answer.Citation) string {
 	return fmt.Sprintf("¶%d", c.Paragraph)
 }
 
-// passages returns the distinct paragraphs of the ranked candidates, each
-// quoting its best sentence: first the best sentence's paragraph, then
-// the others by the probability all their sentences hold together (a
-// paragraph with several likely sentences is likelier to hold the answer
-// than one with a single lucky one).
-func (e *Engine) passages(a *Analysis, n int) []answer.Citation {
-	type para struct {
-		best *features.Sentence
-		mass float64
-		at   int
+// A Para is a candidate paragraph: where it is, its best sentence, its
+// features and its score under the paragraph model.
+type Para struct {
+	Best  *features.Sentence
+	Vec   []float64
+	Score float64
+}
+
+// Paragraphs groups the scored candidates (Score first) by paragraph and
+// ranks the paragraphs with the paragraph model, best first: the model
+// reads how all of a paragraph's sentences ranked, so a paragraph with
+// several likely sentences and all the question's words can come before
+// one with a single lucky sentence.
+func (e *Engine) Paragraphs(a *Analysis) []Para {
+	if len(a.Candidates) == 0 {
+		return nil
 	}
-	var paras []*para
-	index := map[[2]int]*para{}
-	for _, c := range a.Candidates {
+	var stats []*features.Ranked
+	var best []*features.Sentence
+	index := map[[2]int]int{}
+	for i, c := range a.Candidates {
 		k := [2]int{c.Sentence.Story, c.Sentence.Para}
-		p := index[k]
-		if p == nil {
-			p = &para{best: c.Sentence, at: len(paras)}
-			index[k] = p
-			paras = append(paras, p)
+		j, ok := index[k]
+		if !ok {
+			j = len(stats)
+			index[k] = j
+			stats = append(stats, &features.Ranked{Rank: i + 1, Top: a.Candidates[0].Score})
+			best = append(best, c.Sentence)
 		}
-		p.mass += c.Prob
+		r := stats[j]
+		r.Probs = append(r.Probs, c.Prob)
+		r.Scores = append(r.Scores, c.Score)
+		r.Vecs = append(r.Vecs, c.Vec)
 	}
-	if len(paras) > 1 {
-		rest := paras[1:]
-		slices.SortStableFunc(rest, func(x, y *para) int { return cmp.Compare(y.mass, x.mass) })
+	out := make([]Para, len(stats))
+	for i, r := range stats {
+		vec := make([]float64, features.NumParagraph)
+		features.ParagraphVector(*r, vec)
+		out[i] = Para{Best: best[i], Vec: vec, Score: e.model.Paragraph.Score(vec)}
 	}
+	slices.SortStableFunc(out, func(x, y Para) int { return cmp.Compare(y.Score, x.Score) })
+	return out
+}
+
+// cite quotes the first n of the ranked paragraphs, each by its best
+// sentence.
+func (e *Engine) cite(paras []Para, n int) []answer.Citation {
 	var out []answer.Citation
-	for _, p := range paras {
-		out = append(out, e.citation(p.best))
-		if len(out) == n {
-			break
-		}
+	for _, p := range paras[:min(n, len(paras))] {
+		out = append(out, e.citation(p.Best))
 	}
 	return out
 }

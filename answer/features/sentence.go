@@ -23,7 +23,7 @@ import (
 
 // SchemaVersion changes whenever a feature is added, removed, reordered or
 // computed differently; committed weights of another version are refused.
-const SchemaVersion = 5
+const SchemaVersion = 6
 
 // A Sentence is what the features need of a story's sentence, computed
 // once when the engine is built.
@@ -124,12 +124,10 @@ func isYear(n string) bool {
 	return n[0] == '1' || n[0] == '2'
 }
 
-// Retrieval is what the search said about a candidate sentence.
+// Retrieval is what the search said about a candidate sentence's paragraph.
 type Retrieval struct {
 	ParaScore float64 // the paragraph's score over the best paragraph's, 0 when not found
 	ParaRank  int     // 1 for the best paragraph; 0 when not found
-	SentScore float64 // the sentence's own score over the best sentence's
-	SentRank  int
 }
 
 // Sentence feature slots.
@@ -138,8 +136,6 @@ const (
 	fParaScore
 	fParaTop
 	fParaRankInv
-	fSentScore
-	fSentRankInv
 	fExact
 	fVariant
 	fDemonym
@@ -177,7 +173,7 @@ const (
 	numBase
 )
 
-var baseNames = [numBase]string{"bias", "para_score", "para_top", "para_rank_inv", "sent_score", "sent_rank_inv",
+var baseNames = [numBase]string{"bias", "para_score", "para_top", "para_rank_inv",
 	"exact", "variant", "demonym", "short_form", "acronym", "synonym", "derivation", "misspelling", "hyponym_of_head",
 	"para_only", "neighbour", "borrowed", "prev_cited", "miss_rare", "miss_rare_sent", "unmatched", "bigram", "phrase", "proper_missing", "proper_missing_para",
 	"head_in", "compact", "density", "q_number_missing", "first_para", "last_para", "para_pos", "first_sent", "log_len",
@@ -202,8 +198,16 @@ var typeNames = [numTypes]string{"new_name", "number", "date", "place", "quote",
 // question's head noun too.
 const numClassTypes = 4
 
+// The first four answer types are also looked for beside the
+// question's words (within nearWindow words), crossed with the kind: a
+// date three words from the question's words answers "when" better than
+// a date at the other end of the sentence.
+const nearWindow = 3
+
+var nearBase = numBase + int(question.NumKinds)*(numTypes+1) + int(question.NumClasses-1)*numClassTypes
+
 // NumSentence is the length of a sentence feature vector.
-const NumSentence = numBase + int(question.NumKinds)*(numTypes+1) + int(question.NumClasses-1)*numClassTypes
+const NumSentence = numBase + int(question.NumKinds)*(numTypes+1) + int(question.NumClasses-1)*numClassTypes + int(question.NumKinds)*numClassTypes
 
 // SentenceNames is the sentence schema: feature names in order.
 func SentenceNames() []string {
@@ -218,6 +222,11 @@ func SentenceNames() []string {
 	for c := question.Class(1); c < question.NumClasses; c++ {
 		for _, t := range typeNames[:numClassTypes] {
 			names = append(names, "class_"+c.String()+"×"+t)
+		}
+	}
+	for k := question.Kind(0); k < question.NumKinds; k++ {
+		for _, t := range typeNames[:numClassTypes] {
+			names = append(names, "kind_"+k.String()+"×near_"+t)
 		}
 	}
 	return names
@@ -303,10 +312,6 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 	}
 	if r.ParaRank > 0 {
 		out[fParaRankInv] = 1 / float64(r.ParaRank)
-	}
-	out[fSentScore] = r.SentScore
-	if r.SentRank > 0 {
-		out[fSentRankInv] = 1 / float64(r.SentRank)
 	}
 
 	total, borrowedTotal := 0.0, 0.0
@@ -458,23 +463,25 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 	}
 
 	// The kinds of answer the sentence holds, crossed with what was asked.
-	var types [numTypes]bool
+	var types, near [numTypes]bool
 	qNorms := map[string]bool{}
 	for _, n := range q.Norms {
 		qNorms[n] = true
 	}
+	hit := Matches(q, s)
 	for i, w := range s.Words {
-		if s.Cap[i] && !qNorms[w.Norm] && !inQuestion(q, w.Stem) {
-			types[tNewName] = true
+		var is [numClassTypes]bool
+		is[tNewName] = s.Cap[i] && !qNorms[w.Norm] && !inQuestion(q, w.Stem)
+		is[tNumber] = s.Num[i] && !q.Numbers[w.Norm]
+		is[tDate] = s.Date[i]
+		is[tPlace] = s.Place[i] && !inQuestion(q, w.Stem)
+		close := false
+		for j := max(0, i-nearWindow); j <= min(len(s.Words)-1, i+nearWindow); j++ {
+			close = close || hit[j] && j != i
 		}
-		if s.Num[i] && !q.Numbers[w.Norm] {
-			types[tNumber] = true
-		}
-		if s.Date[i] {
-			types[tDate] = true
-		}
-		if s.Place[i] && !inQuestion(q, w.Stem) {
-			types[tPlace] = true
+		for t, ok := range is {
+			types[t] = types[t] || ok
+			near[t] = near[t] || ok && close
 		}
 	}
 	types[tQuote] = s.HasQuote
@@ -494,6 +501,11 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 			if ok {
 				out[base+t] = 1
 			}
+		}
+	}
+	for t, ok := range near[:numClassTypes] {
+		if ok {
+			out[nearBase+int(q.Kind)*numClassTypes+t] = 1
 		}
 	}
 }

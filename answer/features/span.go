@@ -90,13 +90,18 @@ const (
 	gHeadSoon
 	gAfterTitle
 	gNamesAsked
+	gHyponymHead
+	gNextFunc
+	gPrevFunc
+	gInnerFunc
 	numSpanBase
 )
 
 var spanBaseNames = [numSpanBase]string{"bias", "in_question", "all_in_question", "near", "log_dist", "match_before", "match_after",
 	"left_of_all", "right_of_all", "between", "after_prep", "after_the", "after_of", "after_copula", "before_punct", "before_head", "has_head",
 	"whole_cap", "part_cap", "in_parens", "in_quotes", "starts_sentence", "len1", "len2", "len3", "len4", "len5", "len6", "len7", "rareness",
-	"near_left", "near_right", "window", "cap_before", "cap_after", "head_soon", "after_title", "names_asked"}
+	"near_left", "near_right", "window", "cap_before", "cap_after", "head_soon", "after_title", "names_asked",
+	"hyponym_head", "before_func", "after_func", "inner_func"}
 
 // Kinds of span, crossed with the question's kind.
 const (
@@ -109,12 +114,48 @@ const (
 
 var spanTypeNames = [numSpanTypes]string{"name", "number", "date", "other"}
 
+// Groups of question kinds that ask for the same sort of span. The base
+// span features are repeated for the question's group, so that what makes
+// a good answer can differ by what is asked: a name beside the question's
+// words answers "who", the phrase after its verb answers "what did … do".
+const (
+	gWhat = iota // what, which, how, why, define, quote…
+	gWho
+	gWhen
+	gWhere
+	gHowMany // how many, how much, how old
+	numSpanGroups
+)
+
+var spanGroupNames = [numSpanGroups]string{"what", "who", "when", "where", "how_many"}
+
+func spanGroup(k question.Kind) int {
+	switch k {
+	case question.Who:
+		return gWho
+	case question.When:
+		return gWhen
+	case question.Where:
+		return gWhere
+	case question.Count, question.Age:
+		return gHowMany
+	}
+	return gWhat
+}
+
+const spanCrossed = numSpanBase + numSpanGroups*numSpanBase
+
 // NumSpanFeatures is the length of a span feature vector.
-const NumSpanFeatures = numSpanBase + int(question.NumKinds)*numSpanTypes + int(question.NumClasses-1)*numSpanTypes
+const NumSpanFeatures = spanCrossed + int(question.NumKinds)*numSpanTypes + int(question.NumClasses-1)*numSpanTypes
 
 // SpanNames is the span schema.
 func SpanNames() []string {
 	names := append([]string(nil), spanBaseNames[:]...)
+	for _, g := range spanGroupNames {
+		for _, n := range spanBaseNames {
+			names = append(names, n+"@"+g)
+		}
+	}
 	for k := question.Kind(0); k < question.NumKinds; k++ {
 		for _, t := range spanTypeNames {
 			names = append(names, "kind_"+k.String()+"×"+t)
@@ -254,6 +295,24 @@ func SpanVector(q *question.Question, s *Sentence, sp Span, matched []bool, c Co
 			if s.Words[i].Stem == q.HeadStem {
 				out[gHasHead] = 1
 			}
+			// "Buddhism" for "what religion?", "warehouse" for "which building?"
+			if c.Vocab != nil && len(s.Words[i].Stem) > 2 && c.Vocab.IsHypernym(s.Words[i].Stem, q.HeadStem) {
+				out[gHyponymHead] = 1
+			}
+		}
+	}
+	// Function words around and inside a span: where a phrase begins and
+	// ends without a parser.
+	if sp.End < len(s.Words) && functionWord(s.Words[sp.End].Norm) && !breaks(s, sp.End-1) {
+		out[gNextFunc] = 1
+	}
+	if sp.Start > 0 && functionWord(s.Words[sp.Start-1].Norm) {
+		out[gPrevFunc] = 1
+	}
+	for i := sp.Start + 1; i < sp.End-1; i++ {
+		if functionWord(s.Words[i].Norm) {
+			out[gInnerFunc] = 1
+			break
 		}
 	}
 	caps, nums, dates, capsAsked := 0, 0, 0, 0
@@ -306,9 +365,10 @@ func SpanVector(q *question.Question, s *Sentence, sp Span, matched []bool, c Co
 	case caps > 0:
 		t = sName
 	}
-	out[numSpanBase+int(q.Kind)*numSpanTypes+t] = 1
+	copy(out[numSpanBase*(1+spanGroup(q.Kind)):], out[:numSpanBase])
+	out[spanCrossed+int(q.Kind)*numSpanTypes+t] = 1
 	if q.HeadClass != question.NoClass {
-		out[numSpanBase+int(question.NumKinds)*numSpanTypes+int(q.HeadClass-1)*numSpanTypes+t] = 1
+		out[spanCrossed+int(question.NumKinds)*numSpanTypes+int(q.HeadClass-1)*numSpanTypes+t] = 1
 	}
 }
 

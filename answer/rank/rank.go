@@ -46,7 +46,11 @@ type Model struct {
 	Figures  map[string]float64 `json:"figures,omitempty"`
 	Sentence Linear             `json:"sentence"` // softmax over a question's candidate sentences
 	Span     Linear             `json:"span"`     // softmax over the chosen sentence's spans
-	Abstain  Linear             `json:"abstain"`  // logistic: is the best answer right?
+	// Paragraph is a softmax over the candidate paragraphs, read after the
+	// sentences are ranked: which paragraphs to cite and hand to a
+	// language model.
+	Paragraph Linear `json:"paragraph"`
+	Abstain   Linear `json:"abstain"` // logistic: is the best answer right?
 	// Threshold: below this probability of being right, abstain. Chosen on
 	// data (see rank/train) and visible in `storybot eval`'s curve.
 	Threshold float64 `json:"threshold"`
@@ -76,7 +80,8 @@ func (m *Model) Check() error {
 		what  string
 		l     Linear
 		names []string
-	}{{"sentence", m.Sentence, features.SentenceNames()}, {"span", m.Span, features.SpanNames()}, {"abstain", m.Abstain, abstain.Names()}} {
+	}{{"sentence", m.Sentence, features.SentenceNames()}, {"span", m.Span, features.SpanNames()},
+		{"paragraph", m.Paragraph, features.ParagraphNames()}, {"abstain", m.Abstain, abstain.Names()}} {
 		if !slices.Equal(c.l.Names, c.names) || len(c.l.Weights) != len(c.names) {
 			return fmt.Errorf("model: the %s features differ from the program's: run `go generate ./answer/rank`", c.what)
 		}
@@ -108,14 +113,15 @@ func Sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 // starting point of training.
 func Zero() *Model {
 	z := func(names []string) Linear { return Linear{Names: names, Weights: make([]float64, len(names))} }
-	return &Model{Schema: features.SchemaVersion, Sentence: z(features.SentenceNames()), Span: z(features.SpanNames()), Abstain: z(abstain.Names())}
+	return &Model{Schema: features.SchemaVersion, Sentence: z(features.SentenceNames()), Span: z(features.SpanNames()),
+		Paragraph: z(features.ParagraphNames()), Abstain: z(abstain.Names())}
 }
 
 // Marshal writes the model as committed: indented JSON, weights rounded
 // to nine decimals so the file is stable and readable.
 func (m *Model) Marshal() ([]byte, error) {
 	c := *m
-	for _, l := range []*Linear{&c.Sentence, &c.Span, &c.Abstain} {
+	for _, l := range []*Linear{&c.Sentence, &c.Span, &c.Paragraph, &c.Abstain} {
 		w := make([]float64, len(l.Weights))
 		for i, x := range l.Weights {
 			w[i] = math.Round(x*1e9) / 1e9

@@ -399,6 +399,8 @@ type Prediction struct {
 	Signals []float64 // the abstainer's features
 	Right   bool      // the best sentence holds a gold answer
 	Refused bool      // a guard refused it
+	paras   choice    // the candidate paragraphs, right when they hold the evidence
+	hasPara bool
 }
 
 // predict runs the engine of every selected item's set with model m.
@@ -430,10 +432,24 @@ func (d *Data) predict(ctx context.Context, m *rank.Model, keep func(item) bool)
 			out = append(out, p)
 			continue
 		}
-		probs := e.Score(a)
-		_, spanProb, _ := e.BestSpan(a.Q, a.Candidates[0].Sentence)
-		p.Signals = abstain.Vector(extractive.Signals(a, probs, spanProb))
-		p.Right = !it.gold.Unanswerable && right(a.Candidates[0].Sentence.Text, it.gold.Answers)
+		e.Score(a)
+		chosen, paras := e.Choose(a)
+		s := a.Candidates[chosen].Sentence
+		_, spanProb, _ := e.BestSpan(a.Q, s)
+		p.Signals = abstain.Vector(extractive.Signals(a, chosen, paras, spanProb))
+		p.Right = !it.gold.Unanswerable && right(s.Text, it.gold.Answers)
+		if !it.gold.Unanswerable {
+			for _, para := range paras {
+				p.paras.cands = append(p.paras.cands, toSparse(para.Vec))
+				ok := false
+				text := e.ParagraphText(para.Best)
+				for _, ev := range it.gold.Evidence {
+					ok = ok || eval.Contains(text, ev)
+				}
+				p.paras.pos = append(p.paras.pos, ok)
+				p.hasPara = p.hasPara || ok
+			}
+		}
 		out = append(out, p)
 	}
 	return out, nil
@@ -457,18 +473,38 @@ func (d *Data) Fit(ctx context.Context, o Options, skip map[string]bool) (*rank.
 	for i, g := range groups {
 		fold[g] = i % max(folds, 1)
 	}
+	// The paragraph model is fitted on the paragraphs as the fold models
+	// rank them; the abstainer then on answers chosen with it.
+	gw := d.weights(keep, o)
+	fms := make([]*rank.Model, folds)
+	var pc []choice
+	for f := 0; f < folds; f++ {
+		inFold := func(it item) bool { return keep(it) && fold[d.sets[it.set].Group] == f }
+		fms[f] = rank.Zero()
+		fms[f].Sentence.Weights, fms[f].Span.Weights = d.fitRankers(ctx, func(it item) bool { return keep(it) && !inFold(it) }, o)
+		preds, err := d.predict(ctx, fms[f], inFold)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range preds {
+			if p.hasPara {
+				c := p.paras
+				c.weight = gw[d.sets[p.Set].Group]
+				pc = append(pc, c)
+			}
+		}
+	}
+	m.Paragraph.Weights = fitSoftmax(ctx, pc, features.ParagraphNames(), o)
 	var preds []Prediction
 	for f := 0; f < folds; f++ {
 		inFold := func(it item) bool { return keep(it) && fold[d.sets[it.set].Group] == f }
-		fm := rank.Zero()
-		fm.Sentence.Weights, fm.Span.Weights = d.fitRankers(ctx, func(it item) bool { return keep(it) && !inFold(it) }, o)
-		p, err := d.predict(ctx, fm, inFold)
+		fms[f].Paragraph.Weights = m.Paragraph.Weights
+		p, err := d.predict(ctx, fms[f], inFold)
 		if err != nil {
 			return nil, err
 		}
 		preds = append(preds, p...)
 	}
-	gw := d.weights(keep, o)
 	var xs [][]float64
 	var ys []bool
 	var ws []float64
@@ -534,7 +570,7 @@ type FeatureGroup struct {
 // at a time.
 func FeatureGroups() []FeatureGroup {
 	return []FeatureGroup{
-		{"retrieval (BM25)", []string{"para_score", "para_top", "para_rank_inv", "sent_score", "sent_rank_inv"}},
+		{"retrieval (BM25)", []string{"para_score", "para_top", "para_rank_inv", "p_para_"}},
 		{"word overlap", []string{"exact", "bigram", "phrase", "compact", "density", "unmatched", "miss_rare", "unknown", "para_only", "neighbour", "in_question", "all_in_question"}},
 		{"name variants and typos", []string{"variant", "demonym", "short_form", "acronym", "misspelling"}},
 		{"WordNet", []string{"synonym", "derivation", "hyponym_of_head", "antonym"}},
