@@ -98,8 +98,12 @@ func TestLongestRun(t *testing.T) {
 		{"Who left early?", 0},
 	}
 	for _, tt := range tests {
-		if n := longestRun(stems(tt.q), s.Words); n != tt.want {
+		if n := longestRun(stems(tt.q), s); n != tt.want {
 			t.Errorf("%q: longest run %d, want %d", tt.q, n, tt.want)
+		}
+		// A Sentence that Prepare did not read has no hashes: same answer.
+		if n := longestRun(stems(tt.q), &Sentence{Text: s.Text, Words: s.Words}); n != tt.want {
+			t.Errorf("%q: longest run without hashes %d, want %d", tt.q, n, tt.want)
 		}
 	}
 }

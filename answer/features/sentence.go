@@ -12,7 +12,9 @@ package features
 
 import (
 	"math"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -41,6 +43,35 @@ type Sentence struct {
 	Reason, Reaction   bool // holds a reason connective / a reaction verb
 	Copula             bool // "X is/was …" or "X, the …": describes someone
 	Negated            bool
+
+	// Read once by Prepare so that the features of every candidate span
+	// do not scan the text again; nil for a Sentence made otherwise, and
+	// then computed on the spot.
+	stemHash   []uint32 // hashStem of each word's stem: equal stems, equal hashes
+	breakAfter []bool   // punctuation between word k and word k+1
+	inParens   []bool   // word k stands inside parentheses
+	inQuotes   []bool   // word k stands inside quotation marks
+	// idf holds the IDF of each word in the vocabulary last asked about:
+	// every candidate span of the sentence sums them.
+	idf atomic.Pointer[wordIDF]
+}
+
+type wordIDF struct {
+	v   *lexicon.Vocab
+	idf []float64
+}
+
+// wordIDF returns v.IDF of each of s's words.
+func (s *Sentence) wordIDF(v *lexicon.Vocab) []float64 {
+	if c := s.idf.Load(); c != nil && c.v == v {
+		return c.idf
+	}
+	idf := make([]float64, len(s.Words))
+	for i, w := range s.Words {
+		idf[i] = v.IDF(w.Stem)
+	}
+	s.idf.Store(&wordIDF{v: v, idf: idf})
+	return idf
 }
 
 // A Paragraph groups a paragraph's sentences and the stems of all of them.
@@ -76,6 +107,15 @@ func readSentence(s corpus.Sentence) *Sentence {
 	ps := &Sentence{Text: s.Text, Words: s.Words, Stems: make(map[string]bool, n),
 		Cap: make([]bool, n), Num: make([]bool, n), Date: make([]bool, n), Place: make([]bool, n)}
 	ps.HasQuote = strings.ContainsAny(s.Text, "“”\"")
+	ps.breakAfter, ps.inParens, ps.inQuotes = make([]bool, n), make([]bool, n), make([]bool, n)
+	ps.stemHash = make([]uint32, n)
+	for i, w := range s.Words {
+		ps.stemHash[i] = hashStem(w.Stem)
+		if i+1 < n {
+			ps.breakAfter[i] = breaksText(s.Text, s.Words, i)
+		}
+		ps.inParens[i], ps.inQuotes[i] = enclosed(s.Text[:s.Words[i].Start])
+	}
 	for i, w := range s.Words {
 		ps.Stems[w.Stem] = true
 		r, _ := utf8.DecodeRuneInString(s.Text[w.Start:])
@@ -231,9 +271,9 @@ type match struct {
 	pos   int // first position in the sentence
 }
 
-// findWord looks for w in s.
-func findWord(w *question.Word, s *Sentence) match {
-	if s.Stems[w.Stem] {
+// findWord looks for w in s; inSent is s.Stems[w.Stem].
+func findWord(w *question.Word, s *Sentence, inSent bool) match {
+	if inSent {
 		for i, x := range s.Words {
 			if x.Stem == w.Stem {
 				return match{exact: true, found: true, pos: i}
@@ -327,13 +367,15 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 	properAll, properMiss, properMissPara := 0, 0, 0
 	maxMiss, maxMissSent := 0.0, 0.0
 	var prevStem string
+	prevIn := false
 	bigrams, bigramHits := 0, 0
 	for i := range q.Words {
 		w := &q.Words[i]
 		if w.Type {
 			continue
 		}
-		m := findWord(w, s)
+		inSent := s.Stems[w.Stem]
+		m := findWord(w, s, inSent)
 		share := w.IDF / total
 		if w.Borrowed {
 			if m.found && borrowedTotal > 0 {
@@ -380,11 +422,12 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 		}
 		if prevStem != "" {
 			bigrams++
-			if hasBigram(s, prevStem, w.Stem) {
+			// Only a sentence with both stems can have them side by side.
+			if prevIn && inSent && hasBigram(s, prevStem, w.Stem) {
 				bigramHits++
 			}
 		}
-		prevStem = w.Stem
+		prevStem, prevIn = w.Stem, inSent
 	}
 	if c.Vocab != nil && c.Vocab.Paragraphs() > 0 {
 		out[fMissRare] = maxMiss / math.Log(1+float64(c.Vocab.Paragraphs())/0.5)
@@ -394,7 +437,7 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 		out[fBigram] = float64(bigramHits) / float64(bigrams)
 	}
 	if len(q.Stems) > 1 {
-		out[fPhrase] = float64(longestRun(q.Stems, s.Words)) / float64(len(q.Stems))
+		out[fPhrase] = float64(longestRun(q.Stems, s)) / float64(len(q.Stems))
 	}
 	if properAll > 0 {
 		out[fProperMissing] = float64(properMiss) / float64(properAll)
@@ -459,12 +502,10 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 
 	// The kinds of answer the sentence holds, crossed with what was asked.
 	var types [numTypes]bool
-	qNorms := map[string]bool{}
-	for _, n := range q.Norms {
-		qNorms[n] = true
-	}
 	for i, w := range s.Words {
-		if s.Cap[i] && !qNorms[w.Norm] && !inQuestion(q, w.Stem) {
+		// A question has a dozen words: scanning them beats building a set
+		// for every candidate.
+		if s.Cap[i] && !slices.Contains(q.Norms, w.Norm) && !inQuestion(q, w.Stem) {
 			types[tNewName] = true
 		}
 		if s.Num[i] && !q.Numbers[w.Norm] {
@@ -567,13 +608,28 @@ func Keys(v []float64) Key {
 // longestRun is the length of the longest run of the question's words
 // (function words too) that the sentence has in the same order: a copied
 // phrase, the clearest sign that a question was written from a sentence.
-func longestRun(q []string, words []corpus.Word) int {
+func longestRun(q []string, s *Sentence) int {
+	words := s.Words
 	best := 0
-	prev := make([]int, len(words)+1)
-	cur := make([]int, len(words)+1)
+	// Two rows of the table; on the stack for sentences of usual length.
+	var buf [2][80]int
+	prev, cur := buf[0][:], buf[1][:]
+	if len(words)+1 > len(buf[0]) {
+		prev, cur = make([]int, len(words)+1), make([]int, len(words)+1)
+	}
+	// Stems are compared by hash first: most pairs differ, and two
+	// integers are quicker to tell apart than two strings.
+	hashes := s.stemHash
+	if hashes == nil {
+		hashes = make([]uint32, len(words))
+		for j, w := range words {
+			hashes[j] = hashStem(w.Stem)
+		}
+	}
 	for i := range q {
+		h := hashStem(q[i])
 		for j := range words {
-			if q[i] == words[j].Stem {
+			if h == hashes[j] && q[i] == words[j].Stem {
 				cur[j+1] = prev[j] + 1
 				best = max(best, cur[j+1])
 			} else {
@@ -583,4 +639,14 @@ func longestRun(q []string, words []corpus.Word) int {
 		prev, cur = cur, prev
 	}
 	return best
+}
+
+// hashStem is the 32-bit FNV-1a hash of a stem.
+func hashStem(stem string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(stem); i++ {
+		h ^= uint32(stem[i])
+		h *= 16777619
+	}
+	return h
 }

@@ -6,6 +6,7 @@ import (
 
 	"storybot/answer/lexicon"
 	"storybot/answer/question"
+	"storybot/corpus"
 )
 
 // A Span is a run of a sentence's words, [Start, End) in word positions:
@@ -41,8 +42,23 @@ func Spans(s *Sentence) []Span {
 
 // breaks reports punctuation between word k and word k+1.
 func breaks(s *Sentence, k int) bool {
-	between := s.Text[s.Words[k].End:s.Words[k+1].Start]
+	if s.breakAfter != nil {
+		return s.breakAfter[k]
+	}
+	return breaksText(s.Text, s.Words, k)
+}
+
+func breaksText(text string, words []corpus.Word, k int) bool {
+	between := text[words[k].End:words[k+1].Start]
 	return strings.ContainsAny(between, ",;:()[]“”\"—–!?") || strings.Contains(between, ". ")
+}
+
+// enclosed reports whether the text after before stands inside
+// parentheses and inside quotation marks.
+func enclosed(before string) (parens, quotes bool) {
+	parens = strings.Count(before, "(") > strings.Count(before, ")")
+	quotes = strings.Count(before, "“") > strings.Count(before, "”") || strings.Count(before, "\"")%2 == 1
+	return parens, quotes
 }
 
 // Text is the span's words as the sentence writes them.
@@ -282,18 +298,24 @@ func SpanVector(q *question.Question, s *Sentence, sp Span, matched []bool, c Co
 			out[gPartCap] = 1
 		}
 	}
-	before := s.Text[:s.Words[sp.Start].Start]
-	if strings.Count(before, "(") > strings.Count(before, ")") {
+	var parens, quotes bool
+	if s.inParens != nil {
+		parens, quotes = s.inParens[sp.Start], s.inQuotes[sp.Start]
+	} else {
+		parens, quotes = enclosed(s.Text[:s.Words[sp.Start].Start])
+	}
+	if parens {
 		out[gInParens] = 1
 	}
-	if strings.Count(before, "“") > strings.Count(before, "”") || strings.Count(before, "\"")%2 == 1 {
+	if quotes {
 		out[gInQuotes] = 1
 	}
 	out[gLen1+min(n, MaxSpan)-1] = 1
 	if c.Vocab != nil {
+		idf := s.wordIDF(c.Vocab)
 		r := 0.0
 		for i := sp.Start; i < sp.End; i++ {
-			r += c.Vocab.IDF(s.Words[i].Stem)
+			r += idf[i]
 		}
 		out[gRareness] = r / float64(n) / math.Log(1+float64(c.Vocab.Paragraphs())/0.5)
 	}
