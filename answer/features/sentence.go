@@ -14,6 +14,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
@@ -54,6 +55,30 @@ type Sentence struct {
 	// idf holds the IDF of each word in the vocabulary last asked about:
 	// every candidate span of the sentence sums them.
 	idf atomic.Pointer[wordIDF]
+	// hypernyms are WordNet's more general words for the sentence's words
+	// of three letters or more, read the first time a question asks for a
+	// kind of thing ("which building"): then one lookup tells whether any
+	// word of the sentence is one.
+	hypernymsOnce sync.Once
+	hypernyms     []string // sorted, without repeats
+}
+
+// hasHyponym reports whether a word of s (of three letters or more) has
+// general among WordNet's more general words.
+// v only memoises WordNet's lists: the answer does not depend on it.
+func (s *Sentence) hasHyponym(general string, v *lexicon.Vocab) bool {
+	s.hypernymsOnce.Do(func() {
+		var hs []string
+		for _, x := range s.Words {
+			if len(x.Stem) > 2 {
+				hs = append(hs, v.Related(x.Stem, lexicon.Hypernym)...)
+			}
+		}
+		slices.Sort(hs)
+		s.hypernyms = slices.Compact(hs)
+	})
+	_, found := slices.BinarySearch(s.hypernyms, general)
+	return found
 }
 
 type wordIDF struct {
@@ -443,13 +468,8 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 		out[fProperMissing] = float64(properMiss) / float64(properAll)
 		out[fProperMissingPara] = float64(properMissPara) / float64(properAll)
 	}
-	if q.HeadStem != "" && out[fHeadIn] == 0 && c.Vocab != nil {
-		for _, x := range s.Words {
-			if len(x.Stem) > 2 && c.Vocab.IsHypernym(x.Stem, q.HeadStem) {
-				out[fHyponymHead] = 1
-				break
-			}
-		}
+	if q.HeadStem != "" && out[fHeadIn] == 0 && c.Vocab != nil && s.hasHyponym(q.HeadStem, c.Vocab) {
+		out[fHyponymHead] = 1
 	}
 	if n := len(s.Words); n > 0 {
 		if matched > 1 {

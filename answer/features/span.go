@@ -21,8 +21,8 @@ const MaxSpan = 7
 // words that does not cross punctuation (a number's own comma or point
 // aside) and neither starts nor ends with a function word.
 func Spans(s *Sentence) []Span {
-	var out []Span
 	n := len(s.Words)
+	out := make([]Span, 0, 2*n) // a news sentence has about 1.8 per word
 	for i := 0; i < n; i++ {
 		if functionWord(s.Words[i].Norm) && !s.Num[i] {
 			continue

@@ -35,11 +35,10 @@ type Vocab struct {
 	abbrevs   []string            // capitalised words written with a full stop: "fla", "calif"
 	acronyms  map[string][]string // "un" → stems of "United Nations"
 	byFirst   map[byte][]string   // every word of four letters or more, by its first letter
-	// hypernyms memoises WordNet's more general words of the stories'
-	// stems (stem → []string of hypernym stems): the ranker asks about the
-	// same words for every candidate sentence of every question.
-	hypernyms sync.Map
-	related   [numRelations]sync.Map // stem → []string, WordNet's relations of the words questions use
+	// related memoises WordNet's relations (stem → []string) of the words
+	// of questions and of candidate sentences: the same words come back
+	// question after question.
+	related [numRelations]sync.Map
 	// stems maps the stories' normalised words to their stems, and
 	// remembered what callers derived from the vocabulary about a word
 	// (Remember): questions use the same words again and again.
@@ -150,12 +149,12 @@ func (v *Vocab) readSentence(s corpus.Sentence, capital, lower map[string]int, a
 }
 
 // Stem is corpus.Stem(norm), looked up rather than computed for the
-// stories' own words.
+// stories' own words and remembered for others.
 func (v *Vocab) Stem(norm string) string {
 	if s, ok := v.stems[norm]; ok {
 		return s
 	}
-	return corpus.Stem(norm)
+	return v.Remember("lexicon.stem:"+norm, func() any { return corpus.Stem(norm) }).(string)
 }
 
 // Remember returns compute(), computed once per key: for what a caller
@@ -471,13 +470,7 @@ var OrgWords = Set("force forces corps department ministry council party group a
 func (v *Vocab) IsHypernym(stem, general string) bool {
 	// A word has a handful of hypernyms: a list is quicker to scan than a
 	// set is to build and hash into.
-	if l, ok := v.hypernyms.Load(stem); ok {
-		return slices.Contains(l.([]string), general)
-	}
-	var wn WordNet
-	l := wn.Related(stem, Hypernym)
-	v.hypernyms.Store(stem, l)
-	return slices.Contains(l, general)
+	return slices.Contains(v.Related(stem, Hypernym), general)
 }
 
 // Related is WordNet's relation r of stem, memoised: questions about a
