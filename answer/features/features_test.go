@@ -179,3 +179,46 @@ func TestHasHyponym(t *testing.T) {
 		t.Errorf("a tugboat is a boat, a warehouse a depot: hasHyponym(boat) %v, (depot) %v", s.hasHyponym("boat", v), s.hasHyponym("depot", v))
 	}
 }
+
+// TestReadAheadConcurrent: the sentences' lazily read data (hypernyms,
+// IDFs) is safe to fill from many questions at once, and every goroutine
+// sees the same features. Run with -race.
+func TestReadAheadConcurrent(t *testing.T) {
+	st := corpus.Embedded()
+	paras := Prepare([]*corpus.Story{st})[0]
+	v := lexicon.NewVocab([]*corpus.Story{st})
+	q := question.Analyze("Which leader was killed at the airport?", nil, v)
+	vectors := func() [][]float64 {
+		var out [][]float64
+		for _, p := range paras[:20] {
+			for _, s := range p.Sentences {
+				vec := make([]float64, NumSentence)
+				SentenceVector(q, s, Context{Para: p, Paragraphs: len(paras), Vocab: v}, vec)
+				out = append(out, vec)
+				matched := Matches(q, s)
+				for _, sp := range Spans(s) {
+					svec := make([]float64, NumSpanFeatures)
+					SpanVector(q, s, sp, matched, Context{Vocab: v}, svec)
+					out = append(out, svec)
+				}
+			}
+		}
+		return out
+	}
+	results := make([][][]float64, 4)
+	done := make(chan int)
+	for g := range results {
+		go func() {
+			results[g] = vectors()
+			done <- g
+		}()
+	}
+	for range results {
+		<-done
+	}
+	for g := 1; g < len(results); g++ {
+		if !slices.EqualFunc(results[0], results[g], slices.Equal[[]float64]) {
+			t.Fatalf("goroutine %d computed other features than goroutine 0", g)
+		}
+	}
+}
