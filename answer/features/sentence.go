@@ -134,12 +134,18 @@ func readSentence(s corpus.Sentence) *Sentence {
 	ps.HasQuote = strings.ContainsAny(s.Text, "“”\"")
 	ps.breakAfter, ps.inParens, ps.inQuotes = make([]bool, n), make([]bool, n), make([]bool, n)
 	ps.stemHash = make([]uint32, n)
+	var open enclosing // counted up to the current word, not from the start for each
 	for i, w := range s.Words {
 		ps.stemHash[i] = hashStem(w.Stem)
 		if i+1 < n {
 			ps.breakAfter[i] = breaksText(s.Text, s.Words, i)
 		}
-		ps.inParens[i], ps.inQuotes[i] = enclosed(s.Text[:s.Words[i].Start])
+		from := 0
+		if i > 0 {
+			from = s.Words[i-1].Start
+		}
+		open.add(s.Text[from:w.Start])
+		ps.inParens[i], ps.inQuotes[i] = open.inside()
 	}
 	for i, w := range s.Words {
 		ps.Stems[w.Stem] = true

@@ -56,9 +56,27 @@ func breaksText(text string, words []corpus.Word, k int) bool {
 // enclosed reports whether the text after before stands inside
 // parentheses and inside quotation marks.
 func enclosed(before string) (parens, quotes bool) {
-	parens = strings.Count(before, "(") > strings.Count(before, ")")
-	quotes = strings.Count(before, "“") > strings.Count(before, "”") || strings.Count(before, "\"")%2 == 1
-	return parens, quotes
+	var e enclosing
+	e.add(before)
+	return e.inside()
+}
+
+// enclosing counts the brackets and quotation marks of a text read in
+// pieces.
+type enclosing struct{ open, close, lquote, rquote, straight int }
+
+func (e *enclosing) add(text string) {
+	e.open += strings.Count(text, "(")
+	e.close += strings.Count(text, ")")
+	e.lquote += strings.Count(text, "“")
+	e.rquote += strings.Count(text, "”")
+	e.straight += strings.Count(text, "\"")
+}
+
+// inside reports whether what follows the text read so far stands inside
+// parentheses and inside quotation marks.
+func (e *enclosing) inside() (parens, quotes bool) {
+	return e.open > e.close, e.lquote > e.rquote || e.straight%2 == 1
 }
 
 // Text is the span's words as the sentence writes them.
