@@ -98,8 +98,127 @@ func TestLongestRun(t *testing.T) {
 		{"Who left early?", 0},
 	}
 	for _, tt := range tests {
-		if n := longestRun(stems(tt.q), s.Words); n != tt.want {
+		if n := longestRun(stems(tt.q), s); n != tt.want {
 			t.Errorf("%q: longest run %d, want %d", tt.q, n, tt.want)
+		}
+		// A Sentence that Prepare did not read has no hashes: same answer.
+		if n := longestRun(stems(tt.q), &Sentence{Text: s.Text, Words: s.Words}); n != tt.want {
+			t.Errorf("%q: longest run without hashes %d, want %d", tt.q, n, tt.want)
+		}
+	}
+}
+
+// bare copies what a caller outside Prepare could fill in: none of what
+// Prepare reads ahead for speed.
+func bare(s *Sentence) *Sentence {
+	return &Sentence{Story: s.Story, Para: s.Para, Index: s.Index, Text: s.Text, Words: s.Words, Stems: s.Stems,
+		Cap: s.Cap, Num: s.Num, Date: s.Date, Place: s.Place, HasQuote: s.HasQuote, PronounStart: s.PronounStart,
+		Reason: s.Reason, Reaction: s.Reaction, Copula: s.Copula, Negated: s.Negated}
+}
+
+// TestReadAheadChangesNothing: what Prepare reads ahead (stem hashes,
+// breaks, brackets and quotes, IDFs, hypernyms) gives every feature of
+// every sentence and span of a real story exactly as computed on the spot.
+func TestReadAheadChangesNothing(t *testing.T) {
+	st := corpus.Embedded()
+	paras := Prepare([]*corpus.Story{st})[0]
+	v := lexicon.NewVocab([]*corpus.Story{st})
+	questions := []string{
+		"Which building did the drone hit at the airport?",
+		"Who authorized the airstrike that killed Soleimani?",
+		"What did Speaker Pelosi say (in a statement) about the \"strike\"?",
+		"How many troops did the Pentagon send in 2020?",
+		"Which leader was killed?",
+	}
+	got, want := make([]float64, NumSentence), make([]float64, NumSentence)
+	sgot, swant := make([]float64, NumSpanFeatures), make([]float64, NumSpanFeatures)
+	for _, text := range questions {
+		q := question.Analyze(text, nil, v)
+		for _, p := range paras {
+			for _, s := range p.Sentences {
+				b := bare(s)
+				c := Context{Para: p, Paragraphs: len(paras), StoryName: st.Name, Vocab: v}
+				SentenceVector(q, s, c, got)
+				SentenceVector(q, b, c, want)
+				if !slices.Equal(got, want) {
+					t.Fatalf("%q, ¶%d.%d: sentence features differ:\n%v\n%v", text, s.Para, s.Index, got, want)
+				}
+				matched := Matches(q, s)
+				spans := Spans(s)
+				if !slices.Equal(spans, Spans(b)) {
+					t.Fatalf("¶%d.%d: spans differ", s.Para, s.Index)
+				}
+				for _, sp := range spans {
+					SpanVector(q, s, sp, matched, Context{Vocab: v}, sgot)
+					SpanVector(q, b, sp, matched, Context{Vocab: v}, swant)
+					if !slices.Equal(sgot, swant) {
+						t.Fatalf("%q, ¶%d.%d, span %q: span features differ", text, s.Para, s.Index, sp.Text(s))
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestHasHyponym: one lookup in the sentence's hypernyms says what asking
+// WordNet about each of its words says.
+func TestHasHyponym(t *testing.T) {
+	s, _, v := prepare(t, "A fire destroyed a cargo warehouse and a tugboat at the pier in Halvik.")
+	for _, general := range []string{"boat", "vessel", "depot", "platform", "person", "citi", "xyzzy", ""} {
+		want := false
+		for _, x := range s.Words {
+			if len(x.Stem) > 2 && v.IsHypernym(x.Stem, general) {
+				want = true
+			}
+		}
+		if got := s.hasHyponym(general, v); got != want {
+			t.Errorf("hasHyponym(%q) = %v, asking word by word says %v", general, got, want)
+		}
+	}
+	if !s.hasHyponym("boat", v) || !s.hasHyponym("depot", v) {
+		t.Errorf("a tugboat is a boat, a warehouse a depot: hasHyponym(boat) %v, (depot) %v", s.hasHyponym("boat", v), s.hasHyponym("depot", v))
+	}
+}
+
+// TestReadAheadConcurrent: the sentences' lazily read data (hypernyms,
+// IDFs) is safe to fill from many questions at once, and every goroutine
+// sees the same features. Run with -race.
+func TestReadAheadConcurrent(t *testing.T) {
+	st := corpus.Embedded()
+	paras := Prepare([]*corpus.Story{st})[0]
+	v := lexicon.NewVocab([]*corpus.Story{st})
+	q := question.Analyze("Which leader was killed at the airport?", nil, v)
+	vectors := func() [][]float64 {
+		var out [][]float64
+		for _, p := range paras[:20] {
+			for _, s := range p.Sentences {
+				vec := make([]float64, NumSentence)
+				SentenceVector(q, s, Context{Para: p, Paragraphs: len(paras), Vocab: v}, vec)
+				out = append(out, vec)
+				matched := Matches(q, s)
+				for _, sp := range Spans(s) {
+					svec := make([]float64, NumSpanFeatures)
+					SpanVector(q, s, sp, matched, Context{Vocab: v}, svec)
+					out = append(out, svec)
+				}
+			}
+		}
+		return out
+	}
+	results := make([][][]float64, 4)
+	done := make(chan int)
+	for g := range results {
+		go func() {
+			results[g] = vectors()
+			done <- g
+		}()
+	}
+	for range results {
+		<-done
+	}
+	for g := 1; g < len(results); g++ {
+		if !slices.EqualFunc(results[0], results[g], slices.Equal[[]float64]) {
+			t.Fatalf("goroutine %d computed other features than goroutine 0", g)
 		}
 	}
 }

@@ -12,7 +12,10 @@ package features
 
 import (
 	"math"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -41,6 +44,59 @@ type Sentence struct {
 	Reason, Reaction   bool // holds a reason connective / a reaction verb
 	Copula             bool // "X is/was …" or "X, the …": describes someone
 	Negated            bool
+
+	// Read once by Prepare so that the features of every candidate span
+	// do not scan the text again; nil for a Sentence made otherwise, and
+	// then computed on the spot.
+	stemHash   []uint32 // hashStem of each word's stem: equal stems, equal hashes
+	breakAfter []bool   // punctuation between word k and word k+1
+	inParens   []bool   // word k stands inside parentheses
+	inQuotes   []bool   // word k stands inside quotation marks
+	// idf holds the IDF of each word in the vocabulary last asked about:
+	// every candidate span of the sentence sums them.
+	idf atomic.Pointer[wordIDF]
+	// hypernyms are WordNet's more general words for the sentence's words
+	// of three letters or more, read the first time a question asks for a
+	// kind of thing ("which building"): then one lookup tells whether any
+	// word of the sentence is one.
+	hypernymsOnce sync.Once
+	hypernyms     []string // sorted, without repeats
+}
+
+// hasHyponym reports whether a word of s (of three letters or more) has
+// general among WordNet's more general words.
+// v only memoises WordNet's lists: the answer does not depend on it.
+func (s *Sentence) hasHyponym(general string, v *lexicon.Vocab) bool {
+	s.hypernymsOnce.Do(func() {
+		var hs []string
+		for _, x := range s.Words {
+			if len(x.Stem) > 2 {
+				hs = append(hs, v.Related(x.Stem, lexicon.Hypernym)...)
+			}
+		}
+		slices.Sort(hs)
+		s.hypernyms = slices.Compact(hs)
+	})
+	_, found := slices.BinarySearch(s.hypernyms, general)
+	return found
+}
+
+type wordIDF struct {
+	v   *lexicon.Vocab
+	idf []float64
+}
+
+// wordIDF returns v.IDF of each of s's words.
+func (s *Sentence) wordIDF(v *lexicon.Vocab) []float64 {
+	if c := s.idf.Load(); c != nil && c.v == v {
+		return c.idf
+	}
+	idf := make([]float64, len(s.Words))
+	for i, w := range s.Words {
+		idf[i] = v.IDF(w.Stem)
+	}
+	s.idf.Store(&wordIDF{v: v, idf: idf})
+	return idf
 }
 
 // A Paragraph groups a paragraph's sentences and the stems of all of them.
@@ -76,6 +132,21 @@ func readSentence(s corpus.Sentence) *Sentence {
 	ps := &Sentence{Text: s.Text, Words: s.Words, Stems: make(map[string]bool, n),
 		Cap: make([]bool, n), Num: make([]bool, n), Date: make([]bool, n), Place: make([]bool, n)}
 	ps.HasQuote = strings.ContainsAny(s.Text, "“”\"")
+	ps.breakAfter, ps.inParens, ps.inQuotes = make([]bool, n), make([]bool, n), make([]bool, n)
+	ps.stemHash = make([]uint32, n)
+	var open enclosing // counted up to the current word, not from the start for each
+	for i, w := range s.Words {
+		ps.stemHash[i] = hashStem(w.Stem)
+		if i+1 < n {
+			ps.breakAfter[i] = breaksText(s.Text, s.Words, i)
+		}
+		from := 0
+		if i > 0 {
+			from = s.Words[i-1].Start
+		}
+		open.add(s.Text[from:w.Start])
+		ps.inParens[i], ps.inQuotes[i] = open.inside()
+	}
 	for i, w := range s.Words {
 		ps.Stems[w.Stem] = true
 		r, _ := utf8.DecodeRuneInString(s.Text[w.Start:])
@@ -240,9 +311,9 @@ type match struct {
 	pos   int // first position in the sentence
 }
 
-// findWord looks for w in s.
-func findWord(w *question.Word, s *Sentence) match {
-	if s.Stems[w.Stem] {
+// findWord looks for w in s; inSent is s.Stems[w.Stem].
+func findWord(w *question.Word, s *Sentence, inSent bool) match {
+	if inSent {
 		for i, x := range s.Words {
 			if x.Stem == w.Stem {
 				return match{exact: true, found: true, pos: i}
@@ -332,13 +403,15 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 	properAll, properMiss, properMissPara := 0, 0, 0
 	maxMiss, maxMissSent := 0.0, 0.0
 	var prevStem string
+	prevIn := false
 	bigrams, bigramHits := 0, 0
 	for i := range q.Words {
 		w := &q.Words[i]
 		if w.Type {
 			continue
 		}
-		m := findWord(w, s)
+		inSent := s.Stems[w.Stem]
+		m := findWord(w, s, inSent)
 		share := w.IDF / total
 		if w.Borrowed {
 			if m.found && borrowedTotal > 0 {
@@ -385,11 +458,12 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 		}
 		if prevStem != "" {
 			bigrams++
-			if hasBigram(s, prevStem, w.Stem) {
+			// Only a sentence with both stems can have them side by side.
+			if prevIn && inSent && hasBigram(s, prevStem, w.Stem) {
 				bigramHits++
 			}
 		}
-		prevStem = w.Stem
+		prevStem, prevIn = w.Stem, inSent
 	}
 	if c.Vocab != nil && c.Vocab.Paragraphs() > 0 {
 		out[fMissRare] = maxMiss / math.Log(1+float64(c.Vocab.Paragraphs())/0.5)
@@ -399,19 +473,14 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 		out[fBigram] = float64(bigramHits) / float64(bigrams)
 	}
 	if len(q.Stems) > 1 {
-		out[fPhrase] = float64(longestRun(q.Stems, s.Words)) / float64(len(q.Stems))
+		out[fPhrase] = float64(longestRun(q.Stems, s)) / float64(len(q.Stems))
 	}
 	if properAll > 0 {
 		out[fProperMissing] = float64(properMiss) / float64(properAll)
 		out[fProperMissingPara] = float64(properMissPara) / float64(properAll)
 	}
-	if q.HeadStem != "" && out[fHeadIn] == 0 && c.Vocab != nil {
-		for _, x := range s.Words {
-			if len(x.Stem) > 2 && c.Vocab.IsHypernym(x.Stem, q.HeadStem) {
-				out[fHyponymHead] = 1
-				break
-			}
-		}
+	if q.HeadStem != "" && out[fHeadIn] == 0 && c.Vocab != nil && s.hasHyponym(q.HeadStem, c.Vocab) {
+		out[fHyponymHead] = 1
 	}
 	if n := len(s.Words); n > 0 {
 		if matched > 1 {
@@ -464,14 +533,12 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 
 	// The kinds of answer the sentence holds, crossed with what was asked.
 	var types, near [numTypes]bool
-	qNorms := map[string]bool{}
-	for _, n := range q.Norms {
-		qNorms[n] = true
-	}
 	hit := Matches(q, s)
 	for i, w := range s.Words {
 		var is [numClassTypes]bool
-		is[tNewName] = s.Cap[i] && !qNorms[w.Norm] && !inQuestion(q, w.Stem)
+		// A question has a dozen words: scanning them beats building a set
+		// for every candidate.
+		is[tNewName] = s.Cap[i] && !slices.Contains(q.Norms, w.Norm) && !inQuestion(q, w.Stem)
 		is[tNumber] = s.Num[i] && !q.Numbers[w.Norm]
 		is[tDate] = s.Date[i]
 		is[tPlace] = s.Place[i] && !inQuestion(q, w.Stem)
@@ -579,13 +646,28 @@ func Keys(v []float64) Key {
 // longestRun is the length of the longest run of the question's words
 // (function words too) that the sentence has in the same order: a copied
 // phrase, the clearest sign that a question was written from a sentence.
-func longestRun(q []string, words []corpus.Word) int {
+func longestRun(q []string, s *Sentence) int {
+	words := s.Words
 	best := 0
-	prev := make([]int, len(words)+1)
-	cur := make([]int, len(words)+1)
+	// Two rows of the table; on the stack for sentences of usual length.
+	var buf [2][80]int
+	prev, cur := buf[0][:], buf[1][:]
+	if len(words)+1 > len(buf[0]) {
+		prev, cur = make([]int, len(words)+1), make([]int, len(words)+1)
+	}
+	// Stems are compared by hash first: most pairs differ, and two
+	// integers are quicker to tell apart than two strings.
+	hashes := s.stemHash
+	if hashes == nil {
+		hashes = make([]uint32, len(words))
+		for j, w := range words {
+			hashes[j] = hashStem(w.Stem)
+		}
+	}
 	for i := range q {
+		h := hashStem(q[i])
 		for j := range words {
-			if q[i] == words[j].Stem {
+			if h == hashes[j] && q[i] == words[j].Stem {
 				cur[j+1] = prev[j] + 1
 				best = max(best, cur[j+1])
 			} else {
@@ -595,4 +677,14 @@ func longestRun(q []string, words []corpus.Word) int {
 		prev, cur = cur, prev
 	}
 	return best
+}
+
+// hashStem is the 32-bit FNV-1a hash of a stem.
+func hashStem(stem string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(stem); i++ {
+		h ^= uint32(stem[i])
+		h *= 16777619
+	}
+	return h
 }

@@ -6,6 +6,7 @@ import (
 
 	"storybot/answer/lexicon"
 	"storybot/answer/question"
+	"storybot/corpus"
 )
 
 // A Span is a run of a sentence's words, [Start, End) in word positions:
@@ -20,8 +21,8 @@ const MaxSpan = 7
 // words that does not cross punctuation (a number's own comma or point
 // aside) and neither starts nor ends with a function word.
 func Spans(s *Sentence) []Span {
-	var out []Span
 	n := len(s.Words)
+	out := make([]Span, 0, 2*n) // a news sentence has about 1.8 per word
 	for i := 0; i < n; i++ {
 		if functionWord(s.Words[i].Norm) && !s.Num[i] {
 			continue
@@ -41,8 +42,41 @@ func Spans(s *Sentence) []Span {
 
 // breaks reports punctuation between word k and word k+1.
 func breaks(s *Sentence, k int) bool {
-	between := s.Text[s.Words[k].End:s.Words[k+1].Start]
+	if s.breakAfter != nil {
+		return s.breakAfter[k]
+	}
+	return breaksText(s.Text, s.Words, k)
+}
+
+func breaksText(text string, words []corpus.Word, k int) bool {
+	between := text[words[k].End:words[k+1].Start]
 	return strings.ContainsAny(between, ",;:()[]“”\"—–!?") || strings.Contains(between, ". ")
+}
+
+// enclosed reports whether the text after before stands inside
+// parentheses and inside quotation marks.
+func enclosed(before string) (parens, quotes bool) {
+	var e enclosing
+	e.add(before)
+	return e.inside()
+}
+
+// enclosing counts the brackets and quotation marks of a text read in
+// pieces.
+type enclosing struct{ open, close, lquote, rquote, straight int }
+
+func (e *enclosing) add(text string) {
+	e.open += strings.Count(text, "(")
+	e.close += strings.Count(text, ")")
+	e.lquote += strings.Count(text, "“")
+	e.rquote += strings.Count(text, "”")
+	e.straight += strings.Count(text, "\"")
+}
+
+// inside reports whether what follows the text read so far stands inside
+// parentheses and inside quotation marks.
+func (e *enclosing) inside() (parens, quotes bool) {
+	return e.open > e.close, e.lquote > e.rquote || e.straight%2 == 1
 }
 
 // Text is the span's words as the sentence writes them.
@@ -341,18 +375,24 @@ func SpanVector(q *question.Question, s *Sentence, sp Span, matched []bool, c Co
 			out[gPartCap] = 1
 		}
 	}
-	before := s.Text[:s.Words[sp.Start].Start]
-	if strings.Count(before, "(") > strings.Count(before, ")") {
+	var parens, quotes bool
+	if s.inParens != nil {
+		parens, quotes = s.inParens[sp.Start], s.inQuotes[sp.Start]
+	} else {
+		parens, quotes = enclosed(s.Text[:s.Words[sp.Start].Start])
+	}
+	if parens {
 		out[gInParens] = 1
 	}
-	if strings.Count(before, "“") > strings.Count(before, "”") || strings.Count(before, "\"")%2 == 1 {
+	if quotes {
 		out[gInQuotes] = 1
 	}
 	out[gLen1+min(n, MaxSpan)-1] = 1
 	if c.Vocab != nil {
+		idf := s.wordIDF(c.Vocab)
 		r := 0.0
 		for i := sp.Start; i < sp.End; i++ {
-			r += c.Vocab.IDF(s.Words[i].Stem)
+			r += idf[i]
 		}
 		out[gRareness] = r / float64(n) / math.Log(1+float64(c.Vocab.Paragraphs())/0.5)
 	}

@@ -101,3 +101,35 @@ func TestMisspellingsAndUnheardNames(t *testing.T) {
 		}
 	}
 }
+
+// TestStem: the vocabulary's stems are corpus.Stem's, whether the word is
+// the stories' (looked up) or not (computed, then remembered).
+func TestStem(t *testing.T) {
+	v := NewVocab([]*corpus.Story{corpus.Embedded()})
+	for _, n := range []string{"killed", "airstrike", "suleimani", "unheardofness", "running", "4000", "", "é", "running"} {
+		if got, want := v.Stem(n), corpus.Stem(n); got != want {
+			t.Errorf("Stem(%q) = %q, corpus.Stem says %q", n, got, want)
+		}
+	}
+}
+
+// TestRemember: a key is computed once; past the bound values are still
+// right, only no longer kept.
+func TestRemember(t *testing.T) {
+	v := NewVocab(nil)
+	calls := 0
+	get := func(key string) any {
+		return v.Remember(key, func() any { calls++; return "v:" + key })
+	}
+	if get("a") != "v:a" || get("a") != "v:a" || calls != 1 {
+		t.Errorf("Remember computed %d times for one key, want 1", calls)
+	}
+	v.nRemember.Store(maxRemembered)
+	calls = 0
+	if get("b") != "v:b" || get("b") != "v:b" || calls != 2 {
+		t.Errorf("past the bound: computed %d times, want 2 (nothing kept)", calls)
+	}
+	if get("a") != "v:a" || calls != 2 {
+		t.Errorf("a key kept before the bound must stay kept")
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -34,12 +35,21 @@ type Vocab struct {
 	abbrevs   []string            // capitalised words written with a full stop: "fla", "calif"
 	acronyms  map[string][]string // "un" → stems of "United Nations"
 	byFirst   map[byte][]string   // every word of four letters or more, by its first letter
-	// hypernyms memoises WordNet's more general words of the stories'
-	// stems (stem → map of hypernym stems): the ranker asks about the
-	// same words for every candidate sentence of every question.
-	hypernyms sync.Map
-	related   [numRelations]sync.Map // stem → []string, WordNet's relations of the words questions use
+	// related memoises WordNet's relations (stem → []string) of the words
+	// of questions and of candidate sentences: the same words come back
+	// question after question.
+	related [numRelations]sync.Map
+	// stems maps the stories' normalised words to their stems, and
+	// remembered what callers derived from the vocabulary about a word
+	// (Remember): questions use the same words again and again.
+	stems      map[string]string
+	remembered sync.Map
+	nRemember  atomic.Int64
 }
+
+// maxRemembered bounds Remember's memo: a long-running bot meets new words
+// for ever, and beyond this many they are computed each time.
+const maxRemembered = 1 << 16
 
 // NewVocab reads the vocabulary of stories.
 func NewVocab(stories []*corpus.Story) *Vocab {
@@ -51,6 +61,7 @@ func NewVocab(stories []*corpus.Story) *Vocab {
 		longWords: map[string][]string{},
 		acronyms:  map[string][]string{},
 		byFirst:   map[byte][]string{},
+		stems:     map[string]string{},
 	}
 	capital := map[string]int{}
 	lower := map[string]int{}
@@ -61,6 +72,7 @@ func NewVocab(stories []*corpus.Story) *Vocab {
 			for _, s := range p.Sentences {
 				v.readSentence(s, capital, lower, abbrevs)
 				for _, w := range s.Words {
+					v.stems[w.Norm] = w.Stem
 					if !seen[w.Stem] {
 						seen[w.Stem] = true
 						v.df[w.Stem]++
@@ -134,6 +146,32 @@ func (v *Vocab) readSentence(s corpus.Sentence, capital, lower map[string]int, a
 		}
 	}
 	endRun()
+}
+
+// Stem is corpus.Stem(norm), looked up rather than computed for the
+// stories' own words and remembered for others.
+func (v *Vocab) Stem(norm string) string {
+	if s, ok := v.stems[norm]; ok {
+		return s
+	}
+	return v.Remember("lexicon.stem:"+norm, func() any { return corpus.Stem(norm) }).(string)
+}
+
+// Remember returns compute(), computed once per key: for what a caller
+// derives from this vocabulary alone about a word, which must not change
+// between calls. Each caller prefixes its keys with its own tag so that
+// callers do not collide. Past maxRemembered keys nothing more is kept.
+func (v *Vocab) Remember(key string, compute func() any) any {
+	if x, ok := v.remembered.Load(key); ok {
+		return x
+	}
+	x := compute()
+	if v.nRemember.Load() < maxRemembered {
+		if _, loaded := v.remembered.LoadOrStore(key, x); !loaded {
+			v.nRemember.Add(1)
+		}
+	}
+	return x
 }
 
 // Paragraphs is the number of paragraphs the vocabulary was read from.
@@ -430,16 +468,9 @@ var OrgWords = Set("force forces corps department ministry council party group a
 // words for stem ("building" for "warehouse"), from a memo: the first
 // question to ask about a word pays for the lookup.
 func (v *Vocab) IsHypernym(stem, general string) bool {
-	if m, ok := v.hypernyms.Load(stem); ok {
-		return m.(map[string]bool)[general]
-	}
-	var wn WordNet
-	m := map[string]bool{}
-	for _, h := range wn.Related(stem, Hypernym) {
-		m[h] = true
-	}
-	v.hypernyms.Store(stem, m)
-	return m[general]
+	// A word has a handful of hypernyms: a list is quicker to scan than a
+	// set is to build and hash into.
+	return slices.Contains(v.Related(stem, Hypernym), general)
 }
 
 // Related is WordNet's relation r of stem, memoised: questions about a

@@ -83,9 +83,8 @@ var classWords = [NumClasses]map[string]bool{
 }
 
 // classOf finds the class of a noun stem.
-func classOf(stem string) Class {
-	var wn lexicon.WordNet
-	cands := append([]string{stem}, wn.Related(stem, lexicon.Hypernym)...)
+func classOf(stem string, v *lexicon.Vocab) Class {
+	cands := append([]string{stem}, v.Related(stem, lexicon.Hypernym)...)
 	for _, c := range cands {
 		for k := Person; k < NumClasses; k++ {
 			if classWords[k][c] {
@@ -183,9 +182,11 @@ func (q *Question) TotalIDF() float64 {
 func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 	q := &Question{Text: text, Numbers: map[string]bool{}}
 	toks := corpus.Tokens(text)
+	q.Norms = make([]string, 0, len(toks))
+	q.Stems = make([]string, 0, len(toks))
 	for _, t := range toks {
 		q.Norms = append(q.Norms, t.Norm)
-		q.Stems = append(q.Stems, corpus.Stem(t.Norm))
+		q.Stems = append(q.Stems, v.Stem(t.Norm))
 	}
 	q.Kind = classify(q.Norms)
 	q.Vague = q.Kind == Summary
@@ -211,10 +212,10 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 		w.Head = i == headAt
 		if w.Head {
 			q.HeadStem = w.Stem
-			q.HeadClass = classOf(w.Stem)
+			q.HeadClass = classOf(w.Stem, v)
 			w.Type = q.HeadClass != NoClass && classWords[q.HeadClass][w.Stem]
 		}
-		if (w.Proper && !w.Known && len(n) > 2 || v.Unheard(n)) && q.Unknown == "" {
+		if q.Unknown == "" && (w.Proper && !w.Known && len(n) > 2 || unheard(n, v)) {
 			q.Unknown = text[t.Start:t.End]
 		}
 		q.Words = append(q.Words, w)
@@ -241,9 +242,24 @@ func topical(words []Word) bool {
 	return false
 }
 
-// word builds the Word for one normalised question word.
+// word builds the Word for one normalised question word. It depends on
+// the vocabulary alone, so the vocabulary remembers it: the Word is a
+// copy, its slices shared and never changed.
 func word(n string, capitalised bool, v *lexicon.Vocab) Word {
-	stem := corpus.Stem(n)
+	key := "question.word:" + n
+	if capitalised {
+		key = "question.Word:" + n
+	}
+	return v.Remember(key, func() any { return readWord(n, capitalised, v) }).(Word)
+}
+
+// unheard is v.Unheard(n), remembered: it scans WordNet.
+func unheard(n string, v *lexicon.Vocab) bool {
+	return v.Remember("question.unheard:"+n, func() any { return v.Unheard(n) }).(bool)
+}
+
+func readWord(n string, capitalised bool, v *lexicon.Vocab) Word {
+	stem := v.Stem(n)
 	w := Word{Norm: n, Stem: stem, Known: v.DF(stem) > 0}
 	isName := v.IsName(n)
 	w.Proper = (capitalised && !lexicon.TitleWords[n] && !corpus.IsDate(n) && !v.IsAdjective(n)) || isName
