@@ -58,6 +58,9 @@ type Signals struct {
 	ParaProb     float64 // the answering paragraph's probability under the paragraph model
 	ParaMargin   float64 // its score minus the next paragraph's
 	Coverage     float64 // share of the question's weight found anywhere in that paragraph
+	TypeMissing  float64 // the kind of answer asked for (person, time, place, number) is not in the sentence
+	NearMissing  float64 // …not beside the question's words
+	HeadMissing  float64 // the thing a "what X" asks about is not in the sentence
 }
 
 const (
@@ -81,12 +84,15 @@ const (
 	aLogParaProb
 	aParaMargin
 	aCoverage
+	aTypeMissing
+	aNearMissing
+	aHeadMissing
 	numBase
 )
 
 var baseNames = [numBase]string{"bias", "top_prob", "log_top_prob", "margin", "top_score", "span_prob", "exact", "unmatched",
 	"miss_rare", "miss_rare_sent", "unknown", "proper_missing", "neg_mismatch", "antonym", "q_number_missing", "few_words",
-	"para_prob", "log_para_prob", "para_margin", "coverage"}
+	"para_prob", "log_para_prob", "para_margin", "coverage", "type_missing", "near_missing", "head_missing"}
 
 // NumFeatures is the length of Vector's result.
 const NumFeatures = numBase + int(question.NumKinds)
@@ -125,6 +131,9 @@ func Vector(s Signals) []float64 {
 	out[aLogParaProb] = math.Log(max(s.ParaProb, 1e-6))
 	out[aParaMargin] = math.Min(s.ParaMargin, 10)
 	out[aCoverage] = s.Coverage
+	out[aTypeMissing] = s.TypeMissing
+	out[aNearMissing] = s.NearMissing
+	out[aHeadMissing] = s.HeadMissing
 	out[numBase+int(s.Kind)] = 1
 	return out
 }

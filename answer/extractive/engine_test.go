@@ -239,3 +239,43 @@ func BenchmarkNew(b *testing.B) {
 		New(stories, ix, m)
 	}
 }
+
+// TestParagraphsRankAndCite: the paragraph model orders distinct
+// paragraphs best first, the answer is the best sentence of the first,
+// and the citations follow that order.
+func TestParagraphsRankAndCite(t *testing.T) {
+	e := newEngine(t)
+	for _, text := range []string{"How many troops did the Pentagon ready at Fort Bragg?", "Who replaced Soleimani?", "How did Iran react to the killing?"} {
+		a, err := e.Analyze(context.Background(), text, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Score(a)
+		chosen, paras := e.Choose(a)
+		if len(paras) < 2 {
+			t.Fatalf("%q: %d paragraphs", text, len(paras))
+		}
+		seen := map[int]bool{}
+		for i, p := range paras {
+			if seen[p.Best.Para] {
+				t.Errorf("%q: ¶%d twice", text, p.Best.Para)
+			}
+			seen[p.Best.Para] = true
+			if i > 0 && p.Score > paras[i-1].Score {
+				t.Errorf("%q: ¶%d (%v) after ¶%d (%v)", text, p.Best.Para, p.Score, paras[i-1].Best.Para, paras[i-1].Score)
+			}
+		}
+		if a.Candidates[chosen].Sentence != paras[0].Best {
+			t.Errorf("%q: answers from ¶%d, the paragraph model put ¶%d first", text, a.Candidates[chosen].Sentence.Para, paras[0].Best.Para)
+		}
+		res := ask(t, e, answer.Question{Text: text})
+		for i, c := range res.Citations {
+			if c.Paragraph != paras[i].Best.Para {
+				t.Errorf("%q: citation %d is ¶%d, want ¶%d", text, i, c.Paragraph, paras[i].Best.Para)
+			}
+		}
+		if !res.Abstained && !strings.Contains(res.Citations[0].Text, res.Citations[0].Quote) {
+			t.Errorf("%q: the first citation does not hold its quote", text)
+		}
+	}
+}

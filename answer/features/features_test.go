@@ -2,6 +2,7 @@ package features
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"storybot/answer/lexicon"
@@ -10,7 +11,7 @@ import (
 )
 
 func TestSchemas(t *testing.T) {
-	for _, names := range [][]string{SentenceNames(), SpanNames()} {
+	for _, names := range [][]string{SentenceNames(), SpanNames(), ParagraphNames()} {
 		seen := map[string]bool{}
 		for _, n := range names {
 			if n == "" || seen[n] {
@@ -18,6 +19,9 @@ func TestSchemas(t *testing.T) {
 			}
 			seen[n] = true
 		}
+	}
+	if len(ParagraphNames()) != NumParagraph {
+		t.Errorf("paragraph schema %d names, vectors %d", len(ParagraphNames()), NumParagraph)
 	}
 	if len(SentenceNames()) != NumSentence || len(SpanNames()) != NumSpanFeatures {
 		t.Errorf("schema lengths %d/%d, vectors %d/%d", len(SentenceNames()), len(SpanNames()), NumSentence, NumSpanFeatures)
@@ -219,6 +223,83 @@ func TestReadAheadConcurrent(t *testing.T) {
 	for g := 1; g < len(results); g++ {
 		if !slices.EqualFunc(results[0], results[g], slices.Equal[[]float64]) {
 			t.Fatalf("goroutine %d computed other features than goroutine 0", g)
+		}
+	}
+}
+
+// TestParagraphVector: a paragraph's features read how its sentences
+// ranked and what the best one's vector says about the question's words.
+func TestParagraphVector(t *testing.T) {
+	s, p, v := prepare(t, "The Pentagon readied 4,000 troops at Fort Bragg on Monday.")
+	q := question.Analyze("How many troops did the Pentagon ready at Fort Bragg?", nil, v)
+	sv := make([]float64, NumSentence)
+	SentenceVector(q, s, Context{Para: p, Paragraphs: 1, Vocab: v, Retrieval: Retrieval{ParaScore: 1, ParaRank: 1}}, sv)
+	out := make([]float64, NumParagraph)
+	get := func(name string) float64 { return out[slices.Index(ParagraphNames(), name)] }
+	ParagraphVector(Ranked{Probs: []float64{0.5, 0.25}, Scores: []float64{2, 1}, Vecs: [][]float64{sv, sv}, Rank: 2, Top: 3}, out)
+	if get("best_prob") != 0.5 || get("second_prob") != 0.25 || get("mass") != 0.75 || get("best_rank_inv") != 0.5 || get("is_top") != 0 || get("gap") != 1 {
+		t.Errorf("ranking features %v", out)
+	}
+	if get("coverage") < 0.99 || get("p_para_top") != 1 || Coverage(out) != get("coverage") {
+		t.Errorf("coverage %v, para_top %v", get("coverage"), get("p_para_top"))
+	}
+	ParagraphVector(Ranked{}, out)
+	for i, x := range out {
+		if x != 0 {
+			t.Errorf("an empty paragraph has %s = %v", ParagraphNames()[i], x)
+		}
+	}
+}
+
+// TestKeys: the abstainer is told when the sentence lacks the kind of
+// answer asked for, or the thing asked about.
+func TestKeys(t *testing.T) {
+	s, p, v := prepare(t, "The Pentagon readied 4,000 troops at Fort Bragg on Monday.")
+	vec := make([]float64, NumSentence)
+	tests := []struct {
+		q                   string
+		typeMiss, headMiss float64
+	}{
+		{"How many troops did the Pentagon ready?", 0, 0},
+		{"When did the Pentagon ready troops?", 0, 0},
+		{"How many ships did the Pentagon ready?", 0, 1},
+		{"Who readied the troops?", 0, 0}, // "Fort Bragg" is a name the question does not use
+	}
+	for _, tt := range tests {
+		q := question.Analyze(tt.q, nil, v)
+		SentenceVector(q, s, Context{Para: p, Paragraphs: 1, Vocab: v}, vec)
+		k := Keys(q, vec)
+		if k.TypeMissing != tt.typeMiss || k.HeadMissing != tt.headMiss {
+			t.Errorf("%q: type missing %v head missing %v, want %v %v", tt.q, k.TypeMissing, k.HeadMissing, tt.typeMiss, tt.headMiss)
+		}
+	}
+	s, p, v = prepare(t, "The troops left on Monday for Kuwait.")
+	q := question.Analyze("How many troops left?", nil, v)
+	SentenceVector(q, s, Context{Para: p, Paragraphs: 1, Vocab: v}, vec)
+	if k := Keys(q, vec); k.TypeMissing != 1 || k.NearMissing != 1 {
+		t.Errorf("no number, yet type missing %v near missing %v", k.TypeMissing, k.NearMissing)
+	}
+}
+
+// TestSpanGroups: a span's base features are repeated for its question's
+// group of kinds only, so each group weighs them its own way.
+func TestSpanGroups(t *testing.T) {
+	s, _, v := prepare(t, "The Pentagon readied 4,000 troops at Fort Bragg on Monday.")
+	spans := Spans(s)
+	vec := make([]float64, NumSpanFeatures)
+	names := SpanNames()
+	for _, tt := range []struct{ q, group string }{{"Who readied troops?", "who"}, {"How many troops?", "how_many"}, {"What did the Pentagon ready?", "what"}} {
+		q := question.Analyze(tt.q, nil, v)
+		SpanVector(q, s, spans[0], Matches(q, s), Context{Vocab: v}, vec)
+		for i, n := range names {
+			at := strings.Index(n, "@")
+			if at < 0 {
+				continue
+			}
+			base := vec[slices.Index(names, n[:at])]
+			if want := map[bool]float64{true: base, false: 0}[n[at+1:] == tt.group]; vec[i] != want {
+				t.Errorf("%q: %s = %v, want %v", tt.q, n, vec[i], want)
+			}
 		}
 	}
 }

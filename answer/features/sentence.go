@@ -635,12 +635,41 @@ var (
 // Key is what the abstainer reads of a sentence's features.
 type Key struct {
 	Exact, Unmatched, MissRare, MissRareSent, ProperMissing, NegMismatch, Antonym, QNumberMissing float64
+	// TypeMissing: the question asks for a person, a time, a place or a
+	// number and the sentence holds none; NearMissing: none beside the
+	// question's words. HeadMissing: the thing a "what X"/"how many X"
+	// asks about is not in the sentence, by name or by kind.
+	TypeMissing, NearMissing, HeadMissing float64
 }
 
-// Keys picks the abstainer's inputs out of a sentence vector.
-func Keys(v []float64) Key {
-	return Key{Exact: v[fExact], Unmatched: v[fUnmatched], MissRare: v[fMissRare], MissRareSent: v[fMissRareSent], ProperMissing: v[fProperMissing],
+// Keys picks the abstainer's inputs out of the vector v of a sentence
+// answering q.
+func Keys(q *question.Question, v []float64) Key {
+	k := Key{Exact: v[fExact], Unmatched: v[fUnmatched], MissRare: v[fMissRare], MissRareSent: v[fMissRareSent], ProperMissing: v[fProperMissing],
 		NegMismatch: v[fNegMismatch], Antonym: v[fAntonym], QNumberMissing: v[fQNumberMissing]}
+	t := -1
+	switch q.Kind {
+	case question.Who:
+		t = tNewName
+	case question.When:
+		t = tDate
+	case question.Where:
+		t = tPlace
+	case question.Count, question.Age:
+		t = tNumber
+	}
+	if t >= 0 {
+		if v[numBase+int(q.Kind)*(numTypes+1)+1+t] == 0 {
+			k.TypeMissing = 1
+		}
+		if v[nearBase+int(q.Kind)*numClassTypes+t] == 0 {
+			k.NearMissing = 1
+		}
+	}
+	if q.HeadStem != "" && v[fHeadIn] == 0 && v[fHyponymHead] == 0 {
+		k.HeadMissing = 1
+	}
+	return k
 }
 
 // longestRun is the length of the longest run of the question's words
