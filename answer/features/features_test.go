@@ -257,7 +257,7 @@ func TestKeys(t *testing.T) {
 	s, p, v := prepare(t, "The Pentagon readied 4,000 troops at Fort Bragg on Monday.")
 	vec := make([]float64, NumSentence)
 	tests := []struct {
-		q                   string
+		q                  string
 		typeMiss, headMiss float64
 	}{
 		{"How many troops did the Pentagon ready?", 0, 0},

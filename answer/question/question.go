@@ -182,6 +182,17 @@ func (q *Question) TotalIDF() float64 {
 func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 	q := &Question{Text: text, Numbers: map[string]bool{}}
 	toks := corpus.Tokens(text)
+	kept := toks[:0]
+	for _, t := range toks {
+		if n, ok := chatForms[t.Norm]; ok {
+			if n == "" {
+				continue
+			}
+			t.Norm = n
+		}
+		kept = append(kept, t)
+	}
+	toks = kept
 	q.Norms = make([]string, 0, len(toks))
 	q.Stems = make([]string, 0, len(toks))
 	for _, t := range toks {
@@ -363,7 +374,13 @@ func classify(norms []string) Kind {
 	if IsRequest(norms) {
 		return Request
 	}
-	joined := " " + strings.Join(norms, " ") + " "
+	var kept []string
+	for _, n := range norms {
+		if !summaryFillers[n] {
+			kept = append(kept, n)
+		}
+	}
+	joined := " " + strings.Join(kept, " ") + " "
 	for _, p := range summaryPhrases {
 		if strings.Contains(joined, p) {
 			return Summary
@@ -495,17 +512,31 @@ func findHead(toks []corpus.Token, norms []string, text string) int {
 }
 
 var (
-	pronouns  = lexicon.Set("he she they it his her their its him them this these those")
-	negations = lexicon.Set("not never no nor neither none nobody nothing didn't doesn't don't isn't wasn't weren't aren't couldn't wouldn't cannot can't")
+	pronouns = lexicon.Set("he she they it his her their its him them this these those")
+	// As corpus.Tokens writes them: "didn't" is the token "didnt", as in
+	// the sentences' set (features), so a negated question and a negated
+	// sentence are seen alike.
+	negations = lexicon.Set("not never no nor neither none nobody nothing didnt doesnt dont isnt wasnt werent arent couldnt wouldnt cannot cant")
+	// chatForms are how students type in chat, read as the words they
+	// stand for ("" for politeness that asks nothing): "whats this about
+	// pls" is "what this about". corpus.Tokens already drops "'s", so
+	// "whats" becomes what "what's" becomes.
+	chatForms = map[string]string{"whats": "what", "wats": "what", "wat": "what", "wut": "what", "whos": "who", "wheres": "where",
+		"whens": "when", "hows": "how", "whys": "why", "thats": "that", "hes": "he", "shes": "she", "u": "you", "ur": "your",
+		"pls": "", "plz": "", "please": "", "thx": "", "thanks": "", "ty": "", "bc": "because", "cuz": "because", "coz": "because",
+		"abt": "about", "ppl": "people", "gonna": "going", "wanna": "want"}
 	// frameWords sit between "what" and the noun it asks for.
 	frameWords    = lexicon.Set("kind kinds type types sort sorts of the a an name names form forms is are was were total number amount percentage size")
 	questionWords = lexicon.Set("who whom whose what which when where why how many much")
-	summaryWords  = lexicon.Set("happened happens happen summarize summarise summary going main idea gist tl dr tldr about story article text")
+	summaryWords  = lexicon.Set("happened happens happen summarize summarise summary going main idea point gist overview recap give tell tl dr tldr about story article text")
 	quoteVerbs    = lexicon.Set("say said says call called calls describe described tell told write wrote warn warned urge urged promise promised vow vowed claim claimed demand demanded")
-	// summaryPhrases ask about the story as a whole.
-	summaryPhrases = []string{" what happened ", " what happens ", " summarize ", " summarise ", " summary ", " what is this about ", " what s this about ",
-		" what is the story about ", " what is the article about ", " what is this article about ", " what is this story about ", " main idea ",
-		" what is it about ", " what was it about ", " tl dr ", " tldr ", " gist ", " what s going on ", " what is going on ", " what was this about "}
+	// summaryPhrases ask about the story as a whole. They are matched once summaryFillers are taken out, so
+	// "what's this article about", "what is the story about" and "whats it
+	// about" are all "what … about".
+	summaryPhrases = []string{" what happened ", " what happens ", " summarize ", " summarise ", " summary ", " what about ",
+		" what story about ", " what article about ", " what text about ", " main idea ", " main point ", " tl dr ", " tldr ", " gist ",
+		" what going on ", " overview ", " recap "}
+	summaryFillers   = lexicon.Set("is s was are were the this that a an it its me us")
 	injectionPhrases = []string{
 		" ignore your ", " ignore all ", " ignore previous ", " ignore the previous ", " ignore prior ", " ignore the above ", " ignore any ",
 		" disregard ", " forget your instructions ", " forget all ", " system prompt ", " your instructions ", " your prompt ",

@@ -31,6 +31,7 @@ import (
 	"storybot/answer/eval"
 	"storybot/answer/extractive"
 	"storybot/answer/features"
+	"storybot/answer/question"
 	"storybot/answer/rank"
 	"storybot/corpus"
 	"storybot/index"
@@ -147,6 +148,9 @@ func analyse(ctx context.Context, e *extractive.Engine, g eval.Gold) (item, erro
 	a, err := e.Analyze(ctx, text, nil)
 	if err != nil {
 		return it, err
+	}
+	if a.Q.Kind == question.Summary {
+		return it, nil // answered by the story's lead, not by the rankers: no example for them
 	}
 	// A sentence is right when it holds a gold answer and is where the
 	// gold evidence is: the evidence sentence itself when the set gives
@@ -427,7 +431,7 @@ func (d *Data) predict(ctx context.Context, m *rank.Model, keep func(item) bool)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", d.items[i].gold.ID, err)
 		}
-		if a.Guard != abstain.None || len(a.Candidates) == 0 {
+		if a.Guard != abstain.None || len(a.Candidates) == 0 || a.Q.Kind == question.Summary {
 			p.Refused = true
 			out = append(out, p)
 			continue
@@ -573,11 +577,11 @@ func FeatureGroups() []FeatureGroup {
 		{"retrieval (BM25)", []string{"para_score", "para_top", "para_rank_inv", "p_para_"}},
 		{"word overlap", []string{"exact", "bigram", "phrase", "compact", "density", "unmatched", "miss_rare", "unknown", "para_only", "neighbour", "in_question", "all_in_question"}},
 		{"name variants and typos", []string{"variant", "demonym", "short_form", "acronym", "misspelling"}},
-		{"WordNet", []string{"synonym", "derivation", "hyponym_of_head", "antonym"}},
+		{"WordNet", []string{"synonym", "derivation", "hyponym_of_head", "hyponym_head", "antonym"}},
 		{"answer types", []string{"kind_", "class_"}},
 		{"position", []string{"first_para", "last_para", "para_pos", "first_sent", "log_len", "pronoun_start"}},
 		{"question's names", []string{"proper_missing"}},
-		{"span context", []string{"near", "log_dist", "match_before", "match_after", "left_of_all", "right_of_all", "between", "after_", "before_", "has_head", "whole_cap", "part_cap", "in_parens", "in_quotes", "starts_sentence", "len", "rareness", "window", "cap_", "head_soon", "after_title", "names_asked"}},
+		{"span context", []string{"near", "log_dist", "match_before", "match_after", "left_of_all", "right_of_all", "between", "after_", "before_", "has_head", "whole_cap", "part_cap", "in_parens", "in_quotes", "starts_sentence", "len", "rareness", "window", "cap_", "head_soon", "after_title", "names_asked", "inner_func"}},
 	}
 }
 
