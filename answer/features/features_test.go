@@ -117,7 +117,7 @@ func TestLongestRun(t *testing.T) {
 func bare(s *Sentence) *Sentence {
 	return &Sentence{Story: s.Story, Para: s.Para, Index: s.Index, Text: s.Text, Words: s.Words, Stems: s.Stems,
 		Cap: s.Cap, Num: s.Num, Date: s.Date, Place: s.Place, HasQuote: s.HasQuote, PronounStart: s.PronounStart,
-		Reason: s.Reason, Reaction: s.Reaction, Copula: s.Copula, Negated: s.Negated}
+		Reason: s.Reason, Reaction: s.Reaction, Copula: s.Copula, Negated: s.Negated, Caption: s.Caption}
 }
 
 // TestReadAheadChangesNothing: what Prepare reads ahead (stem hashes,
@@ -300,6 +300,24 @@ func TestSpanGroups(t *testing.T) {
 			if want := map[bool]float64{true: base, false: 0}[n[at+1:] == tt.group]; vec[i] != want {
 				t.Errorf("%q: %s = %v, want %v", tt.q, n, vec[i], want)
 			}
+		}
+	}
+}
+
+func TestCaption(t *testing.T) {
+	for _, tt := range []struct {
+		text string
+		want bool
+	}{
+		{"Photo: Leila Haddad, left, and Jonah Whitcombe with the robot Marsh on Sunday", true},
+		{"General Qassem Soleimani, left, and his replacement General Esmail Ghaani, right", true},
+		{"Image: the pier at dawn", true},
+		{"The robot turned left, then right, and stopped.", false},
+		{"Ms. Haddad, who moved from Beirut, wrote the software.", false},
+		{"Voters turned right, toward the conservative candidate", false},
+	} {
+		if got := isCaption(tt.text); got != tt.want {
+			t.Errorf("isCaption(%q) = %v, want %v", tt.text, got, tt.want)
 		}
 	}
 }

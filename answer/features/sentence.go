@@ -44,6 +44,7 @@ type Sentence struct {
 	Reason, Reaction   bool // holds a reason connective / a reaction verb
 	Copula             bool // "X is/was …" or "X, the …": describes someone
 	Negated            bool
+	Caption            bool // a photo caption ("Photo: X, left, and Y…"): it names people, it says little about them
 
 	// Read once by Prepare so that the features of every candidate span
 	// do not scan the text again; nil for a Sentence made otherwise, and
@@ -132,6 +133,7 @@ func readSentence(s corpus.Sentence) *Sentence {
 	ps := &Sentence{Text: s.Text, Words: s.Words, Stems: make(map[string]bool, n),
 		Cap: make([]bool, n), Num: make([]bool, n), Date: make([]bool, n), Place: make([]bool, n)}
 	ps.HasQuote = strings.ContainsAny(s.Text, "“”\"")
+	ps.Caption = isCaption(s.Text)
 	ps.breakAfter, ps.inParens, ps.inQuotes = make([]bool, n), make([]bool, n), make([]bool, n)
 	ps.stemHash = make([]uint32, n)
 	var open enclosing // counted up to the current word, not from the start for each
@@ -241,6 +243,7 @@ const (
 	fAntonym
 	fSummaryFirst
 	fSummaryFirstSent
+	fCaption
 	numBase
 )
 
@@ -248,7 +251,7 @@ var baseNames = [numBase]string{"bias", "para_score", "para_top", "para_rank_inv
 	"exact", "variant", "demonym", "short_form", "acronym", "synonym", "derivation", "misspelling", "hyponym_of_head",
 	"para_only", "neighbour", "borrowed", "prev_cited", "miss_rare", "miss_rare_sent", "unmatched", "bigram", "phrase", "proper_missing", "proper_missing_para",
 	"head_in", "compact", "density", "q_number_missing", "first_para", "last_para", "para_pos", "first_sent", "log_len",
-	"pronoun_start", "neg_mismatch", "antonym", "summary_first_para", "summary_first_sent"}
+	"pronoun_start", "neg_mismatch", "antonym", "summary_first_para", "summary_first_sent", "caption"}
 
 // Answer types a sentence may hold; crossed with the question's kind.
 const (
@@ -522,6 +525,9 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 		out[fNegMismatch] = 1
 	}
 	out[fAntonym] = antonyms(q, s)
+	if s.Caption {
+		out[fCaption] = 1
+	}
 	if q.Kind == question.Summary {
 		if s.Para <= 2 {
 			out[fSummaryFirst] = 1
@@ -716,4 +722,20 @@ func hashStem(stem string) uint32 {
 		h *= 16777619
 	}
 	return h
+}
+
+// isCaption recognises a photo caption: a "Photo:"-style label, or people
+// placed "left" and "right" in a line that does not end as a sentence does.
+func isCaption(text string) bool {
+	t := strings.TrimSpace(text)
+	low := strings.ToLower(t)
+	for _, p := range []string{"photo:", "photograph:", "image:", "caption:", "pictured:", "credit:"} {
+		if strings.HasPrefix(low, p) {
+			return true
+		}
+	}
+	if strings.HasSuffix(t, ".") || strings.HasSuffix(t, "?") || strings.HasSuffix(t, "!") || strings.HasSuffix(t, "”") {
+		return false
+	}
+	return strings.Contains(low, ", left,") || strings.Contains(low, ", right,") || strings.HasSuffix(low, ", right") || strings.HasSuffix(low, ", left")
 }
