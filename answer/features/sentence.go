@@ -171,7 +171,7 @@ func readSentence(s corpus.Sentence) *Sentence {
 		if reactionWords[w.Norm] {
 			ps.Reaction = true
 		}
-		if negationWords[w.Norm] {
+		if lexicon.Negations[w.Norm] || w.Norm == "without" { // "without" negates a statement, rarely a question
 			ps.Negated = true
 		}
 		if (w.Norm == "is" || w.Norm == "was" || w.Norm == "are" || w.Norm == "were") && i > 0 && (ps.Cap[i-1] || i == 1) {
@@ -635,7 +635,6 @@ var (
 	placePreps    = lexicon.Set("in at near from outside inside into across around toward towards through within throughout")
 	reasonWords   = lexicon.Set("because since due reason reasons cause caused causes so order response retaliation after led lead prompted motivated therefore thus result resulted aim aimed intended purpose goal")
 	reactionWords = lexicon.Set("said says responded response reacted reaction condemned praised vowed warned called denounced welcomed criticized criticised urged threatened promised announced declared tweeted wrote statement rejected celebrated mourned protested demanded")
-	negationWords = lexicon.Set("not never no nor neither none nobody nothing didnt doesnt dont isnt wasnt werent arent couldnt wouldnt cannot cant without")
 )
 
 // Key is what the abstainer reads of a sentence's features.

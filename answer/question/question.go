@@ -208,7 +208,7 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 		if pronouns[n] || i == 0 && (n == "and" || n == "also") {
 			anaphoric = true
 		}
-		if negations[n] {
+		if lexicon.Negations[n] {
 			q.Negated = true
 		}
 		if corpus.IsNumber(n) && n[0] >= '0' && n[0] <= '9' {
@@ -513,10 +513,6 @@ func findHead(toks []corpus.Token, norms []string, text string) int {
 
 var (
 	pronouns = lexicon.Set("he she they it his her their its him them this these those")
-	// As corpus.Tokens writes them: "didn't" is the token "didnt", as in
-	// the sentences' set (features), so a negated question and a negated
-	// sentence are seen alike.
-	negations = lexicon.Set("not never no nor neither none nobody nothing didnt doesnt dont isnt wasnt werent arent couldnt wouldnt cannot cant")
 	// chatForms are how students type in chat, read as the words they
 	// stand for ("" for politeness that asks nothing): "whats this about
 	// pls" is "what this about". corpus.Tokens already drops "'s", so
