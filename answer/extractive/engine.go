@@ -92,13 +92,11 @@ func (e *Engine) Analyze(ctx context.Context, text string, prev *answer.Turn) (*
 		score float64
 		rank  int
 	}
-	paraFound := map[key]found{}
+	paraFound := map[key]found{} // zero for a paragraph the search did not find
 	var order []key
-	addPara := func(k key) {
+	addPara := func(k key, f found) {
 		if _, ok := paraFound[k]; !ok {
-			paraFound[k] = found{}
-		}
-		if !slices.Contains(order, k) {
+			paraFound[k] = f
 			order = append(order, k)
 		}
 	}
@@ -111,22 +109,20 @@ func (e *Engine) Analyze(ctx context.Context, text string, prev *answer.Turn) (*
 			if !e.valid(h.Story, h.Paragraph) {
 				continue
 			}
-			k := key{h.Story, h.Paragraph}
-			addPara(k)
-			paraFound[k] = found{h.Score / ph[0].Score, i + 1}
+			addPara(key{h.Story, h.Paragraph}, found{h.Score / ph[0].Score, i + 1})
 		}
 	}
 	if q.Kind == question.Summary {
 		for si := range e.stories {
 			for n := 1; n <= leadParas && e.valid(si, n); n++ {
-				addPara(key{si, n})
+				addPara(key{si, n}, found{})
 			}
 		}
 	}
 	for _, ref := range q.PrevCited {
 		for si, st := range e.stories {
 			if (ref.Story == "" || ref.Story == st.Name) && e.valid(si, ref.Paragraph) {
-				addPara(key{si, ref.Paragraph})
+				addPara(key{si, ref.Paragraph}, found{})
 			}
 		}
 	}
@@ -207,9 +203,9 @@ func searchTerms(q *question.Question, v *lexicon.Vocab) []answer.Term {
 	return out
 }
 
-// Score ranks the candidates with the model, best first, and returns
-// their probabilities in that order.
-func (e *Engine) Score(a *Analysis) []float64 {
+// Score ranks the candidates with the model, best first, and sets each
+// one's probability.
+func (e *Engine) Score(a *Analysis) {
 	for i := range a.Candidates {
 		a.Candidates[i].Score = e.model.Sentence.Score(a.Candidates[i].Vec)
 	}
@@ -222,7 +218,6 @@ func (e *Engine) Score(a *Analysis) []float64 {
 	for i := range a.Candidates {
 		a.Candidates[i].Prob = probs[i]
 	}
-	return probs
 }
 
 // BestSpan returns the short answer of s for q and its probability among
@@ -428,7 +423,9 @@ func (e *Engine) Paragraphs(a *Analysis) []Para {
 	if len(a.Candidates) == 0 {
 		return nil
 	}
-	var stats []*features.Ranked
+	// The candidates are sorted best first, so a paragraph's first
+	// candidate is its best sentence.
+	var stats []features.Ranked
 	var best []*features.Sentence
 	index := map[[2]int]int{}
 	for i, c := range a.Candidates {
@@ -437,18 +434,15 @@ func (e *Engine) Paragraphs(a *Analysis) []Para {
 		if !ok {
 			j = len(stats)
 			index[k] = j
-			stats = append(stats, &features.Ranked{Rank: i + 1, Top: a.Candidates[0].Score})
+			stats = append(stats, features.Ranked{Best: c.Vec, BestScore: c.Score, Rank: i + 1, Top: a.Candidates[0].Score})
 			best = append(best, c.Sentence)
 		}
-		r := stats[j]
-		r.Probs = append(r.Probs, c.Prob)
-		r.Scores = append(r.Scores, c.Score)
-		r.Vecs = append(r.Vecs, c.Vec)
+		stats[j].Probs = append(stats[j].Probs, c.Prob)
 	}
 	out := make([]Para, len(stats))
 	for i, r := range stats {
 		vec := make([]float64, features.NumParagraph)
-		features.ParagraphVector(*r, vec)
+		features.ParagraphVector(r, vec)
 		out[i] = Para{Best: best[i], Vec: vec, Score: e.model.Paragraph.Score(vec)}
 	}
 	slices.SortStableFunc(out, func(x, y Para) int { return cmp.Compare(y.Score, x.Score) })

@@ -236,7 +236,7 @@ func TestParagraphVector(t *testing.T) {
 	SentenceVector(q, s, Context{Para: p, Paragraphs: 1, Vocab: v, Retrieval: Retrieval{ParaScore: 1, ParaRank: 1}}, sv)
 	out := make([]float64, NumParagraph)
 	get := func(name string) float64 { return out[slices.Index(ParagraphNames(), name)] }
-	ParagraphVector(Ranked{Probs: []float64{0.5, 0.25}, Scores: []float64{2, 1}, Vecs: [][]float64{sv, sv}, Rank: 2, Top: 3}, out)
+	ParagraphVector(Ranked{Probs: []float64{0.5, 0.25}, Best: sv, BestScore: 2, Rank: 2, Top: 3}, out)
 	if get("best_prob") != 0.5 || get("second_prob") != 0.25 || get("mass") != 0.75 || get("best_rank_inv") != 0.5 || get("is_top") != 0 || get("gap") != 1 {
 		t.Errorf("ranking features %v", out)
 	}

@@ -4,14 +4,14 @@ import "math"
 
 // A Ranked paragraph is what the paragraph features read of one candidate
 // paragraph once its sentences are ranked: the sentence model's verdicts
-// on them, and their sentence vectors (what retrieval said, which of the
-// question's words the paragraph holds).
+// on them, and its best sentence's vector (what retrieval said, which of
+// the question's words the paragraph holds).
 type Ranked struct {
-	Probs  []float64   // its sentences' shares of the softmax over all the question's candidates, best first
-	Scores []float64   // their scores, in the same order
-	Vecs   [][]float64 // their sentence vectors, in the same order
-	Rank   int         // 1-based rank of its best sentence among all candidates
-	Top    float64     // the best candidate's score, in any paragraph
+	Probs     []float64 // its sentences' shares of the softmax over all the question's candidates, best first
+	Best      []float64 // the sentence vector of its best sentence
+	BestScore float64   // that sentence's score
+	Rank      int       // 1-based rank of its best sentence among all candidates
+	Top       float64   // the best candidate's score, in any paragraph
 }
 
 // Paragraph feature slots.
@@ -73,13 +73,13 @@ func ParagraphVector(r Ranked, out []float64) {
 	if r.Rank == 1 {
 		out[pIsTop] = 1
 	}
-	out[pGap] = r.Top - r.Scores[0]
-	best := r.Vecs[0]
+	out[pGap] = r.Top - r.BestScore
+	best := r.Best
 	out[pParaScore] = best[fParaScore]
 	out[pParaTop] = best[fParaTop]
 	out[pParaRankInv] = best[fParaRankInv]
 	// The share of the question's weight found anywhere in the paragraph:
-	// every sentence vector of a paragraph says the same.
+	// every sentence vector of a paragraph says the same, the best's will do.
 	out[pCoverage] = max(0, 1-best[fUnmatched]-best[fNeighbour])
 	out[pExactBest] = best[fExact]
 	out[pProperMissingPara] = best[fProperMissingPara]
