@@ -2,11 +2,7 @@ package index
 
 import (
 	"context"
-	"strings"
 	"testing"
-
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search/query"
 
 	"storybot/answer"
 	"storybot/corpus"
@@ -78,9 +74,9 @@ func benchQueries(b *testing.B) []answer.Query {
 	return qs
 }
 
-// BenchmarkSearchTwice is what the engine does per question: the
-// paragraphs and the sentences that match the same terms, two searches.
-func BenchmarkSearchTwice(b *testing.B) {
+// BenchmarkSearchQuestions is what the engine asks of the index per
+// question: one search for the 15 best paragraphs, words and pairs.
+func BenchmarkSearchQuestions(b *testing.B) {
 	ix, err := Build([]*corpus.Story{corpus.Embedded()})
 	if err != nil {
 		b.Fatal(err)
@@ -92,48 +88,8 @@ func BenchmarkSearchTwice(b *testing.B) {
 	for b.Loop() {
 		q := qs[i%len(qs)]
 		i++
-		q.Limit = 12
+		q.Limit = 15
 		if _, err := ix.Search(ctx, q); err != nil {
-			b.Fatal(err)
-		}
-		q.Sentences, q.Limit = true, 15
-		if _, err := ix.Search(ctx, q); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// BenchmarkSearchOnce is the same terms in one Bleve request over the
-// paragraph and the sentence fields together, every hit returned: what a
-// single-search design would cost. Its scores are not the two searches'
-// (Bleve's coordination factor counts all the clauses), so it is a
-// measure, not an alternative that gives the same answers.
-func BenchmarkSearchOnce(b *testing.B) {
-	ix, err := Build([]*corpus.Story{corpus.Embedded()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer ix.Close()
-	qs := benchQueries(b)
-	ctx := context.Background()
-	i := 0
-	for b.Loop() {
-		q := qs[i%len(qs)]
-		i++
-		var disj []query.Query
-		for _, t := range q.Terms {
-			for _, f := range [][2]string{{fieldParaTerms, fieldParaPairs}, {fieldSentTerms, fieldSentPairs}} {
-				tq := bleve.NewTermQuery(t.Text)
-				if strings.Contains(t.Text, "_") {
-					tq.SetField(f[1])
-				} else {
-					tq.SetField(f[0])
-				}
-				disj = append(disj, tq)
-			}
-		}
-		req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(disj...), 12+15+2*tieSlack, 0, false)
-		if _, err := ix.bi.SearchInContext(ctx, req); err != nil {
 			b.Fatal(err)
 		}
 	}
