@@ -70,15 +70,7 @@ func runEval(ctx context.Context, args []string, getenv func(string) string, std
 		if err != nil {
 			return err
 		}
-		sets, err := train.SetsOf(pairs)
-		if err != nil {
-			return err
-		}
-		data, err := train.Prepare(ctx, sets)
-		if err != nil {
-			return err
-		}
-		if scored, err = data.Evaluate(ctx, model, nil); err != nil {
+		if scored, err = train.EvaluatePairs(ctx, pairs, model); err != nil {
 			return err
 		}
 	}

@@ -40,15 +40,7 @@ func TestQuality(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sets, err := train.SetsOf(pairs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := train.Prepare(context.Background(), sets)
-	if err != nil {
-		t.Fatal(err)
-	}
-	scored, err := data.Evaluate(context.Background(), model, nil)
+	scored, err := train.EvaluatePairs(context.Background(), pairs, model)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,13 +140,11 @@ func TestEvalAgreesWithScorePy(t *testing.T) {
 	if err := json.Unmarshal(bytes.TrimSpace(pyOut), &want); err != nil {
 		t.Fatalf("%v: %s", err, pyOut)
 	}
-	model, _ := rank.Embedded()
-	sets, _ := train.SetsOf(pairs)
-	data, err := train.Prepare(context.Background(), sets)
+	model, err := rank.Embedded()
 	if err != nil {
 		t.Fatal(err)
 	}
-	scored, err := data.Evaluate(context.Background(), model, nil)
+	scored, err := train.EvaluatePairs(context.Background(), pairs, model)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,20 @@ func SetsOf(pairs []eval.Pair) ([]Set, error) {
 	return out, nil
 }
 
+// EvaluatePairs answers question-set pairs with m and scores them: what
+// `storybot eval` does without --cv.
+func EvaluatePairs(ctx context.Context, pairs []eval.Pair, m *rank.Model) ([]Scored, error) {
+	sets, err := SetsOf(pairs)
+	if err != nil {
+		return nil, err
+	}
+	d, err := Prepare(ctx, sets)
+	if err != nil {
+		return nil, err
+	}
+	return d.Evaluate(ctx, m, nil)
+}
+
 // Answer asks e every question of gold, extractively.
 func Answer(ctx context.Context, e answer.Answerer, gold []eval.Gold) ([]answer.Result, error) {
 	out := make([]answer.Result, 0, len(gold))
