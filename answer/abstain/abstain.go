@@ -8,6 +8,7 @@ package abstain
 import (
 	"math"
 
+	"storybot/answer/features"
 	"storybot/answer/question"
 )
 
@@ -37,30 +38,22 @@ func Check(q *question.Question) Guard {
 	return None
 }
 
-// Signals are what the ranker said about a question's best answer.
+// Signals are what the rankers said about a question's best answer. The
+// features.Key are what its sentence's vector says: the question's words
+// it misses, names missing, the kind of answer asked for missing,
+// negation or antonym mismatches.
 type Signals struct {
-	Kind         question.Kind
-	TopProb      float64 // softmax probability of the best sentence
-	Margin       float64 // its score minus the runner-up's
-	TopScore     float64
-	SpanProb     float64 // probability of the best short answer within its sentence
-	Sentence     []float64
-	Exact        float64 // the best sentence's weighted share of the question's words
-	Unmatched    float64
-	MissRare     float64
-	MissRareSent float64
-	Unknown      float64 // share of the question's weight in words the stories never use
-	ProperMiss   float64
-	NegMismatch  float64
-	Antonym      float64
-	QNumMissing  float64
-	Words        int
-	ParaProb     float64 // the answering paragraph's probability under the paragraph model
-	ParaMargin   float64 // its score minus the next paragraph's
-	Coverage     float64 // share of the question's weight found anywhere in that paragraph
-	TypeMissing  float64 // the kind of answer asked for (person, time, place, number) is not in the sentence
-	NearMissing  float64 // …not beside the question's words
-	HeadMissing  float64 // the thing a "what X" asks about is not in the sentence
+	features.Key
+	Kind       question.Kind
+	TopProb    float64 // softmax probability of the best sentence
+	Margin     float64 // its score minus the runner-up's
+	TopScore   float64
+	SpanProb   float64 // probability of the best short answer within its sentence
+	Unknown    float64 // share of the question's weight in words the stories never use
+	Words      int
+	ParaProb   float64 // the answering paragraph's probability under the paragraph model
+	ParaMargin float64 // its score minus the next paragraph's
+	Coverage   float64 // share of the question's weight found anywhere in that paragraph
 }
 
 const (
@@ -120,10 +113,10 @@ func Vector(s Signals) []float64 {
 	out[aMissRare] = s.MissRare
 	out[aMissRareSent] = s.MissRareSent
 	out[aUnknown] = s.Unknown
-	out[aProperMiss] = s.ProperMiss
+	out[aProperMiss] = s.ProperMissing
 	out[aNegMismatch] = s.NegMismatch
 	out[aAntonym] = s.Antonym
-	out[aQNumMissing] = s.QNumMissing
+	out[aQNumMissing] = s.QNumberMissing
 	if s.Words <= 1 {
 		out[aFewWords] = 1
 	}

@@ -272,12 +272,8 @@ func (e *Engine) Confidence(a *Analysis, best int, paras []Para, spanProb float6
 // from the first of paras.
 func Signals(a *Analysis, best int, paras []Para, spanProb float64) abstain.Signals {
 	top := a.Candidates[best]
-	k := features.Keys(a.Q, top.Vec)
-	sig := abstain.Signals{Kind: a.Q.Kind, TopProb: top.Prob, TopScore: top.Score, SpanProb: spanProb,
-		Exact: k.Exact, Unmatched: k.Unmatched, MissRare: k.MissRare, MissRareSent: k.MissRareSent, ProperMiss: k.ProperMissing,
-		Unknown:     unknownShare(a.Q),
-		NegMismatch: k.NegMismatch, Antonym: k.Antonym, QNumMissing: k.QNumberMissing, Words: len(a.Q.Words),
-		TypeMissing: k.TypeMissing, NearMissing: k.NearMissing, HeadMissing: k.HeadMissing}
+	sig := abstain.Signals{Key: features.Keys(a.Q, top.Vec), Kind: a.Q.Kind, TopProb: top.Prob, TopScore: top.Score,
+		SpanProb: spanProb, Unknown: unknownShare(a.Q), Words: len(a.Q.Words)}
 	if len(paras) > 0 {
 		scores := make([]float64, len(paras))
 		for i, p := range paras {
