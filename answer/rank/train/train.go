@@ -403,15 +403,15 @@ type Prediction struct {
 	Signals []float64 // the abstainer's features
 	Right   bool      // the best sentence holds a gold answer
 	Refused bool      // a guard refused it
-	paras   choice    // the candidate paragraphs, right when they hold the evidence
-	hasPara bool
 }
 
-// predict runs the engine of every selected item's set with model m.
-func (d *Data) predict(ctx context.Context, m *rank.Model, keep func(item) bool) ([]Prediction, error) {
-	var out []Prediction
+// scoreEach analyses every selected item's question with model m and
+// ranks its candidates, then calls fn: with a nil analysis when the
+// question is refused (by CleanQuestion or a guard), has no candidates, or
+// is answered by the story's lead rather than by the rankers.
+func (d *Data) scoreEach(ctx context.Context, m *rank.Model, keep func(item) bool, fn func(it item, e *extractive.Engine, a *extractive.Analysis)) error {
 	engines := map[int]*extractive.Engine{}
-	for i, it := range d.items {
+	for _, it := range d.items {
 		if !keep(it) {
 			continue
 		}
@@ -420,43 +420,68 @@ func (d *Data) predict(ctx context.Context, m *rank.Model, keep func(item) bool)
 			e = d.engines[it.set].WithModel(m)
 			engines[it.set] = e
 		}
-		p := Prediction{Gold: it.gold, Set: it.set}
 		text, err := answer.CleanQuestion(it.gold.Q)
 		if err != nil {
-			p.Refused = true
-			out = append(out, p)
+			fn(it, e, nil)
 			continue
 		}
 		a, err := e.Analyze(ctx, text, nil)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", d.items[i].gold.ID, err)
+			return fmt.Errorf("%s: %w", it.gold.ID, err)
 		}
 		if a.Guard != abstain.None || len(a.Candidates) == 0 || a.Q.Kind == question.Summary {
-			p.Refused = true
-			out = append(out, p)
+			fn(it, e, nil)
 			continue
 		}
 		e.Score(a)
-		chosen, paras := e.Choose(a)
-		s := a.Candidates[chosen].Sentence
-		_, spanProb, _ := e.BestSpan(a.Q, s)
-		p.Signals = abstain.Vector(extractive.Signals(a, chosen, paras, spanProb))
-		p.Right = !it.gold.Unanswerable && right(s.Text, it.gold.Answers)
-		if !it.gold.Unanswerable {
-			for _, para := range paras {
-				p.paras.cands = append(p.paras.cands, toSparse(para.Vec))
-				ok := false
-				text := e.ParagraphText(para.Best)
-				for _, ev := range it.gold.Evidence {
-					ok = ok || eval.Contains(text, ev)
-				}
-				p.paras.pos = append(p.paras.pos, ok)
-				p.hasPara = p.hasPara || ok
-			}
+		fn(it, e, a)
+	}
+	return nil
+}
+
+// predict answers every selected item with model m, up to abstaining.
+func (d *Data) predict(ctx context.Context, m *rank.Model, keep func(item) bool) ([]Prediction, error) {
+	var out []Prediction
+	err := d.scoreEach(ctx, m, keep, func(it item, e *extractive.Engine, a *extractive.Analysis) {
+		p := Prediction{Gold: it.gold, Set: it.set, Refused: a == nil}
+		if a != nil {
+			chosen, paras := e.Choose(a)
+			s := a.Candidates[chosen].Sentence
+			_, spanProb, _ := e.BestSpan(a.Q, s)
+			p.Signals = abstain.Vector(extractive.Signals(a, chosen, paras, spanProb))
+			p.Right = !it.gold.Unanswerable && right(s.Text, it.gold.Answers)
 		}
 		out = append(out, p)
-	}
-	return out, nil
+	})
+	return out, err
+}
+
+// paragraphChoices ranks the candidate paragraphs of every selected
+// answerable item with model m: a choice whose right paragraphs hold the
+// evidence, for the paragraph model to be fitted on.
+func (d *Data) paragraphChoices(ctx context.Context, m *rank.Model, keep func(item) bool, weight map[string]float64) ([]choice, error) {
+	var out []choice
+	err := d.scoreEach(ctx, m, keep, func(it item, e *extractive.Engine, a *extractive.Analysis) {
+		if a == nil || it.gold.Unanswerable {
+			return
+		}
+		c := choice{weight: weight[d.sets[it.set].Group]}
+		holds := false
+		for _, para := range e.Paragraphs(a) {
+			text := e.ParagraphText(para.Best)
+			ok := false
+			for _, ev := range it.gold.Evidence {
+				ok = ok || eval.Contains(text, ev)
+			}
+			c.cands = append(c.cands, toSparse(para.Vec))
+			c.pos = append(c.pos, ok)
+			holds = holds || ok
+		}
+		if holds {
+			out = append(out, c)
+		}
+	})
+	return out, err
 }
 
 // Fit fits a model on the data, leaving out the groups skip names.
@@ -486,17 +511,11 @@ func (d *Data) Fit(ctx context.Context, o Options, skip map[string]bool) (*rank.
 		inFold := func(it item) bool { return keep(it) && fold[d.sets[it.set].Group] == f }
 		fms[f] = rank.Zero()
 		fms[f].Sentence.Weights, fms[f].Span.Weights = d.fitRankers(ctx, func(it item) bool { return keep(it) && !inFold(it) }, o)
-		preds, err := d.predict(ctx, fms[f], inFold)
+		c, err := d.paragraphChoices(ctx, fms[f], inFold, gw)
 		if err != nil {
 			return nil, err
 		}
-		for _, p := range preds {
-			if p.hasPara {
-				c := p.paras
-				c.weight = gw[d.sets[p.Set].Group]
-				pc = append(pc, c)
-			}
-		}
+		pc = append(pc, c...)
 	}
 	m.Paragraph.Weights = fitSoftmax(ctx, pc, features.ParagraphNames(), o)
 	var preds []Prediction
