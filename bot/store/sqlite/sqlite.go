@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"time"
 
 	sqlite "modernc.org/sqlite"
 
@@ -29,6 +30,7 @@ const FileName = "storybot.db"
 
 // SQLite's primary result codes this package tells apart.
 const (
+	codeBusy       = 5
 	codeCorrupt    = 11
 	codeConstraint = 19
 	codeNotADB     = 26
@@ -59,7 +61,7 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	if err := db.PingContext(ctx); err != nil {
+	if err := connect(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, plain(err))
 	}
@@ -69,6 +71,28 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, plain(err))
 	}
 	return s, nil
+}
+
+// connect makes the first connection, which sets the pragmas. Turning a
+// new file to WAL takes an exclusive lock that SQLite does not wait for
+// (the busy timeout does not cover it), so two processes creating the
+// same file at once can be told SQLITE_BUSY here: the loser waits and
+// tries again, for as long as the busy timeout would have waited. Once the
+// file is in WAL mode, which it keeps, the pragma takes no lock.
+func connect(ctx context.Context, db *sql.DB) error {
+	const wait, tries = 20 * time.Millisecond, 500 // 10 s, the busy timeout
+	for i := 1; ; i++ {
+		err := db.PingContext(ctx)
+		var e *sqlite.Error
+		if err == nil || !errors.As(err, &e) || e.Code()&0xff != codeBusy || i == tries {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
 }
 
 // plain turns SQLite's "not a database" and "malformed" codes into
