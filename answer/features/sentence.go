@@ -26,7 +26,7 @@ import (
 
 // SchemaVersion changes whenever a feature is added, removed, reordered or
 // computed differently; committed weights of another version are refused.
-const SchemaVersion = 6
+const SchemaVersion = 7
 
 // A Sentence is what the features need of a story's sentence, computed
 // once when the engine is built.
@@ -85,19 +85,37 @@ func (s *Sentence) hasHyponym(general string, v *lexicon.Vocab) bool {
 type wordIDF struct {
 	v   *lexicon.Vocab
 	idf []float64
+	// class is the WordNet class of each lower-case word of three letters
+	// or more ("farmers" a person, "province" a place): what kind of
+	// thing a span ending in it names.
+	class []question.Class
 }
 
 // wordIDF returns v.IDF of each of s's words.
 func (s *Sentence) wordIDF(v *lexicon.Vocab) []float64 {
+	return s.wordInfo(v).idf
+}
+
+// wordClass returns the class of each of s's words.
+func (s *Sentence) wordClass(v *lexicon.Vocab) []question.Class {
+	return s.wordInfo(v).class
+}
+
+func (s *Sentence) wordInfo(v *lexicon.Vocab) *wordIDF {
 	if c := s.idf.Load(); c != nil && c.v == v {
-		return c.idf
+		return c
 	}
 	idf := make([]float64, len(s.Words))
+	class := make([]question.Class, len(s.Words))
 	for i, w := range s.Words {
 		idf[i] = v.IDF(w.Stem)
+		if len(w.Stem) > 2 && !s.Cap[i] && !s.Num[i] {
+			class[i] = question.ClassOf(w.Stem, v)
+		}
 	}
-	s.idf.Store(&wordIDF{v: v, idf: idf})
-	return idf
+	c := &wordIDF{v: v, idf: idf, class: class}
+	s.idf.Store(c)
+	return c
 }
 
 // A Paragraph groups a paragraph's sentences and the stems of all of them.

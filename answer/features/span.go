@@ -2,6 +2,7 @@ package features
 
 import (
 	"math"
+	"slices"
 	"strings"
 
 	"storybot/answer/lexicon"
@@ -50,6 +51,9 @@ func breaks(s *Sentence, k int) bool {
 
 func breaksText(text string, words []corpus.Word, k int) bool {
 	between := text[words[k].End:words[k+1].Start]
+	if (between == "–" || between == "-") && digit(text[words[k].Start]) && digit(text[words[k+1].Start]) {
+		return false // a range, "1368–1644", is one answer
+	}
 	return strings.ContainsAny(between, ",;:()[]“”\"—–!?") || strings.Contains(between, ". ")
 }
 
@@ -128,14 +132,58 @@ const (
 	gNextFunc
 	gPrevFunc
 	gInnerFunc
-	numSpanBase
+	gAfterLastQ
+	gAfterFirstQ
+	gBeforeFirstQ
+	gBeforeLastQ
+	gLastEd
+	gLastIng
+	gLastLy
+	gLastNoun
+	gLastAdj
+	gLastPlural
+	gFirstEd
+	gFirstIng
+	gFirstLy
+	gLastPerson
+	gLastPlace
+	gLastOrganisation
+	gLastTime
+	gLastQuantity
+	gLastClassAsked
+	gPrevWord                                // one slot for each of prevWords
+	gNextWord   = gPrevWord + len(prevWords) // one slot for each of nextWords
+	numSpanBase = gNextWord + len(nextWords)
 )
 
-var spanBaseNames = [numSpanBase]string{"bias", "in_question", "all_in_question", "near", "log_dist", "match_before", "match_after",
+// The words before and after a span that say most about the part it
+// plays: "by X" names who did it, "in X" where or when, "X of" the head
+// of a longer phrase, "X who" a person.
+var (
+	prevWords = [...]string{"in", "at", "on", "by", "from", "to", "for", "with", "during", "than", "including", "about", "as", "that", "and"}
+	nextWords = [...]string{"of", "in", "and", "to", "was", "is", "which", "who", "that", "by", "for"}
+)
+
+var spanBaseNames = func() [numSpanBase]string {
+	var names [numSpanBase]string
+	copy(names[:], spanBaseWords[:])
+	for i, w := range prevWords {
+		names[gPrevWord+i] = "prev_" + w
+	}
+	for i, w := range nextWords {
+		names[gNextWord+i] = "next_" + w
+	}
+	return names
+}()
+
+var spanBaseWords = [gPrevWord]string{"bias", "in_question", "all_in_question", "near", "log_dist", "match_before", "match_after",
 	"left_of_all", "right_of_all", "between", "after_prep", "after_the", "after_of", "after_copula", "before_punct", "before_head", "has_head",
 	"whole_cap", "part_cap", "in_parens", "in_quotes", "starts_sentence", "len1", "len2", "len3", "len4", "len5", "len6", "len7", "rareness",
 	"near_left", "near_right", "window", "cap_before", "cap_after", "head_soon", "after_title", "names_asked",
-	"hyponym_head", "before_func", "after_func", "inner_func"}
+	"hyponym_head", "before_func", "after_func", "inner_func",
+	"after_last_q", "after_first_q", "before_first_q", "before_last_q",
+	"last_ed", "last_ing", "last_ly", "last_noun", "last_adj", "last_plural", "first_ed", "first_ing", "first_ly",
+	"last_person", "last_place", "last_organisation", "last_time", "last_quantity", "last_class_asked"}
 
 // Kinds of span, crossed with the question's kind.
 const (
@@ -315,6 +363,13 @@ func SpanVector(q *question.Question, s *Sentence, sp Span, matched []bool, c Co
 	}
 	if sp.End == len(s.Words) || breaks(s, sp.End-1) {
 		out[gNextPunct] = 1
+	} else if i := slices.Index(nextWords[:], s.Words[sp.End].Norm); i >= 0 {
+		out[gNextWord+i] = 1
+	}
+	if sp.Start > 0 && !breaks(s, sp.Start-1) {
+		if i := slices.Index(prevWords[:], s.Words[sp.Start-1].Norm); i >= 0 {
+			out[gPrevWord+i] = 1
+		}
 	}
 	if q.HeadStem != "" {
 		if sp.End < len(s.Words) && s.Words[sp.End].Stem == q.HeadStem {
@@ -347,6 +402,58 @@ func SpanVector(q *question.Question, s *Sentence, sp Span, matched []bool, c Co
 		if functionWord(s.Words[i].Norm) {
 			out[gInnerFunc] = 1
 			break
+		}
+	}
+	// Where the question's gap falls: "who founded X?" asks for what
+	// stands before "founded", "what did X end?" for what follows "end".
+	// The question's first and last words, found beside the span, say
+	// which side of the question's words the answer lies on.
+	if fq, lq := edgeWords(q); fq != nil {
+		for i := max(0, sp.Start-3); i < sp.Start; i++ {
+			if matchesWord(lq, s.Words[i].Stem) {
+				out[gAfterLastQ] = 1
+			}
+			if matchesWord(fq, s.Words[i].Stem) {
+				out[gAfterFirstQ] = 1
+			}
+		}
+		for i := sp.End; i < len(s.Words) && i < sp.End+3; i++ {
+			if matchesWord(fq, s.Words[i].Stem) {
+				out[gBeforeFirstQ] = 1
+			}
+			if matchesWord(lq, s.Words[i].Stem) {
+				out[gBeforeLastQ] = 1
+			}
+		}
+	}
+	// Word endings stand in for parts of speech: an answer is mostly a
+	// noun phrase, seldom a verb ("reintroduced") or an adverb.
+	if l := sp.End - 1; !s.Cap[l] && !s.Num[l] {
+		w := s.Words[l].Norm
+		switch {
+		case hasSuffix(w, "ed"):
+			out[gLastEd] = 1
+		case hasSuffix(w, "ing"):
+			out[gLastIng] = 1
+		case hasSuffix(w, "ly"):
+			out[gLastLy] = 1
+		case hasAnySuffix(w, nounEndings):
+			out[gLastNoun] = 1
+		case hasAnySuffix(w, adjectiveEndings):
+			out[gLastAdj] = 1
+		case hasSuffix(w, "s") && !hasSuffix(w, "ss"):
+			out[gLastPlural] = 1
+		}
+	}
+	if f := sp.Start; !s.Cap[f] && !s.Num[f] {
+		w := s.Words[f].Norm
+		switch {
+		case hasSuffix(w, "ed"):
+			out[gFirstEd] = 1
+		case hasSuffix(w, "ing"):
+			out[gFirstIng] = 1
+		case hasSuffix(w, "ly"):
+			out[gFirstLy] = 1
 		}
 	}
 	caps, nums, dates, capsAsked := 0, 0, 0, 0
@@ -389,6 +496,14 @@ func SpanVector(q *question.Question, s *Sentence, sp Span, matched []bool, c Co
 	}
 	out[gLen1+min(n, MaxSpan)-1] = 1
 	if c.Vocab != nil {
+		// The kind of thing the span's last word names, from WordNet:
+		// "the farmers" answers "who", "the province" answers "where".
+		if k := s.wordClass(c.Vocab)[sp.End-1]; k != question.NoClass {
+			out[gLastPerson+int(k-question.Person)] = 1
+			if k == q.HeadClass {
+				out[gLastClassAsked] = 1
+			}
+		}
 		idf := s.wordIDF(c.Vocab)
 		r := 0.0
 		for i := sp.Start; i < sp.End; i++ {
@@ -411,6 +526,59 @@ func SpanVector(q *question.Question, s *Sentence, sp Span, matched []bool, c Co
 		out[spanCrossed+int(question.NumKinds)*numSpanTypes+int(q.HeadClass-1)*numSpanTypes+t] = 1
 	}
 }
+
+// edgeWords returns the question's first and last words of its own (not
+// borrowed from the turn before, not naming the answer's type), or nils.
+func edgeWords(q *question.Question) (first, last *question.Word) {
+	for i := range q.Words {
+		w := &q.Words[i]
+		if w.Borrowed || w.Type {
+			continue
+		}
+		if first == nil {
+			first = w
+		}
+		last = w
+	}
+	return first, last
+}
+
+// matchesWord reports whether stem is w's or one of its alternatives'.
+func matchesWord(w *question.Word, stem string) bool {
+	if w.Stem == stem {
+		return true
+	}
+	for _, a := range w.Alts {
+		for _, st := range a.Stems {
+			if st == stem {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Endings of nouns and adjectives, longer than the ending itself by at
+// least three letters ("station", not "ion").
+var (
+	nounEndings      = []string{"tion", "sion", "ment", "ness", "ity", "ism", "ship", "ance", "ence", "ist"}
+	adjectiveEndings = []string{"al", "ic", "ive", "ous", "ful", "less", "able", "ible", "ary"}
+)
+
+func hasSuffix(w, suffix string) bool {
+	return len(w) >= len(suffix)+3 && strings.HasSuffix(w, suffix)
+}
+
+func hasAnySuffix(w string, suffixes []string) bool {
+	for _, x := range suffixes {
+		if hasSuffix(w, x) {
+			return true
+		}
+	}
+	return false
+}
+
+func digit(c byte) bool { return c >= '0' && c <= '9' }
 
 func countTrue(b []bool) int {
 	n := 0

@@ -82,6 +82,10 @@ var classWords = [NumClasses]map[string]bool{
 	Quantity:     lexicon.Set("amount quantiti magnitud measur number integ rate percent percentag sum total"),
 }
 
+// ClassOf finds the class of a noun stem: NoClass for a word WordNet
+// puts in none of them.
+func ClassOf(stem string, v *lexicon.Vocab) Class { return classOf(stem, v) }
+
 // classOf finds the class of a noun stem.
 func classOf(stem string, v *lexicon.Vocab) Class {
 	cands := append([]string{stem}, v.Related(stem, lexicon.Hypernym)...)
