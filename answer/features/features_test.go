@@ -84,6 +84,56 @@ func TestSpans(t *testing.T) {
 	}
 }
 
+// TestSpanSyntax checks the syntax-light span features: where the
+// question's gap falls, word endings, WordNet classes, the words around a
+// span, and ranges kept whole.
+func TestSpanSyntax(t *testing.T) {
+	tests := []struct {
+		sentence, question, span string
+		on, off                  []string
+	}{
+		{"The colony was founded by Jean Ribault in 1562.", "Who founded the colony?", "Jean Ribault",
+			[]string{"after_first_q", "prev_by", "next_in"}, []string{"before_first_q", "last_ed", "after_verb"}},
+		{"The council appointed Maria Lopez as director.", "Who did the council appoint?", "Maria Lopez",
+			[]string{"after_last_q", "after_verb", "whole_cap"}, []string{"before_last_q", "before_verb"}},
+		{"Jean Ribault founded the colony in 1562.", "Who founded the colony?", "Jean Ribault",
+			[]string{"before_first_q", "starts_sentence"}, []string{"after_first_q", "prev_by"}},
+		{"Harvard reintroduced early admission in 2011.", "Why did Harvard end early admission?", "reintroduced",
+			[]string{"last_ed", "first_ed", "last_ed@why_how"}, []string{"last_noun", "last_ed@what"}},
+		{"The Ming ruled China from 1368–1644 in the east.", "When did the Ming rule?", "1368–1644",
+			[]string{"prev_from", "next_in"}, nil},
+		{"The farmers protested outside the province hall.", "Who protested?", "farmers",
+			[]string{"last_person", "last_plural"}, []string{"last_place"}},
+	}
+	names := SpanNames()
+	for _, tt := range tests {
+		s, _, v := prepare(t, tt.sentence)
+		q := question.Analyze(tt.question, nil, v)
+		var found *Span
+		for _, sp := range Spans(s) {
+			if sp.Text(s) == tt.span {
+				found = &sp
+			}
+		}
+		if found == nil {
+			t.Errorf("%q: no candidate %q", tt.sentence, tt.span)
+			continue
+		}
+		vec := make([]float64, NumSpanFeatures)
+		SpanVector(q, s, *found, Matches(q, s), Context{Vocab: v}, vec)
+		for _, n := range tt.on {
+			if i := slices.Index(names, n); i < 0 || vec[i] != 1 {
+				t.Errorf("%q for %q: %s not set (index %d)", tt.span, tt.question, n, i)
+			}
+		}
+		for _, n := range tt.off {
+			if i := slices.Index(names, n); i < 0 || vec[i] != 0 {
+				t.Errorf("%q for %q: %s set (index %d)", tt.span, tt.question, n, i)
+			}
+		}
+	}
+}
+
 func TestLongestRun(t *testing.T) {
 	s, _, _ := prepare(t, "Harvard was formed in 1636 by vote of the Great and General Court.")
 	stems := func(text string) []string {

@@ -151,6 +151,8 @@ const (
 	gLastTime
 	gLastQuantity
 	gLastClassAsked
+	gPrevVerb
+	gNextVerb
 	gPrevWord                                // one slot for each of prevWords
 	gNextWord   = gPrevWord + len(prevWords) // one slot for each of nextWords
 	numSpanBase = gNextWord + len(nextWords)
@@ -183,7 +185,8 @@ var spanBaseWords = [gPrevWord]string{"bias", "in_question", "all_in_question", 
 	"hyponym_head", "before_func", "after_func", "inner_func",
 	"after_last_q", "after_first_q", "before_first_q", "before_last_q",
 	"last_ed", "last_ing", "last_ly", "last_noun", "last_adj", "last_plural", "first_ed", "first_ing", "first_ly",
-	"last_person", "last_place", "last_organisation", "last_time", "last_quantity", "last_class_asked"}
+	"last_person", "last_place", "last_organisation", "last_time", "last_quantity", "last_class_asked",
+	"after_verb", "before_verb"}
 
 // Kinds of span, crossed with the question's kind.
 const (
@@ -206,10 +209,11 @@ const (
 	gWhen
 	gWhere
 	gHowMany // how many, how much, how old
+	gWhyHow  // why, how did: a reason or a manner
 	numSpanGroups
 )
 
-var spanGroupNames = [numSpanGroups]string{"what", "who", "when", "where", "how_many"}
+var spanGroupNames = [numSpanGroups]string{"what", "who", "when", "where", "how_many", "why_how"}
 
 func spanGroup(k question.Kind) int {
 	switch k {
@@ -221,6 +225,8 @@ func spanGroup(k question.Kind) int {
 		return gWhere
 	case question.Count, question.Age:
 		return gHowMany
+	case question.Why, question.How:
+		return gWhyHow
 	}
 	return gWhat
 }
@@ -444,6 +450,14 @@ func SpanVector(q *question.Question, s *Sentence, sp Span, matched []bool, c Co
 		case hasSuffix(w, "s") && !hasSuffix(w, "ss"):
 			out[gLastPlural] = 1
 		}
+	}
+	// A verb's past form just before or after the span: "founded X",
+	// "X was founded".
+	if p := sp.Start - 1; p >= 0 && !s.Cap[p] && !breaks(s, p) && hasSuffix(s.Words[p].Norm, "ed") {
+		out[gPrevVerb] = 1
+	}
+	if x := sp.End; x < len(s.Words) && !s.Cap[x] && !breaks(s, x-1) && hasSuffix(s.Words[x].Norm, "ed") {
+		out[gNextVerb] = 1
 	}
 	if f := sp.Start; !s.Cap[f] && !s.Num[f] {
 		w := s.Words[f].Norm
