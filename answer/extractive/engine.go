@@ -134,15 +134,9 @@ func (e *Engine) Analyze(ctx context.Context, text string, prev *answer.Turn) (*
 	for _, k := range order {
 		p := e.paras[k.story][k.para-1]
 		pf := paraFound[k]
-		for j, s := range p.Sentences {
+		for _, s := range p.Sentences {
 			ctx := features.Context{Para: p, Paragraphs: len(e.paras[k.story]), StoryName: e.stories[k.story].Name, Vocab: e.vocab,
 				Retrieval: features.Retrieval{ParaScore: pf.score, ParaRank: pf.rank}}
-			if j > 0 {
-				ctx.Prev = p.Sentences[j-1]
-			}
-			if j+1 < len(p.Sentences) {
-				ctx.Next = p.Sentences[j+1]
-			}
 			vec := vecs[:features.NumSentence:features.NumSentence]
 			vecs = vecs[features.NumSentence:]
 			features.SentenceVector(q, s, ctx, vec)

@@ -134,6 +134,22 @@ func TestSpanSyntax(t *testing.T) {
 	}
 }
 
+func TestListSpans(t *testing.T) {
+	s, _, _ := prepare(t, "Huguenots settled in Dublin, Cork, Portarlington and Youghal, the council said.")
+	var texts []string
+	for _, sp := range Spans(s) {
+		texts = append(texts, sp.Text(s))
+	}
+	if !slices.Contains(texts, "Dublin, Cork, Portarlington and Youghal") {
+		t.Errorf("the list is not a candidate: %q", texts)
+	}
+	for _, bad := range []string{"Dublin, Cork", "Youghal, the council", "Cork, Portarlington and Youghal, the council"} {
+		if slices.Contains(texts, bad) {
+			t.Errorf("candidate %q: a comma crossed without a list's and/or after it", bad)
+		}
+	}
+}
+
 func TestLongestRun(t *testing.T) {
 	s, _, _ := prepare(t, "Harvard was formed in 1636 by vote of the Great and General Court.")
 	stems := func(text string) []string {

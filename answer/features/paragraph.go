@@ -80,7 +80,7 @@ func ParagraphVector(r Ranked, out []float64) {
 	out[pParaRankInv] = best[fParaRankInv]
 	// The share of the question's weight found anywhere in the paragraph:
 	// every sentence vector of a paragraph says the same, the best's will do.
-	out[pCoverage] = max(0, 1-best[fUnmatched]-best[fNeighbour])
+	out[pCoverage] = max(0, 1-best[fUnmatched])
 	out[pExactBest] = best[fExact]
 	out[pProperMissingPara] = best[fProperMissingPara]
 	out[pFirstPara] = best[fFirstPara]

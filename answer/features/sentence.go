@@ -26,7 +26,7 @@ import (
 
 // SchemaVersion changes whenever a feature is added, removed, reordered or
 // computed differently; committed weights of another version are refused.
-const SchemaVersion = 7
+const SchemaVersion = 8
 
 // A Sentence is what the features need of a story's sentence, computed
 // once when the engine is built.
@@ -237,7 +237,6 @@ const (
 	fMisspelling
 	fHyponymHead
 	fParaOnly
-	fNeighbour
 	fBorrowed
 	fPrevCited
 	fMissRare
@@ -267,7 +266,7 @@ const (
 
 var baseNames = [numBase]string{"bias", "para_score", "para_top", "para_rank_inv",
 	"exact", "variant", "demonym", "short_form", "acronym", "synonym", "derivation", "misspelling", "hyponym_of_head",
-	"para_only", "neighbour", "borrowed", "prev_cited", "miss_rare", "miss_rare_sent", "unmatched", "bigram", "phrase", "proper_missing", "proper_missing_para",
+	"para_only", "borrowed", "prev_cited", "miss_rare", "miss_rare_sent", "unmatched", "bigram", "phrase", "proper_missing", "proper_missing_para",
 	"head_in", "compact", "density", "q_number_missing", "first_para", "last_para", "para_pos", "first_sent", "log_len",
 	"pronoun_start", "neg_mismatch", "antonym", "summary_first_para", "summary_first_sent", "caption"}
 
@@ -385,8 +384,7 @@ func inStems(w *question.Word, stems map[string]bool) bool {
 // A Context is what the sentence features need beyond the sentence.
 type Context struct {
 	Para       *Paragraph
-	Prev, Next *Sentence // neighbouring sentences in the paragraph, or nil
-	Paragraphs int       // paragraphs in the sentence's story
+	Paragraphs int // paragraphs in the sentence's story
 	StoryName  string
 	Retrieval  Retrieval
 	Vocab      *lexicon.Vocab
@@ -460,9 +458,9 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 				out[fExact] += share
 			}
 		case inStems(w, c.Para.Stems):
+			// The sentences beside it included: a separate feature for
+			// them was measured and added nothing.
 			out[fParaOnly] += share
-		case c.Prev != nil && inStems(w, c.Prev.Stems) || c.Next != nil && inStems(w, c.Next.Stems):
-			out[fNeighbour] += share
 		default:
 			maxMiss = max(maxMiss, w.IDF)
 			out[fUnmatched] += share

@@ -21,6 +21,10 @@ const MaxSpan = 7
 // Spans lists the candidate short answers of s: every run of up to MaxSpan
 // words that does not cross punctuation (a number's own comma or point
 // aside) and neither starts nor ends with a function word.
+//
+// A list, "primary law, secondary law and supplementary law", crosses its
+// commas: runs of up to MaxList words whose only punctuation is commas,
+// with "and" or "or" after the last one, are candidates too.
 func Spans(s *Sentence) []Span {
 	n := len(s.Words)
 	out := make([]Span, 0, 2*n) // a news sentence has about 1.8 per word
@@ -28,17 +32,48 @@ func Spans(s *Sentence) []Span {
 		if functionWord(s.Words[i].Norm) && !s.Num[i] {
 			continue
 		}
-		for j := i + 1; j <= n && j-i <= MaxSpan; j++ {
+		commas, conj := 0, false // commas crossed; "and"/"or" since the last
+		for j := i + 1; j <= n && j-i <= MaxList; j++ {
 			if j-1 > i && breaks(s, j-2) {
+				if !comma(s, j-2) {
+					break
+				}
+				commas, conj = commas+1, false
+			}
+			if w := s.Words[j-1].Norm; w == "and" || w == "or" {
+				conj = true
+			}
+			if commas == 0 && j-i > MaxSpan {
 				break
 			}
 			if functionWord(s.Words[j-1].Norm) && !s.Num[j-1] {
+				continue
+			}
+			if commas > 0 && !conj {
 				continue
 			}
 			out = append(out, Span{i, j})
 		}
 	}
 	return out
+}
+
+// MaxList is the longest list considered as a short answer, in words.
+const MaxList = 12
+
+// comma reports whether only a comma stands between word k and word k+1.
+func comma(s *Sentence, k int) bool {
+	return strings.TrimSpace(s.Text[s.Words[k].End:s.Words[k+1].Start]) == ","
+}
+
+// isList reports whether sp crosses punctuation: only a list does.
+func isList(s *Sentence, sp Span) bool {
+	for k := sp.Start; k < sp.End-1; k++ {
+		if breaks(s, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // breaks reports punctuation between word k and word k+1.
@@ -153,6 +188,7 @@ const (
 	gLastClassAsked
 	gPrevVerb
 	gNextVerb
+	gList
 	gPrevWord                                // one slot for each of prevWords
 	gNextWord   = gPrevWord + len(prevWords) // one slot for each of nextWords
 	numSpanBase = gNextWord + len(nextWords)
@@ -186,7 +222,7 @@ var spanBaseWords = [gPrevWord]string{"bias", "in_question", "all_in_question", 
 	"after_last_q", "after_first_q", "before_first_q", "before_last_q",
 	"last_ed", "last_ing", "last_ly", "last_noun", "last_adj", "last_plural", "first_ed", "first_ing", "first_ly",
 	"last_person", "last_place", "last_organisation", "last_time", "last_quantity", "last_class_asked",
-	"after_verb", "before_verb"}
+	"after_verb", "before_verb", "list"}
 
 // Kinds of span, crossed with the question's kind.
 const (
@@ -509,6 +545,9 @@ func SpanVector(q *question.Question, s *Sentence, sp Span, matched []bool, c Co
 		out[gInQuotes] = 1
 	}
 	out[gLen1+min(n, MaxSpan)-1] = 1
+	if n > 2 && isList(s, sp) {
+		out[gList] = 1
+	}
 	if c.Vocab != nil {
 		// The kind of thing the span's last word names, from WordNet:
 		// "the farmers" answers "who", "the province" answers "where".
