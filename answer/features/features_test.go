@@ -150,6 +150,24 @@ func TestListSpans(t *testing.T) {
 	}
 }
 
+func TestInitials(t *testing.T) {
+	s, _, _ := prepare(t, "The John W. Weeks Bridge joins the campus, said W. E. B. Du Bois.")
+	var texts []string
+	for _, sp := range Spans(s) {
+		texts = append(texts, sp.Text(s))
+	}
+	for _, want := range []string{"John W. Weeks Bridge", "W. E. B. Du Bois"} {
+		if !slices.Contains(texts, want) {
+			t.Errorf("no candidate %q: an initial's point is not a sentence's", want)
+		}
+	}
+	for _, bad := range []string{"John W", "said W. E"} {
+		if slices.Contains(texts, bad) {
+			t.Errorf("candidate %q ends at an initial", bad)
+		}
+	}
+}
+
 func TestLongestRun(t *testing.T) {
 	s, _, _ := prepare(t, "Harvard was formed in 1636 by vote of the Great and General Court.")
 	stems := func(text string) []string {

@@ -52,6 +52,9 @@ func Spans(s *Sentence) []Span {
 			if commas > 0 && !conj {
 				continue
 			}
+			if j < n && !breaks(s, j-1) && initial(s, j-1) {
+				continue // "John W" of "John W. Weeks": a name is not cut at an initial
+			}
 			out = append(out, Span{i, j})
 		}
 	}
@@ -88,6 +91,9 @@ func breaksText(text string, words []corpus.Word, k int) bool {
 	between := text[words[k].End:words[k+1].Start]
 	if (between == "–" || between == "-") && digit(text[words[k].Start]) && digit(text[words[k+1].Start]) {
 		return false // a range, "1368–1644", is one answer
+	}
+	if between == ". " && words[k].End-words[k].Start == 1 && upper(text[words[k].Start]) {
+		return false // an initial: "John W. Weeks", "W. E. B. Du Bois"
 	}
 	return strings.ContainsAny(between, ",;:()[]“”\"—–!?") || strings.Contains(between, ". ")
 }
@@ -632,6 +638,14 @@ func hasAnySuffix(w string, suffixes []string) bool {
 }
 
 func digit(c byte) bool { return c >= '0' && c <= '9' }
+
+func upper(c byte) bool { return c >= 'A' && c <= 'Z' }
+
+// initial reports whether word k is a capital letter standing alone.
+func initial(s *Sentence, k int) bool {
+	w := s.Words[k]
+	return w.End-w.Start == 1 && upper(s.Text[w.Start])
+}
 
 func countTrue(b []bool) int {
 	n := 0
