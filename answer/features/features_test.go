@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"storybot/answer"
 	"storybot/answer/lexicon"
 	"storybot/answer/question"
 	"storybot/corpus"
@@ -102,11 +103,11 @@ func TestLongestRun(t *testing.T) {
 		{"Who left early?", 0},
 	}
 	for _, tt := range tests {
-		if n := longestRun(stems(tt.q), s); n != tt.want {
+		if n := longestRun(stems(tt.q), nil, s); n != tt.want {
 			t.Errorf("%q: longest run %d, want %d", tt.q, n, tt.want)
 		}
 		// A Sentence that Prepare did not read has no hashes: same answer.
-		if n := longestRun(stems(tt.q), &Sentence{Text: s.Text, Words: s.Words}); n != tt.want {
+		if n := longestRun(stems(tt.q), nil, &Sentence{Text: s.Text, Words: s.Words}); n != tt.want {
 			t.Errorf("%q: longest run without hashes %d, want %d", tt.q, n, tt.want)
 		}
 	}
@@ -120,8 +121,8 @@ func bare(s *Sentence) *Sentence {
 		Reason: s.Reason, Reaction: s.Reaction, Copula: s.Copula, Negated: s.Negated, Caption: s.Caption}
 }
 
-// TestReadAheadChangesNothing: what Prepare reads ahead (stem hashes,
-// breaks, brackets and quotes, IDFs, hypernyms) gives every feature of
+// TestReadAheadChangesNothing: what Prepare reads ahead (stem hashes and
+// their filters, breaks, brackets and quotes, IDFs, hypernyms) gives every feature of
 // every sentence and span of a real story exactly as computed on the spot.
 func TestReadAheadChangesNothing(t *testing.T) {
 	st := corpus.Embedded()
@@ -139,11 +140,19 @@ func TestReadAheadChangesNothing(t *testing.T) {
 	for _, text := range questions {
 		q := question.Analyze(text, nil, v)
 		for _, p := range paras {
-			for _, s := range p.Sentences {
+			bp := &Paragraph{Story: p.Story, N: p.N, Sentences: p.Sentences, Stems: p.Stems, Last: p.Last}
+			for j, s := range p.Sentences {
 				b := bare(s)
 				c := Context{Para: p, Paragraphs: len(paras), StoryName: st.Name, Vocab: v}
+				bc := Context{Para: bp, Paragraphs: len(paras), StoryName: st.Name, Vocab: v}
+				if j > 0 {
+					c.Prev, bc.Prev = p.Sentences[j-1], bare(p.Sentences[j-1])
+				}
+				if j+1 < len(p.Sentences) {
+					c.Next, bc.Next = p.Sentences[j+1], bare(p.Sentences[j+1])
+				}
 				SentenceVector(q, s, c, got)
-				SentenceVector(q, b, c, want)
+				SentenceVector(q, b, bc, want)
 				if !slices.Equal(got, want) {
 					t.Fatalf("%q, ¶%d.%d: sentence features differ:\n%v\n%v", text, s.Para, s.Index, got, want)
 				}
@@ -318,6 +327,107 @@ func TestCaption(t *testing.T) {
 	} {
 		if got := isCaption(tt.text); got != tt.want {
 			t.Errorf("isCaption(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+}
+
+// probeQuestions ask about the embedded story in many ways: names and
+// their variants, numbers, heads with a class, synonyms, negations,
+// follow-ups with borrowed words and cited paragraphs, and words the
+// story never uses.
+var probeQuestions = []string{
+	"Which building did the drone hit at the airport?",
+	"Who authorized the airstrike that killed Soleimani?",
+	"Who authorised the air strike that killed Suleimani?",
+	"How many troops did the Pentagon send in 2020?",
+	"What year did 4,000 troops leave?",
+	"Which leader was not killed?",
+	"When did Iranian officials react?",
+	"Where is the Quds Force based?",
+	"Why did the US kill the general?",
+	"What happened?",
+	"What is the capital of Canada?",
+	"blorp zzyzx the of",
+}
+
+// probeTurn is the turn before, for the follow-ups among probeQuestions.
+var probeTurn = &answer.Turn{Question: "Who replaced Soleimani?", Short: "Esmail Ghaani", Cited: []answer.Ref{{Paragraph: 34}}}
+
+// TestProbe: a Probe made once per question gives every sentence the
+// vector SentenceVector computes afresh, whatever sentence it read
+// before, and its matches are Matches'.
+func TestProbe(t *testing.T) {
+	st := corpus.Embedded()
+	paras := Prepare([]*corpus.Story{st})[0]
+	v := lexicon.NewVocab([]*corpus.Story{st})
+	got, want := make([]float64, NumSentence), make([]float64, NumSentence)
+	for _, prev := range []*answer.Turn{nil, probeTurn} {
+		for _, text := range probeQuestions {
+			q := question.Analyze(text, prev, v)
+			p := NewProbe(q)
+			for _, para := range paras {
+				for j, s := range para.Sentences {
+					c := Context{Para: para, Paragraphs: len(paras), StoryName: st.Name, Vocab: v}
+					if j > 0 {
+						c.Prev = para.Sentences[j-1]
+					}
+					p.SentenceVector(s, c, got)
+					SentenceVector(q, s, c, want)
+					if !slices.Equal(got, want) {
+						t.Fatalf("%q, ¶%d.%d: the probe's features differ:\n%v\n%v", text, s.Para, s.Index, got, want)
+					}
+					if m := Matches(q, s); !slices.Equal(p.Matches(s), m) || !slices.Equal(p.matches(s), m) || !slices.Equal(p.Matches(bare(s)), m) {
+						t.Fatalf("%q, ¶%d.%d: the probe's matches differ from Matches", text, s.Para, s.Index)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestRanges: every feature outside a question's SentenceRanges and
+// SpanRanges is zero, for every sentence and span of a real story, and
+// the ranges are in increasing order, so that a model may read these
+// alone.
+func TestRanges(t *testing.T) {
+	st := corpus.Embedded()
+	paras := Prepare([]*corpus.Story{st})[0]
+	v := lexicon.NewVocab([]*corpus.Story{st})
+	inside := func(ranges [][2]int, n, i int) bool {
+		for k, r := range ranges {
+			if r[0] >= r[1] || r[1] > n || k > 0 && r[0] < ranges[k-1][1] {
+				t.Fatalf("ranges %v out of order or bounds", ranges)
+			}
+			if i >= r[0] && i < r[1] {
+				return true
+			}
+		}
+		return false
+	}
+	vec, svec := make([]float64, NumSentence), make([]float64, NumSpanFeatures)
+	for _, prev := range []*answer.Turn{nil, probeTurn} {
+		for _, text := range probeQuestions {
+			q := question.Analyze(text, prev, v)
+			p := NewProbe(q)
+			for _, para := range paras {
+				for _, s := range para.Sentences {
+					p.SentenceVector(s, Context{Para: para, Paragraphs: len(paras), StoryName: st.Name, Vocab: v}, vec)
+					for i, x := range vec {
+						if x != 0 && !inside(p.SentenceRanges(), NumSentence, i) {
+							t.Fatalf("%q, ¶%d.%d: sentence feature %s is %v, outside %v", text, s.Para, s.Index, SentenceNames()[i], x, p.SentenceRanges())
+						}
+					}
+					r := NewSpanReader(q, s, p.Matches(s), Context{Vocab: v})
+					for _, sp := range Spans(s) {
+						r.Vector(sp, svec)
+						for i, x := range svec {
+							if x != 0 && !inside(p.SpanRanges(), NumSpanFeatures, i) {
+								t.Fatalf("%q, ¶%d.%d: span feature %s is %v, outside %v", text, s.Para, s.Index, SpanNames()[i], x, p.SpanRanges())
+							}
+						}
+					}
+				}
+			}
 		}
 	}
 }

@@ -49,10 +49,11 @@ type Sentence struct {
 	// Read once by Prepare so that the features of every candidate span
 	// do not scan the text again; nil for a Sentence made otherwise, and
 	// then computed on the spot.
-	stemHash   []uint32 // hashStem of each word's stem: equal stems, equal hashes
-	breakAfter []bool   // punctuation between word k and word k+1
-	inParens   []bool   // word k stands inside parentheses
-	inQuotes   []bool   // word k stands inside quotation marks
+	stemHash   []uint32   // hashStem of each word's stem: equal stems, equal hashes
+	breakAfter []bool     // punctuation between word k and word k+1
+	inParens   []bool     // word k stands inside parentheses
+	inQuotes   []bool     // word k stands inside quotation marks
+	filter     stemFilter // of stemHash: most question words are in few sentences
 	// idf holds the IDF of each word in the vocabulary last asked about:
 	// every candidate span of the sentence sums them.
 	idf atomic.Pointer[wordIDF]
@@ -106,6 +107,9 @@ type Paragraph struct {
 	Sentences []*Sentence
 	Stems     map[string]bool
 	Last      bool // the story's last paragraph
+
+	filter   stemFilter // of Stems' hashes, set by Prepare
+	filtered bool       // filter is set: a Paragraph made otherwise has none
 }
 
 // Prepare reads every sentence of stories once.
@@ -113,12 +117,15 @@ func Prepare(stories []*corpus.Story) [][]*Paragraph {
 	out := make([][]*Paragraph, len(stories))
 	for si, st := range stories {
 		for pi, p := range st.Paragraphs {
-			para := &Paragraph{Story: si, N: p.N, Stems: map[string]bool{}, Last: pi == len(st.Paragraphs)-1}
+			para := &Paragraph{Story: si, N: p.N, Stems: map[string]bool{}, Last: pi == len(st.Paragraphs)-1, filtered: true}
 			for j, s := range p.Sentences {
 				ps := readSentence(s)
 				ps.Story, ps.Para, ps.Index = si, p.N, j
 				for k := range ps.Stems {
 					para.Stems[k] = true
+				}
+				for _, h := range ps.stemHash {
+					para.filter.add(h)
 				}
 				para.Sentences = append(para.Sentences, ps)
 			}
@@ -139,6 +146,7 @@ func readSentence(s corpus.Sentence) *Sentence {
 	var open enclosing // counted up to the current word, not from the start for each
 	for i, w := range s.Words {
 		ps.stemHash[i] = hashStem(w.Stem)
+		ps.filter.add(ps.stemHash[i])
 		if i+1 < n {
 			ps.breakAfter[i] = breaksText(s.Text, s.Words, i)
 		}
@@ -314,56 +322,6 @@ type match struct {
 	pos   int // first position in the sentence
 }
 
-// findWord looks for w in s; inSent is s.Stems[w.Stem].
-func findWord(w *question.Word, s *Sentence, inSent bool) match {
-	if inSent {
-		for i, x := range s.Words {
-			if x.Stem == w.Stem {
-				return match{exact: true, found: true, pos: i}
-			}
-		}
-	}
-	for _, a := range w.Alts {
-		ok := true
-		for _, st := range a.Stems {
-			if !s.Stems[st] {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			pos := 0
-			for i, x := range s.Words {
-				if x.Stem == a.Stems[0] {
-					pos = i
-					break
-				}
-			}
-			return match{alt: a.Kind, found: true, pos: pos}
-		}
-	}
-	return match{}
-}
-
-func inStems(w *question.Word, stems map[string]bool) bool {
-	if stems[w.Stem] {
-		return true
-	}
-	for _, a := range w.Alts {
-		ok := true
-		for _, st := range a.Stems {
-			if !stems[st] {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			return true
-		}
-	}
-	return false
-}
-
 // A Context is what the sentence features need beyond the sentence.
 type Context struct {
 	Para       *Paragraph
@@ -375,8 +333,17 @@ type Context struct {
 }
 
 // SentenceVector computes the features of sentence s as an answer to q.
-// out must have length NumSentence; it is overwritten.
+// out must have length NumSentence; it is overwritten. To read many
+// sentences for one question, NewProbe(q).SentenceVector does the
+// question's share of the work once.
 func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64) {
+	NewProbe(q).SentenceVector(s, c, out)
+}
+
+// SentenceVector computes the features of sentence s as an answer to the
+// probe's question. out must have length NumSentence; it is overwritten.
+func (p *Probe) SentenceVector(s *Sentence, c Context, out []float64) {
+	q := p.q
 	clear(out)
 	out[fBias] = 1
 	r := c.Retrieval
@@ -388,24 +355,20 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 		out[fParaRankInv] = 1 / float64(r.ParaRank)
 	}
 
-	total, borrowedTotal := 0.0, 0.0
-	for i := range q.Words {
-		if q.Words[i].Type {
-			continue
-		}
-		if q.Words[i].Borrowed {
-			borrowedTotal += q.Words[i].IDF
-		} else {
-			total += q.Words[i].IDF
-		}
+	total, borrowedTotal := p.total, p.borrowedTotal
+	paraFilter := c.Para.filterOrNil()
+	var prevFilter, nextFilter *stemFilter
+	if c.Prev != nil {
+		prevFilter = c.Prev.filterOrNil()
 	}
-	if total == 0 {
-		total = 1
+	if c.Next != nil {
+		nextFilter = c.Next.filterOrNil()
 	}
 	minPos, maxPos, matched := len(s.Words), -1, 0
 	properAll, properMiss, properMissPara := 0, 0, 0
 	maxMiss, maxMissSent := 0.0, 0.0
 	var prevStem string
+	var prevHash uint32
 	prevIn := false
 	bigrams, bigramHits := 0, 0
 	for i := range q.Words {
@@ -413,8 +376,9 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 		if w.Type {
 			continue
 		}
-		inSent := s.Stems[w.Stem]
-		m := findWord(w, s, inSent)
+		h := p.words[i].hash
+		inSent := s.has(w.Stem, h)
+		m := p.findWord(i, s, inSent)
 		share := w.IDF / total
 		if w.Borrowed {
 			if m.found && borrowedTotal > 0 {
@@ -426,7 +390,7 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 			properAll++
 			if !m.found {
 				properMiss++
-				if !inStems(w, c.Para.Stems) {
+				if !p.inStems(i, c.Para.Stems, paraFilter) {
 					properMissPara++
 				}
 			}
@@ -441,9 +405,9 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 				// word: "Soleimani" where the story writes "Suleimani".
 				out[fExact] += share
 			}
-		case inStems(w, c.Para.Stems):
+		case p.inStems(i, c.Para.Stems, paraFilter):
 			out[fParaOnly] += share
-		case c.Prev != nil && inStems(w, c.Prev.Stems) || c.Next != nil && inStems(w, c.Next.Stems):
+		case c.Prev != nil && p.inStems(i, c.Prev.Stems, prevFilter) || c.Next != nil && p.inStems(i, c.Next.Stems, nextFilter):
 			out[fNeighbour] += share
 		default:
 			maxMiss = max(maxMiss, w.IDF)
@@ -462,11 +426,11 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 		if prevStem != "" {
 			bigrams++
 			// Only a sentence with both stems can have them side by side.
-			if prevIn && inSent && hasBigram(s, prevStem, w.Stem) {
+			if prevIn && inSent && s.hasBigram(prevStem, prevHash, w.Stem, h) {
 				bigramHits++
 			}
 		}
-		prevStem, prevIn = w.Stem, inSent
+		prevStem, prevHash, prevIn = w.Stem, h, inSent
 	}
 	if c.Vocab != nil && c.Vocab.Paragraphs() > 0 {
 		out[fMissRare] = maxMiss / math.Log(1+float64(c.Vocab.Paragraphs())/0.5)
@@ -476,7 +440,7 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 		out[fBigram] = float64(bigramHits) / float64(bigrams)
 	}
 	if len(q.Stems) > 1 {
-		out[fPhrase] = float64(longestRun(q.Stems, s)) / float64(len(q.Stems))
+		out[fPhrase] = float64(longestRun(q.Stems, p.stemHash, s)) / float64(len(q.Stems))
 	}
 	if properAll > 0 {
 		out[fProperMissing] = float64(properMiss) / float64(properAll)
@@ -492,14 +456,14 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 		out[fDensity] = float64(matched) / float64(n)
 		out[fLogLen] = math.Log(float64(n))
 	}
-	if len(q.Numbers) > 0 {
+	if len(p.numStems) > 0 {
 		miss := 0
-		for n := range q.Numbers {
-			if !s.Stems[corpus.Stem(n)] {
+		for j, st := range p.numStems {
+			if !s.has(st, p.numHash[j]) {
 				miss++
 			}
 		}
-		out[fQNumberMissing] = float64(miss) / float64(len(q.Numbers))
+		out[fQNumberMissing] = float64(miss) / float64(len(p.numStems))
 	}
 	for _, ref := range q.PrevCited {
 		if ref.Paragraph == s.Para && (ref.Story == "" || ref.Story == c.StoryName) {
@@ -524,7 +488,7 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 	if q.Negated != s.Negated {
 		out[fNegMismatch] = 1
 	}
-	out[fAntonym] = antonyms(q, s)
+	out[fAntonym] = p.antonyms(s)
 	if s.Caption {
 		out[fCaption] = 1
 	}
@@ -539,15 +503,15 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 
 	// The kinds of answer the sentence holds, crossed with what was asked.
 	var types, near [numTypes]bool
-	hit := Matches(q, s)
+	hit := p.matches(s)
 	for i, w := range s.Words {
 		var is [numClassTypes]bool
 		// A question has a dozen words: scanning them beats building a set
 		// for every candidate.
-		is[tNewName] = s.Cap[i] && !slices.Contains(q.Norms, w.Norm) && !inQuestion(q, w.Stem)
+		is[tNewName] = s.Cap[i] && !slices.Contains(q.Norms, w.Norm) && !p.inQuestion(w.Stem, s.wordHash(i))
 		is[tNumber] = s.Num[i] && !q.Numbers[w.Norm]
 		is[tDate] = s.Date[i]
-		is[tPlace] = s.Place[i] && !inQuestion(q, w.Stem)
+		is[tPlace] = s.Place[i] && !p.inQuestion(w.Stem, s.wordHash(i))
 		close := false
 		for j := max(0, i-nearWindow); j <= min(len(s.Words)-1, i+nearWindow); j++ {
 			close = close || hit[j] && j != i
@@ -598,7 +562,17 @@ func inQuestion(q *question.Question, stem string) bool {
 	return false
 }
 
-func hasBigram(s *Sentence, a, b string) bool {
+// hasBigram reports stem a (of hash ha) followed by stem b (of hash hb)
+// in s.
+func (s *Sentence) hasBigram(a string, ha uint32, b string, hb uint32) bool {
+	if s.stemHash != nil {
+		for i := 1; i < len(s.Words); i++ {
+			if s.stemHash[i-1] == ha && s.stemHash[i] == hb && s.Words[i-1].Stem == a && s.Words[i].Stem == b {
+				return true
+			}
+		}
+		return false
+	}
 	for i := 1; i < len(s.Words); i++ {
 		if s.Words[i-1].Stem == a && s.Words[i].Stem == b {
 			return true
@@ -610,11 +584,12 @@ func hasBigram(s *Sentence, a, b string) bool {
 // antonyms is the share of question words whose WordNet antonym the
 // sentence uses instead of the word: SQuAD's unanswerable questions are
 // often the answer's sentence with one word turned round.
-func antonyms(q *question.Question, s *Sentence) float64 {
+func (p *Probe) antonyms(s *Sentence) float64 {
+	q := p.q
 	n := 0
 	for i := range q.Words {
 		w := &q.Words[i]
-		if w.Proper || w.Borrowed || s.Stems[w.Stem] {
+		if w.Proper || w.Borrowed || s.has(w.Stem, p.words[i].hash) {
 			continue
 		}
 		for _, a := range w.Antonyms {
@@ -680,7 +655,9 @@ func Keys(q *question.Question, v []float64) Key {
 // longestRun is the length of the longest run of the question's words
 // (function words too) that the sentence has in the same order: a copied
 // phrase, the clearest sign that a question was written from a sentence.
-func longestRun(q []string, s *Sentence) int {
+//
+// qHash holds hashStem of each of q, or is nil.
+func longestRun(q []string, qHash []uint32, s *Sentence) int {
 	words := s.Words
 	best := 0
 	// Two rows of the table; on the stack for sentences of usual length.
@@ -699,7 +676,12 @@ func longestRun(q []string, s *Sentence) int {
 		}
 	}
 	for i := range q {
-		h := hashStem(q[i])
+		var h uint32
+		if qHash != nil {
+			h = qHash[i]
+		} else {
+			h = hashStem(q[i])
+		}
 		for j := range words {
 			if h == hashes[j] && q[i] == words[j].Stem {
 				cur[j+1] = prev[j] + 1

@@ -227,8 +227,43 @@ func inAlts(q *question.Question, stem string) bool {
 }
 
 // SpanVector computes the features of sp as the short answer to q. matched
-// is Matches(q, s); out has length NumSpanFeatures and is overwritten.
+// is Matches(q, s); out has length NumSpanFeatures and is overwritten. To
+// read many spans of one sentence, NewSpanReader does the sentence's
+// share of the work once.
 func SpanVector(q *question.Question, s *Sentence, sp Span, matched []bool, c Context, out []float64) {
+	NewSpanReader(q, s, matched, c).Vector(sp, out)
+}
+
+// A SpanReader computes the features of the spans of one sentence as the
+// short answer to one question, with what they share (how many of the
+// sentence's words the question matches, which words are of the kind the
+// question asks for) worked out once.
+type SpanReader struct {
+	q       *question.Question
+	s       *Sentence
+	matched []bool
+	c       Context
+	total   int    // countTrue(matched)
+	hyponym []bool // word k is a kind of the question's head noun; nil when there is no head or no vocabulary
+}
+
+// NewSpanReader prepares the spans of s for q. matched is Matches(q, s).
+func NewSpanReader(q *question.Question, s *Sentence, matched []bool, c Context) *SpanReader {
+	r := &SpanReader{q: q, s: s, matched: matched, c: c, total: countTrue(matched)}
+	if q.HeadStem != "" && c.Vocab != nil {
+		r.hyponym = make([]bool, len(s.Words))
+		for i, w := range s.Words {
+			// "Buddhism" for "what religion?", "warehouse" for "which building?"
+			r.hyponym[i] = len(w.Stem) > 2 && c.Vocab.IsHypernym(w.Stem, q.HeadStem)
+		}
+	}
+	return r
+}
+
+// Vector computes the features of sp; out has length NumSpanFeatures and
+// is overwritten.
+func (r *SpanReader) Vector(sp Span, out []float64) {
+	q, s, matched, c := r.q, r.s, r.matched, r.c
 	clear(out)
 	out[gBias] = 1
 	n := sp.End - sp.Start
@@ -268,8 +303,8 @@ func SpanVector(q *question.Question, s *Sentence, sp Span, matched []bool, c Co
 		}
 		dist = min(dist, d)
 	}
-	if total := countTrue(matched); total > 0 {
-		out[gWindow] = float64(window) / float64(total)
+	if r.total > 0 {
+		out[gWindow] = float64(window) / float64(r.total)
 	}
 	if sp.Start > 0 && s.Cap[sp.Start-1] {
 		out[gCapBefore] = 1
@@ -329,8 +364,7 @@ func SpanVector(q *question.Question, s *Sentence, sp Span, matched []bool, c Co
 			if s.Words[i].Stem == q.HeadStem {
 				out[gHasHead] = 1
 			}
-			// "Buddhism" for "what religion?", "warehouse" for "which building?"
-			if c.Vocab != nil && len(s.Words[i].Stem) > 2 && c.Vocab.IsHypernym(s.Words[i].Stem, q.HeadStem) {
+			if r.hyponym != nil && r.hyponym[i] {
 				out[gHyponymHead] = 1
 			}
 		}
