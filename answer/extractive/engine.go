@@ -13,6 +13,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 
 	"storybot/answer"
 	"storybot/answer/abstain"
@@ -42,6 +43,10 @@ type Engine struct {
 	searcher answer.Searcher
 	model    *rank.Model
 	hash     string
+	// vecs recycles the sentence vectors of one question for the next
+	// (a *[]float64): Ask keeps none of them, and tens of kilobytes a
+	// question made fresh would mostly be zeroing and collecting garbage.
+	vecs *sync.Pool
 }
 
 var _ answer.Answerer = (*Engine)(nil)
@@ -56,6 +61,7 @@ func New(stories []*corpus.Story, s answer.Searcher, m *rank.Model) *Engine {
 		searcher: s,
 		model:    m,
 		hash:     corpus.SetHash(stories),
+		vecs:     &sync.Pool{New: func() any { return new([]float64) }},
 	}
 }
 
@@ -76,13 +82,21 @@ type Analysis struct {
 	Q          *question.Question
 	Candidates []Candidate // best first once scored
 	Guard      abstain.Guard
+	probe      *features.Probe // Q made ready for reading sentences
 }
 
 // Analyze reads text (a cleaned question) and finds its candidate
 // sentences with their features. It does not score them.
 func (e *Engine) Analyze(ctx context.Context, text string, prev *answer.Turn) (*Analysis, error) {
+	return e.analyze(ctx, text, prev, nil)
+}
+
+// analyze is Analyze writing the candidates' vectors into *buf, grown as
+// needed, when buf is not nil: the vectors are then valid while *buf is
+// not reused.
+func (e *Engine) analyze(ctx context.Context, text string, prev *answer.Turn, buf *[]float64) (*Analysis, error) {
 	q := question.Analyze(text, prev, e.vocab)
-	a := &Analysis{Q: q, Guard: abstain.Check(q)}
+	a := &Analysis{Q: q, Guard: abstain.Check(q), probe: features.NewProbe(q)}
 	if a.Guard == abstain.Request {
 		return a, nil
 	}
@@ -130,7 +144,18 @@ func (e *Engine) Analyze(ctx context.Context, text string, prev *answer.Turn) (*
 	for _, k := range order {
 		n += len(e.paras[k.story][k.para-1].Sentences)
 	}
-	vecs := make([]float64, n*features.NumSentence) // one allocation for all the vectors
+	var vecs []float64
+	if buf == nil {
+		vecs = make([]float64, n*features.NumSentence) // one allocation for all the vectors
+	} else {
+		if cap(*buf) < n*features.NumSentence {
+			*buf = make([]float64, n*features.NumSentence)
+		}
+		vecs = (*buf)[:n*features.NumSentence] // SentenceVector overwrites every element
+	}
+	if n > 0 {
+		a.Candidates = make([]Candidate, 0, n)
+	}
 	for _, k := range order {
 		p := e.paras[k.story][k.para-1]
 		pf := paraFound[k]
@@ -145,7 +170,7 @@ func (e *Engine) Analyze(ctx context.Context, text string, prev *answer.Turn) (*
 			}
 			vec := vecs[:features.NumSentence:features.NumSentence]
 			vecs = vecs[features.NumSentence:]
-			features.SentenceVector(q, s, ctx, vec)
+			a.probe.SentenceVector(s, ctx, vec)
 			a.Candidates = append(a.Candidates, Candidate{Sentence: s, Vec: vec})
 		}
 	}
@@ -206,8 +231,11 @@ func searchTerms(q *question.Question, v *lexicon.Vocab) []answer.Term {
 // Score ranks the candidates with the model, best first, and sets each
 // one's probability.
 func (e *Engine) Score(a *Analysis) {
+	// Only the parts of the vectors the question's kind can set are read:
+	// the same sums, without the zeros.
+	ranges := a.probe.SentenceRanges()
 	for i := range a.Candidates {
-		a.Candidates[i].Score = e.model.Sentence.Score(a.Candidates[i].Vec)
+		a.Candidates[i].Score = e.model.Sentence.ScoreRanges(a.Candidates[i].Vec, ranges)
 	}
 	slices.SortStableFunc(a.Candidates, func(x, y Candidate) int { return cmp.Compare(y.Score, x.Score) })
 	probs := make([]float64, len(a.Candidates))
@@ -223,16 +251,21 @@ func (e *Engine) Score(a *Analysis) {
 // BestSpan returns the short answer of s for q and its probability among
 // s's spans.
 func (e *Engine) BestSpan(q *question.Question, s *features.Sentence) (features.Span, float64, bool) {
+	return e.bestSpan(features.NewProbe(q), s)
+}
+
+func (e *Engine) bestSpan(p *features.Probe, s *features.Sentence) (features.Span, float64, bool) {
 	spans := features.Spans(s)
 	if len(spans) == 0 {
 		return features.Span{}, 0, false
 	}
-	matched := features.Matches(q, s)
+	r := features.NewSpanReader(p.Question(), s, p.Matches(s), features.Context{Vocab: e.vocab})
+	ranges := p.SpanRanges()
 	scores := make([]float64, len(spans))
 	vec := make([]float64, features.NumSpanFeatures)
 	for i, sp := range spans {
-		features.SpanVector(q, s, sp, matched, features.Context{Vocab: e.vocab}, vec)
-		scores[i] = e.model.Span.Score(vec)
+		r.Vector(sp, vec)
+		scores[i] = e.model.Span.ScoreRanges(vec, ranges)
 	}
 	best := 0
 	for i := range scores {
@@ -305,7 +338,11 @@ func (e *Engine) Ask(ctx context.Context, q answer.Question) (answer.Result, err
 		return answer.Result{Question: q.Text, Abstained: true, Mode: answer.ModeExtractive}, err
 	}
 	res := answer.Result{Question: text, Mode: answer.ModeExtractive, Citations: []answer.Citation{}}
-	a, err := e.Analyze(ctx, text, q.Previous)
+	// The candidates' vectors are not needed once the answer is made:
+	// their space serves the next question.
+	buf := e.vecs.Get().(*[]float64)
+	defer e.vecs.Put(buf)
+	a, err := e.analyze(ctx, text, q.Previous, buf)
 	if err != nil {
 		return res, fmt.Errorf("ask: %w", err)
 	}
@@ -328,7 +365,7 @@ func (e *Engine) Ask(ctx context.Context, q answer.Question) (answer.Result, err
 	}
 	chosen, paras := e.Choose(a)
 	best := a.Candidates[chosen]
-	span, spanProb, ok := e.BestSpan(a.Q, best.Sentence)
+	span, spanProb, ok := e.bestSpan(a.probe, best.Sentence)
 	res.Confidence = math.Round(e.Confidence(a, chosen, paras, spanProb)*1e4) / 1e4
 	// Passages, citations and nearest paragraphs are prefixes of one
 	// ranking of the paragraphs, made once; the first holds the answer.

@@ -2,6 +2,9 @@ package extractive
 
 import (
 	"context"
+	"math"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -276,6 +279,52 @@ func TestParagraphsRankAndCite(t *testing.T) {
 		}
 		if !res.Abstained && !strings.Contains(res.Citations[0].Text, res.Citations[0].Quote) {
 			t.Errorf("%q: the first citation does not hold its quote", text)
+		}
+	}
+}
+
+// TestReusedVectors: the candidates' vectors written into space another
+// question used are those of a fresh analysis, and the scores read from
+// the question's ranges of them are Score's full sums; answers do not
+// depend on what was asked before.
+func TestReusedVectors(t *testing.T) {
+	e := newEngine(t)
+	ctx := context.Background()
+	questions := []string{"Who replaced Soleimani?", "How many troops did the Pentagon ready at Fort Bragg?", "When was the strike?",
+		"Which leader was killed at the airport?", "What is the capital of Canada?", "What happened?", "How did Iran react to the killing?"}
+	buf := new([]float64)
+	for _, text := range append(questions, questions...) {
+		got, err := e.analyze(ctx, text, nil, buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := e.Analyze(ctx, text, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Candidates) != len(want.Candidates) {
+			t.Fatalf("%q: %d candidates in reused space, %d fresh", text, len(got.Candidates), len(want.Candidates))
+		}
+		for i := range got.Candidates {
+			if !slices.Equal(got.Candidates[i].Vec, want.Candidates[i].Vec) {
+				t.Fatalf("%q: candidate %d's vector differs in reused space", text, i)
+			}
+		}
+		e.Score(got)
+		for _, c := range got.Candidates {
+			if full := e.model.Sentence.Score(c.Vec); math.Float64bits(c.Score) != math.Float64bits(full) {
+				t.Fatalf("%q: score %v from the ranges, %v from the whole vector", text, c.Score, full)
+			}
+		}
+	}
+	// The same answers asked in the opposite order, from one engine.
+	first := map[string]answer.Result{}
+	for _, text := range questions {
+		first[text] = ask(t, e, answer.Question{Text: text})
+	}
+	for i := len(questions) - 1; i >= 0; i-- {
+		if got := ask(t, e, answer.Question{Text: questions[i]}); !reflect.DeepEqual(got, first[questions[i]]) {
+			t.Errorf("%q: answered %+v after other questions, %+v before", questions[i], got, first[questions[i]])
 		}
 	}
 }
