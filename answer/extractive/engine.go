@@ -101,18 +101,21 @@ func (e *Engine) analyze(ctx context.Context, text string, prev *answer.Turn, bu
 		return a, nil
 	}
 	terms := searchTerms(q, e.vocab)
-	type key struct{ story, para int }
 	type found struct {
-		score float64
-		rank  int
+		story, para int
+		score       float64 // zero for a paragraph the search did not find
+		rank        int
 	}
-	paraFound := map[key]found{} // zero for a paragraph the search did not find
-	var order []key
-	addPara := func(k key, f found) {
-		if _, ok := paraFound[k]; !ok {
-			paraFound[k] = f
-			order = append(order, k)
+	// Some twenty paragraphs at most: a list is quicker to scan than a
+	// map is to fill.
+	order := make([]found, 0, paraHits+leadParas)
+	addPara := func(f found) {
+		for _, o := range order {
+			if o.story == f.story && o.para == f.para {
+				return
+			}
 		}
+		order = append(order, f)
 	}
 	if len(terms) > 0 {
 		ph, err := e.searcher.Search(ctx, answer.Query{Terms: terms, Limit: paraHits})
@@ -123,20 +126,20 @@ func (e *Engine) analyze(ctx context.Context, text string, prev *answer.Turn, bu
 			if !e.valid(h.Story, h.Paragraph) {
 				continue
 			}
-			addPara(key{h.Story, h.Paragraph}, found{h.Score / ph[0].Score, i + 1})
+			addPara(found{h.Story, h.Paragraph, h.Score / ph[0].Score, i + 1})
 		}
 	}
 	if q.Kind == question.Summary {
 		for si := range e.stories {
 			for n := 1; n <= leadParas && e.valid(si, n); n++ {
-				addPara(key{si, n}, found{})
+				addPara(found{story: si, para: n})
 			}
 		}
 	}
 	for _, ref := range q.PrevCited {
 		for si, st := range e.stories {
 			if (ref.Story == "" || ref.Story == st.Name) && e.valid(si, ref.Paragraph) {
-				addPara(key{si, ref.Paragraph}, found{})
+				addPara(found{story: si, para: ref.Paragraph})
 			}
 		}
 	}
@@ -158,10 +161,9 @@ func (e *Engine) analyze(ctx context.Context, text string, prev *answer.Turn, bu
 	}
 	for _, k := range order {
 		p := e.paras[k.story][k.para-1]
-		pf := paraFound[k]
 		for j, s := range p.Sentences {
 			ctx := features.Context{Para: p, Paragraphs: len(e.paras[k.story]), StoryName: e.stories[k.story].Name, Vocab: e.vocab,
-				Retrieval: features.Retrieval{ParaScore: pf.score, ParaRank: pf.rank}}
+				Retrieval: features.Retrieval{ParaScore: k.score, ParaRank: k.rank}}
 			if j > 0 {
 				ctx.Prev = p.Sentences[j-1]
 			}
@@ -457,24 +459,38 @@ func (e *Engine) Paragraphs(a *Analysis) []Para {
 		return nil
 	}
 	// The candidates are sorted best first, so a paragraph's first
-	// candidate is its best sentence.
+	// candidate is its best sentence. Some twenty paragraphs at most: a
+	// list is quicker to scan than a map is to fill.
 	var stats []features.Ranked
 	var best []*features.Sentence
-	index := map[[2]int]int{}
+	group := make([]int, len(a.Candidates)) // the paragraph of each candidate, in stats
 	for i, c := range a.Candidates {
-		k := [2]int{c.Sentence.Story, c.Sentence.Para}
-		j, ok := index[k]
-		if !ok {
+		j := slices.IndexFunc(best, func(b *features.Sentence) bool { return b.Story == c.Sentence.Story && b.Para == c.Sentence.Para })
+		if j < 0 {
 			j = len(stats)
-			index[k] = j
 			stats = append(stats, features.Ranked{Best: c.Vec, BestScore: c.Score, Rank: i + 1, Top: a.Candidates[0].Score})
 			best = append(best, c.Sentence)
 		}
-		stats[j].Probs = append(stats[j].Probs, c.Prob)
+		group[i] = j
+	}
+	// Every paragraph's probabilities in one slice, in candidate order.
+	count := make([]int, len(stats))
+	for _, j := range group {
+		count[j]++
+	}
+	probs := make([]float64, len(a.Candidates))
+	at := 0
+	for j := range stats {
+		stats[j].Probs = probs[at : at : at+count[j]]
+		at += count[j]
+	}
+	for i, j := range group {
+		stats[j].Probs = append(stats[j].Probs, a.Candidates[i].Prob)
 	}
 	out := make([]Para, len(stats))
+	vecs := make([]float64, len(stats)*features.NumParagraph)
 	for i, r := range stats {
-		vec := make([]float64, features.NumParagraph)
+		vec := vecs[i*features.NumParagraph : (i+1)*features.NumParagraph : (i+1)*features.NumParagraph]
 		features.ParagraphVector(r, vec)
 		out[i] = Para{Best: best[i], Vec: vec, Score: e.model.Paragraph.Score(vec)}
 	}

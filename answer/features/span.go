@@ -24,14 +24,14 @@ func Spans(s *Sentence) []Span {
 	n := len(s.Words)
 	out := make([]Span, 0, 2*n) // a news sentence has about 1.8 per word
 	for i := 0; i < n; i++ {
-		if functionWord(s.Words[i].Norm) && !s.Num[i] {
+		if s.isFunction(i) && !s.Num[i] {
 			continue
 		}
 		for j := i + 1; j <= n && j-i <= MaxSpan; j++ {
 			if j-1 > i && breaks(s, j-2) {
 				break
 			}
-			if functionWord(s.Words[j-1].Norm) && !s.Num[j-1] {
+			if s.isFunction(j-1) && !s.Num[j-1] {
 				continue
 			}
 			out = append(out, Span{i, j})
@@ -371,14 +371,14 @@ func (r *SpanReader) Vector(sp Span, out []float64) {
 	}
 	// Function words around and inside a span: where a phrase begins and
 	// ends without a parser.
-	if sp.End < len(s.Words) && functionWord(s.Words[sp.End].Norm) && !breaks(s, sp.End-1) {
+	if sp.End < len(s.Words) && s.isFunction(sp.End) && !breaks(s, sp.End-1) {
 		out[gNextFunc] = 1
 	}
-	if sp.Start > 0 && functionWord(s.Words[sp.Start-1].Norm) {
+	if sp.Start > 0 && s.isFunction(sp.Start-1) {
 		out[gPrevFunc] = 1
 	}
 	for i := sp.Start + 1; i < sp.End-1; i++ {
-		if functionWord(s.Words[i].Norm) {
+		if s.isFunction(i) {
 			out[gInnerFunc] = 1
 			break
 		}
@@ -462,5 +462,13 @@ func isCapital(s *Sentence, i int) bool {
 }
 
 func functionWord(n string) bool { return question.StopWords[n] || n == "s" }
+
+// isFunction is functionWord of word i's norm, read ahead by Prepare.
+func (s *Sentence) isFunction(i int) bool {
+	if s.function != nil {
+		return s.function[i]
+	}
+	return functionWord(s.Words[i].Norm)
+}
 
 var prepositions = map[string]bool{"in": true, "at": true, "on": true, "by": true, "from": true, "to": true, "for": true, "with": true, "near": true, "since": true, "until": true, "during": true, "after": true, "before": true, "into": true, "than": true, "about": true, "over": true, "under": true}
