@@ -1,6 +1,7 @@
 package features
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -101,10 +102,22 @@ func TestLongestRun(t *testing.T) {
 		{"What was formed in 1636?", 4},
 		{"In what year was Harvard formed?", 1},
 		{"Who left early?", 0},
+		{"vote of the vote of the Great", 4},
+		{"Great Court general and great", 1},
 	}
 	for _, tt := range tests {
 		if n := longestRun(stems(tt.q), nil, s); n != tt.want {
 			t.Errorf("%q: longest run %d, want %d", tt.q, n, tt.want)
+		}
+		// With the question's hashes, only the rows of words the
+		// sentence's filter lets through are worked out: same answer.
+		q := stems(tt.q)
+		var qh []uint32
+		for _, st := range q {
+			qh = append(qh, hashStem(st))
+		}
+		if n := longestRun(q, qh, s); n != tt.want {
+			t.Errorf("%q: longest run with hashes %d, want %d", tt.q, n, tt.want)
 		}
 		// A Sentence that Prepare did not read has no hashes: same answer.
 		if n := longestRun(stems(tt.q), nil, &Sentence{Text: s.Text, Words: s.Words}); n != tt.want {
@@ -429,5 +442,81 @@ func TestRanges(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestSpanNearness: the features that say where a span stands among the
+// question's words, which a SpanReader reads from positions worked out
+// once per sentence, are what scanning the sentence for every span says,
+// to the last bit, for every span of a real story.
+func TestSpanNearness(t *testing.T) {
+	st := corpus.Embedded()
+	paras := Prepare([]*corpus.Story{st})[0]
+	v := lexicon.NewVocab([]*corpus.Story{st})
+	vec := make([]float64, NumSpanFeatures)
+	spans := 0
+	for _, text := range probeQuestions {
+		q := question.Analyze(text, nil, v)
+		for _, para := range paras {
+			for _, s := range para.Sentences {
+				matched := Matches(q, s)
+				r := NewSpanReader(q, s, matched, Context{Vocab: v})
+				for _, sp := range Spans(s) {
+					r.Vector(sp, vec)
+					var want [numSpanBase]float64
+					first, last, dist, window, total := -1, -1, len(s.Words), 0, 0
+					for i, m := range matched {
+						if !m {
+							continue
+						}
+						total++
+						if i < sp.Start && sp.Start-i <= 3 || i >= sp.End && i-sp.End < 3 {
+							window++
+						}
+						if i < sp.Start {
+							want[gNearLeft] = max(want[gNearLeft], 1/float64(sp.Start-i))
+						}
+						if i >= sp.End {
+							want[gNearRight] = max(want[gNearRight], 1/float64(i-sp.End+1))
+						}
+						if i >= sp.Start && i < sp.End {
+							continue
+						}
+						if first < 0 {
+							first = i
+						}
+						last = i
+						d := sp.Start - i
+						if i >= sp.End {
+							d = i - sp.End + 1
+						}
+						dist = min(dist, d)
+					}
+					if total > 0 {
+						want[gWindow] = float64(window) / float64(total)
+					}
+					if first >= 0 {
+						want[gNear], want[gLogDist] = 1/float64(dist), math.Log(float64(dist))
+						switch {
+						case sp.End <= first:
+							want[gLeftOfAll] = 1
+						case sp.Start > last:
+							want[gRightOfAll] = 1
+						default:
+							want[gBetween] = 1
+						}
+					}
+					for _, f := range []int{gWindow, gNearLeft, gNearRight, gNear, gLogDist, gLeftOfAll, gRightOfAll, gBetween} {
+						if math.Float64bits(vec[f]) != math.Float64bits(want[f]) {
+							t.Fatalf("%q, ¶%d.%d, span %q: %s is %v, scanning says %v", text, s.Para, s.Index, sp.Text(s), spanBaseNames[f], vec[f], want[f])
+						}
+					}
+					spans++
+				}
+			}
+		}
+	}
+	if spans < 1000 {
+		t.Errorf("only %d spans checked", spans)
 	}
 }

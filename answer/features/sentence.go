@@ -508,6 +508,9 @@ func (p *Probe) SentenceVector(s *Sentence, c Context, out []float64) {
 	var types, near [numTypes]bool
 	hit := p.matches(s)
 	for i, w := range s.Words {
+		if !s.Cap[i] && !s.Num[i] && !s.Date[i] && !s.Place[i] {
+			continue // most words are of no type
+		}
 		var is [numClassTypes]bool
 		// A question has a dozen words: scanning them beats building a set
 		// for every candidate.
@@ -661,6 +664,9 @@ func Keys(q *question.Question, v []float64) Key {
 //
 // qHash holds hashStem of each of q, or is nil.
 func longestRun(q []string, qHash []uint32, s *Sentence) int {
+	if qHash != nil && s.stemHash != nil {
+		return longestRunFiltered(q, qHash, s)
+	}
 	words := s.Words
 	best := 0
 	// Two rows of the table; on the stack for sentences of usual length.
@@ -694,6 +700,41 @@ func longestRun(q []string, qHash []uint32, s *Sentence) int {
 			}
 		}
 		prev, cur = cur, prev
+	}
+	return best
+}
+
+// longestRunFiltered is longestRun for a sentence Prepare read: a
+// question word the sentence's filter rules out ends every run, so only
+// the rows of the words the sentence may hold are worked out, and in them
+// only the cells where the words match.
+func longestRunFiltered(q []string, qHash []uint32, s *Sentence) int {
+	n := len(s.Words)
+	// run[j] is the length of the run ending at word j with question word
+	// row[j]-1; on the stack for sentences of usual length.
+	var runBuf, rowBuf [80]int
+	run, row := runBuf[:], rowBuf[:]
+	if n > len(runBuf) {
+		run, row = make([]int, n), make([]int, n)
+	}
+	best := 0
+	for i := range q {
+		h := qHash[i]
+		if !s.filter.mayHave(h) {
+			continue
+		}
+		// From the end, so that run[j-1] still holds the previous row's.
+		for j := n - 1; j >= 0; j-- {
+			if s.stemHash[j] != h || s.Words[j].Stem != q[i] {
+				continue
+			}
+			r := 1
+			if i > 0 && j > 0 && row[j-1] == i {
+				r = run[j-1] + 1
+			}
+			run[j], row[j] = r, i+1
+			best = max(best, r)
+		}
 	}
 	return best
 }

@@ -245,11 +245,32 @@ type SpanReader struct {
 	c       Context
 	total   int    // countTrue(matched)
 	hyponym []bool // word k is a kind of the question's head noun; nil when there is no head or no vocabulary
+	// Where the matched words are, so that a span finds its nearest ones
+	// without scanning the sentence: for k in 0…len(s.Words), before[k] is
+	// the last matched word before word k, from[k] the first at or after
+	// it (-1 for none), and upTo[k] the number of matched words before it.
+	before, from, upTo []int
 }
 
 // NewSpanReader prepares the spans of s for q. matched is Matches(q, s).
 func NewSpanReader(q *question.Question, s *Sentence, matched []bool, c Context) *SpanReader {
 	r := &SpanReader{q: q, s: s, matched: matched, c: c, total: countTrue(matched)}
+	n := len(matched)
+	r.before, r.from, r.upTo = make([]int, n+1), make([]int, n+1), make([]int, n+1)
+	r.before[0], r.from[n] = -1, -1
+	for k, m := range matched {
+		r.before[k+1], r.upTo[k+1] = r.before[k], r.upTo[k]
+		if m {
+			r.before[k+1] = k
+			r.upTo[k+1]++
+		}
+	}
+	for k := n - 1; k >= 0; k-- {
+		r.from[k] = r.from[k+1]
+		if matched[k] {
+			r.from[k] = k
+		}
+	}
 	if q.HeadStem != "" && c.Vocab != nil {
 		r.hyponym = make([]bool, len(s.Words))
 		for i, w := range s.Words {
@@ -277,31 +298,25 @@ func (r *SpanReader) Vector(sp Span, out []float64) {
 	if in == n {
 		out[gAllInQuestion] = 1
 	}
+	// The matched words outside the span: the first and the last of
+	// them, and the distance to the nearest (from the nearest on the left
+	// and the nearest on the right).
 	first, last := -1, -1
 	dist := len(s.Words)
-	window := 0
-	for i, m := range matched {
-		if m && (i < sp.Start && sp.Start-i <= 3 || i >= sp.End && i-sp.End < 3) {
-			window++
-		}
-		if m && i < sp.Start {
-			out[gNearLeft] = max(out[gNearLeft], 1/float64(sp.Start-i))
-		}
-		if m && i >= sp.End {
-			out[gNearRight] = max(out[gNearRight], 1/float64(i-sp.End+1))
-		}
-		if !m || i >= sp.Start && i < sp.End {
-			continue
-		}
+	// Matched words up to three before the span and three after it.
+	window := r.upTo[sp.Start] - r.upTo[max(0, sp.Start-3)] + r.upTo[min(len(matched), sp.End+3)] - r.upTo[sp.End]
+	if left := r.before[sp.Start]; left >= 0 {
+		out[gNearLeft] = 1 / float64(sp.Start-left)
+		first, last = r.from[0], left
+		dist = min(dist, sp.Start-left)
+	}
+	if right := r.from[sp.End]; right >= 0 {
+		out[gNearRight] = 1 / float64(right-sp.End+1)
 		if first < 0 {
-			first = i
+			first = right
 		}
-		last = i
-		d := sp.Start - i
-		if i >= sp.End {
-			d = i - sp.End + 1
-		}
-		dist = min(dist, d)
+		last = r.before[len(matched)]
+		dist = min(dist, right-sp.End+1)
 	}
 	if r.total > 0 {
 		out[gWindow] = float64(window) / float64(r.total)
