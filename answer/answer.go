@@ -147,7 +147,9 @@ func CleanQuestion(s string) (string, error) {
 	}
 	s = stripEscapes(s)
 	// Discord's mention syntax is addressing, not part of the question.
-	s = mentionSyntax.ReplaceAllString(s, " ")
+	if strings.ContainsAny(s, "<@") { // what every mention starts with
+		s = mentionSyntax.ReplaceAllString(s, " ")
+	}
 	s = strings.Map(func(r rune) rune {
 		switch {
 		case unicode.IsControl(r), unicode.Is(unicode.Cf, r) && r != '\u200d', unicode.IsSpace(r):

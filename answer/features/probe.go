@@ -1,6 +1,9 @@
 package features
 
 import (
+	"math"
+
+	"storybot/answer/lexicon"
 	"storybot/answer/question"
 	"storybot/corpus"
 )
@@ -23,6 +26,9 @@ type Probe struct {
 	// accepts (asked and every alternative's stems).
 	asked, matched stemSet
 	hit            []bool // scratch for the sentence being read
+	// idfVocab and idfMax cache maxIDF: every sentence divides by it.
+	idfVocab *lexicon.Vocab
+	idfMax   float64
 }
 
 // probeWord is what a Probe keeps of a question word: the hashes of its
@@ -72,6 +78,15 @@ func NewProbe(q *question.Question) *Probe {
 		p.numHash = append(p.numHash, hashStem(st))
 	}
 	return p
+}
+
+// maxIDF is the IDF of a stem v has never seen, which scales the
+// rareness of the question's missing words.
+func (p *Probe) maxIDF(v *lexicon.Vocab) float64 {
+	if p.idfVocab != v {
+		p.idfVocab, p.idfMax = v, math.Log(1+float64(v.Paragraphs())/0.5)
+	}
+	return p.idfMax
 }
 
 // Question is the question the probe was made from.
@@ -124,13 +139,13 @@ func (p *Probe) inStems(i int, stems map[string]bool, f *stemFilter) bool {
 	return false
 }
 
-// findWord is findWord(w, s, inSent) for the probe's word i.
-func (p *Probe) findWord(i int, s *Sentence, inSent bool) match {
+// findWord finds the probe's word i in s, where pos is s.position of its
+// stem: exactly at the first place it is written, or else by the first
+// of its alternatives whose stems s all has.
+func (p *Probe) findWord(i int, s *Sentence, pos int) match {
 	w, pw := &p.q.Words[i], &p.words[i]
-	if inSent {
-		if pos := s.find(w.Stem, pw.hash); pos >= 0 {
-			return match{exact: true, found: true, pos: pos}
-		}
+	if pos >= 0 {
+		return match{exact: true, found: true, pos: pos}
 	}
 	f := s.filterOrNil()
 	for j, a := range w.Alts {
@@ -214,6 +229,23 @@ func (s *Sentence) filterOrNil() *stemFilter {
 
 // has is s.Stems[stem] for a stem of hash h.
 func (s *Sentence) has(stem string, h uint32) bool { return lookup(s.Stems, s.filterOrNil(), stem, h) }
+
+// position is the position of the first word of s whose stem is stem (of
+// hash h), or -1 when s.Stems does not have it.
+func (s *Sentence) position(stem string, h uint32) int {
+	if s.stemHash == nil {
+		if !s.Stems[stem] {
+			return -1
+		}
+		return s.find(stem, h)
+	}
+	if !s.filter.mayHave(h) {
+		return -1
+	}
+	// The words themselves rather than s.Stems: a sentence has a few
+	// dozen, and integers are quicker to compare than a string to hash.
+	return s.find(stem, h)
+}
 
 // find is the position of the first word of s whose stem is stem (of
 // hash h), or -1.

@@ -380,8 +380,9 @@ func (p *Probe) SentenceVector(s *Sentence, c Context, out []float64) {
 			continue
 		}
 		h := p.words[i].hash
-		inSent := s.has(w.Stem, h)
-		m := p.findWord(i, s, inSent)
+		pos := s.position(w.Stem, h)
+		inSent := pos >= 0
+		m := p.findWord(i, s, pos)
 		share := w.IDF / total
 		if w.Borrowed {
 			if m.found && borrowedTotal > 0 {
@@ -436,8 +437,9 @@ func (p *Probe) SentenceVector(s *Sentence, c Context, out []float64) {
 		prevStem, prevHash, prevIn = w.Stem, h, inSent
 	}
 	if c.Vocab != nil && c.Vocab.Paragraphs() > 0 {
-		out[fMissRare] = maxMiss / math.Log(1+float64(c.Vocab.Paragraphs())/0.5)
-		out[fMissRareSent] = maxMissSent / math.Log(1+float64(c.Vocab.Paragraphs())/0.5)
+		rare := p.maxIDF(c.Vocab)
+		out[fMissRare] = maxMiss / rare
+		out[fMissRareSent] = maxMissSent / rare
 	}
 	if bigrams > 0 {
 		out[fBigram] = float64(bigramHits) / float64(bigrams)

@@ -250,6 +250,12 @@ type SpanReader struct {
 	// the last matched word before word k, from[k] the first at or after
 	// it (-1 for none), and upTo[k] the number of matched words before it.
 	before, from, upTo []int
+	// What word k says of a span it comes before: a title ("President"),
+	// and the feature of an article, "of", a copula or a preposition (0
+	// for none).
+	title []bool
+	lead  []int
+	rare  float64 // the IDF of a word never seen, which scales rareness
 }
 
 // NewSpanReader prepares the spans of s for q. matched is Matches(q, s).
@@ -270,6 +276,23 @@ func NewSpanReader(q *question.Question, s *Sentence, matched []bool, c Context)
 		if matched[k] {
 			r.from[k] = k
 		}
+	}
+	r.title, r.lead = make([]bool, len(s.Words)), make([]int, len(s.Words))
+	for k, w := range s.Words {
+		r.title[k] = lexicon.TitleWords[w.Norm]
+		switch p := w.Norm; {
+		case p == "the" || p == "a" || p == "an":
+			r.lead[k] = gPrevThe
+		case p == "of":
+			r.lead[k] = gPrevOf
+		case p == "is" || p == "was" || p == "are" || p == "were" || p == "as" || p == "named" || p == "called":
+			r.lead[k] = gPrevCopula
+		case prepositions[p]:
+			r.lead[k] = gPrep
+		}
+	}
+	if c.Vocab != nil {
+		r.rare = math.Log(1 + float64(c.Vocab.Paragraphs())/0.5)
 	}
 	if q.HeadStem != "" && c.Vocab != nil {
 		r.hyponym = make([]bool, len(s.Words))
@@ -345,20 +368,12 @@ func (r *SpanReader) Vector(sp Span, out []float64) {
 	if sp.End < len(s.Words) && matched[sp.End] {
 		out[gMatchAfter] = 1
 	}
-	if sp.Start > 0 && lexicon.TitleWords[s.Words[sp.Start-1].Norm] {
-		out[gAfterTitle] = 1 // "President Charles W. Eliot"
-	}
 	if sp.Start > 0 {
-		p := s.Words[sp.Start-1].Norm
-		switch {
-		case p == "the" || p == "a" || p == "an":
-			out[gPrevThe] = 1
-		case p == "of":
-			out[gPrevOf] = 1
-		case p == "is" || p == "was" || p == "are" || p == "were" || p == "as" || p == "named" || p == "called":
-			out[gPrevCopula] = 1
-		case prepositions[p]:
-			out[gPrep] = 1
+		if r.title[sp.Start-1] {
+			out[gAfterTitle] = 1 // "President Charles W. Eliot"
+		}
+		if f := r.lead[sp.Start-1]; f > 0 {
+			out[f] = 1
 		}
 	} else {
 		out[gStartsSentence] = 1
@@ -439,11 +454,11 @@ func (r *SpanReader) Vector(sp Span, out []float64) {
 	out[gLen1+min(n, MaxSpan)-1] = 1
 	if c.Vocab != nil {
 		idf := s.wordIDF(c.Vocab)
-		r := 0.0
+		sum := 0.0
 		for i := sp.Start; i < sp.End; i++ {
-			r += idf[i]
+			sum += idf[i]
 		}
-		out[gRareness] = r / float64(n) / math.Log(1+float64(c.Vocab.Paragraphs())/0.5)
+		out[gRareness] = sum / float64(n) / r.rare
 	}
 	t := sOther
 	switch {
