@@ -26,6 +26,10 @@ func (e *engine) Ask(ctx context.Context, q answer.Question) (answer.Result, err
 	return e.answerer.Ask(ctx, q)
 }
 
+// local reports whether the extractive engine itself answers: no
+// language model, no network, nothing but the processor to wait for.
+func (e *engine) local() bool { return e.answerer == answer.Answerer(e.Engine) }
+
 // buildEngine loads the stories, builds or opens their index and wires
 // the answer engine, with the language model around it when one is
 // configured and wanted. close releases the index.
