@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"storybot/answer"
 	"storybot/answer/abstain"
@@ -43,10 +44,10 @@ type Engine struct {
 	searcher answer.Searcher
 	model    *rank.Model
 	hash     string
-	// vecs recycles the sentence vectors of one question for the next
-	// (a *[]float64): Ask keeps none of them, and tens of kilobytes a
+	// scratch recycles the working space of one question for the next
+	// (a *scratch): Ask keeps none of it, and tens of kilobytes a
 	// question made fresh would mostly be zeroing and collecting garbage.
-	vecs *sync.Pool
+	scratch *sync.Pool
 }
 
 var _ answer.Answerer = (*Engine)(nil)
@@ -54,14 +55,35 @@ var _ answer.Answerer = (*Engine)(nil)
 // New prepares an engine over stories, searching with s (built from the
 // same stories, in the same order) and ranking with m.
 func New(stories []*corpus.Story, s answer.Searcher, m *rank.Model) *Engine {
+	return Read(stories).Engine(s, m)
+}
+
+// A Reading is what an engine reads of its stories alone: every sentence
+// prepared for the features, and the stories' vocabulary. It needs no
+// index, so a program can read its stories while their index is built.
+type Reading struct {
+	stories []*corpus.Story
+	paras   [][]*features.Paragraph
+	vocab   *lexicon.Vocab
+	hash    string
+}
+
+// Read reads stories for an engine.
+func Read(stories []*corpus.Story) *Reading {
+	return &Reading{stories: stories, paras: features.Prepare(stories), vocab: lexicon.NewVocab(stories), hash: corpus.SetHash(stories)}
+}
+
+// Engine makes the engine of the stories read, searching with s (built
+// from the same stories, in the same order) and ranking with m.
+func (r *Reading) Engine(s answer.Searcher, m *rank.Model) *Engine {
 	return &Engine{
-		stories:  stories,
-		paras:    features.Prepare(stories),
-		vocab:    lexicon.NewVocab(stories),
+		stories:  r.stories,
+		paras:    r.paras,
+		vocab:    r.vocab,
 		searcher: s,
 		model:    m,
-		hash:     corpus.SetHash(stories),
-		vecs:     &sync.Pool{New: func() any { return new([]float64) }},
+		hash:     r.hash,
+		scratch:  &sync.Pool{New: func() any { return new(scratch) }},
 	}
 }
 
@@ -88,13 +110,37 @@ type Analysis struct {
 // Analyze reads text (a cleaned question) and finds its candidate
 // sentences with their features. It does not score them.
 func (e *Engine) Analyze(ctx context.Context, text string, prev *answer.Turn) (*Analysis, error) {
-	return e.analyze(ctx, text, prev, nil)
+	return e.analyze(ctx, text, prev, new(scratch))
 }
 
-// analyze is Analyze writing the candidates' vectors into *buf, grown as
-// needed, when buf is not nil: the vectors are then valid while *buf is
-// not reused.
-func (e *Engine) analyze(ctx context.Context, text string, prev *answer.Turn, buf *[]float64) (*Analysis, error) {
+// scratch is the working space of one question's answer: the candidates
+// and their vectors, the paragraphs' and a span's. Each slice is grown as
+// needed and its contents are overwritten, not cleared, by its next user.
+// What is made in it is valid until it serves another question.
+type scratch struct {
+	vecs     []float64 // the candidates' sentence vectors
+	cands    []Candidate
+	span     []float64 // one span vector
+	stats    []features.Ranked
+	best     []*features.Sentence
+	group    []int
+	count    []int
+	probs    []float64
+	paras    []Para
+	paraVecs []float64
+}
+
+// grow returns (*buf)[:n], growing *buf first if it is too short. The
+// elements keep what they held.
+func grow[T any](buf *[]T, n int) []T {
+	if cap(*buf) < n {
+		*buf = make([]T, n)
+	}
+	return (*buf)[:n]
+}
+
+// analyze is Analyze working in sc.
+func (e *Engine) analyze(ctx context.Context, text string, prev *answer.Turn, sc *scratch) (*Analysis, error) {
 	q := question.Analyze(text, prev, e.vocab)
 	a := &Analysis{Q: q, Guard: abstain.Check(q), probe: features.NewProbe(q)}
 	if a.Guard == abstain.Request {
@@ -147,17 +193,9 @@ func (e *Engine) analyze(ctx context.Context, text string, prev *answer.Turn, bu
 	for _, k := range order {
 		n += len(e.paras[k.story][k.para-1].Sentences)
 	}
-	var vecs []float64
-	if buf == nil {
-		vecs = make([]float64, n*features.NumSentence) // one allocation for all the vectors
-	} else {
-		if cap(*buf) < n*features.NumSentence {
-			*buf = make([]float64, n*features.NumSentence)
-		}
-		vecs = (*buf)[:n*features.NumSentence] // SentenceVector overwrites every element
-	}
+	vecs := grow(&sc.vecs, n*features.NumSentence) // SentenceVector overwrites every element
 	if n > 0 {
-		a.Candidates = make([]Candidate, 0, n)
+		a.Candidates = grow(&sc.cands, n)[:0]
 	}
 	for _, k := range order {
 		p := e.paras[k.story][k.para-1]
@@ -253,10 +291,10 @@ func (e *Engine) Score(a *Analysis) {
 // BestSpan returns the short answer of s for q and its probability among
 // s's spans.
 func (e *Engine) BestSpan(q *question.Question, s *features.Sentence) (features.Span, float64, bool) {
-	return e.bestSpan(features.NewProbe(q), s)
+	return e.bestSpan(features.NewProbe(q), s, new(scratch))
 }
 
-func (e *Engine) bestSpan(p *features.Probe, s *features.Sentence) (features.Span, float64, bool) {
+func (e *Engine) bestSpan(p *features.Probe, s *features.Sentence, sc *scratch) (features.Span, float64, bool) {
 	spans := features.Spans(s)
 	if len(spans) == 0 {
 		return features.Span{}, 0, false
@@ -264,7 +302,7 @@ func (e *Engine) bestSpan(p *features.Probe, s *features.Sentence) (features.Spa
 	r := features.NewSpanReader(p.Question(), s, p.Matches(s), features.Context{Vocab: e.vocab})
 	ranges := p.SpanRanges()
 	scores := make([]float64, len(spans))
-	vec := make([]float64, features.NumSpanFeatures)
+	vec := grow(&sc.span, features.NumSpanFeatures) // Vector overwrites every element
 	for i, sp := range spans {
 		r.Vector(sp, vec)
 		scores[i] = e.model.Span.ScoreRanges(vec, ranges)
@@ -282,7 +320,12 @@ func (e *Engine) bestSpan(p *features.Probe, s *features.Sentence) (features.Spa
 // paragraph the paragraph model ranks first. It returns the sentence's
 // index among a's candidates and the ranked paragraphs.
 func (e *Engine) Choose(a *Analysis) (int, []Para) {
-	paras := e.Paragraphs(a)
+	return e.choose(a, new(scratch))
+}
+
+// choose is Choose working in sc.
+func (e *Engine) choose(a *Analysis, sc *scratch) (int, []Para) {
+	paras := e.paragraphs(a, sc)
 	if len(paras) == 0 {
 		return 0, nil
 	}
@@ -340,11 +383,11 @@ func (e *Engine) Ask(ctx context.Context, q answer.Question) (answer.Result, err
 		return answer.Result{Question: q.Text, Abstained: true, Mode: answer.ModeExtractive}, err
 	}
 	res := answer.Result{Question: text, Mode: answer.ModeExtractive, Citations: []answer.Citation{}}
-	// The candidates' vectors are not needed once the answer is made:
-	// their space serves the next question.
-	buf := e.vecs.Get().(*[]float64)
-	defer e.vecs.Put(buf)
-	a, err := e.analyze(ctx, text, q.Previous, buf)
+	// The candidates, their vectors and the rest are not needed once the
+	// answer is made: their space serves the next question.
+	sc := e.scratch.Get().(*scratch)
+	defer e.scratch.Put(sc)
+	a, err := e.analyze(ctx, text, q.Previous, sc)
 	if err != nil {
 		return res, fmt.Errorf("ask: %w", err)
 	}
@@ -365,9 +408,9 @@ func (e *Engine) Ask(ctx context.Context, q answer.Question) (answer.Result, err
 	if len(a.Candidates) == 0 {
 		return e.abstain(res, a), nil
 	}
-	chosen, paras := e.Choose(a)
+	chosen, paras := e.choose(a, sc)
 	best := a.Candidates[chosen]
-	span, spanProb, ok := e.bestSpan(a.probe, best.Sentence)
+	span, spanProb, ok := e.bestSpan(a.probe, best.Sentence, sc)
 	res.Confidence = math.Round(e.Confidence(a, chosen, paras, spanProb)*1e4) / 1e4
 	// Passages, citations and nearest paragraphs are prefixes of one
 	// ranking of the paragraphs, made once; the first holds the answer.
@@ -455,15 +498,20 @@ type Para struct {
 // several likely sentences and all the question's words can come before
 // one with a single lucky sentence.
 func (e *Engine) Paragraphs(a *Analysis) []Para {
+	return e.paragraphs(a, new(scratch))
+}
+
+// paragraphs is Paragraphs working in sc.
+func (e *Engine) paragraphs(a *Analysis, sc *scratch) []Para {
 	if len(a.Candidates) == 0 {
 		return nil
 	}
 	// The candidates are sorted best first, so a paragraph's first
 	// candidate is its best sentence. Some twenty paragraphs at most: a
 	// list is quicker to scan than a map is to fill.
-	var stats []features.Ranked
-	var best []*features.Sentence
-	group := make([]int, len(a.Candidates)) // the paragraph of each candidate, in stats
+	stats := sc.stats[:0]
+	best := sc.best[:0]
+	group := grow(&sc.group, len(a.Candidates)) // the paragraph of each candidate, in stats
 	for i, c := range a.Candidates {
 		j := slices.IndexFunc(best, func(b *features.Sentence) bool { return b.Story == c.Sentence.Story && b.Para == c.Sentence.Para })
 		if j < 0 {
@@ -473,12 +521,14 @@ func (e *Engine) Paragraphs(a *Analysis) []Para {
 		}
 		group[i] = j
 	}
+	sc.stats, sc.best = stats, best
 	// Every paragraph's probabilities in one slice, in candidate order.
-	count := make([]int, len(stats))
+	count := grow(&sc.count, len(stats))
+	clear(count)
 	for _, j := range group {
 		count[j]++
 	}
-	probs := make([]float64, len(a.Candidates))
+	probs := grow(&sc.probs, len(a.Candidates)) // filled in full below
 	at := 0
 	for j := range stats {
 		stats[j].Probs = probs[at : at : at+count[j]]
@@ -487,8 +537,8 @@ func (e *Engine) Paragraphs(a *Analysis) []Para {
 	for i, j := range group {
 		stats[j].Probs = append(stats[j].Probs, a.Candidates[i].Prob)
 	}
-	out := make([]Para, len(stats))
-	vecs := make([]float64, len(stats)*features.NumParagraph)
+	out := grow(&sc.paras, len(stats))                           // filled in full below
+	vecs := grow(&sc.paraVecs, len(stats)*features.NumParagraph) // ParagraphVector overwrites every element
 	for i, r := range stats {
 		vec := vecs[i*features.NumParagraph : (i+1)*features.NumParagraph : (i+1)*features.NumParagraph]
 		features.ParagraphVector(r, vec)
@@ -517,10 +567,10 @@ func (e *Engine) citation(s *features.Sentence) answer.Citation {
 // clip shortens a sentence to limit characters at word boundaries,
 // keeping the short answer in view.
 func clip(s, keep string, limit int) string {
-	r := []rune(s)
-	if len(r) <= limit {
-		return s
+	if utf8.RuneCountInString(s) <= limit {
+		return s // most sentences: no need for their runes
 	}
+	r := []rune(s)
 	start := 0
 	if keep != "" {
 		if i := strings.Index(s, keep); i >= 0 {

@@ -283,18 +283,19 @@ func TestParagraphsRankAndCite(t *testing.T) {
 	}
 }
 
-// TestReusedVectors: the candidates' vectors written into space another
-// question used are those of a fresh analysis, and the scores read from
-// the question's ranges of them are Score's full sums; answers do not
-// depend on what was asked before.
-func TestReusedVectors(t *testing.T) {
+// TestReusedScratch: the candidates, their vectors, the paragraphs and
+// the short answer worked out in space another question used are those
+// of a fresh analysis, and the scores read from the question's ranges of
+// the vectors are Score's full sums; answers do not depend on what was
+// asked before.
+func TestReusedScratch(t *testing.T) {
 	e := newEngine(t)
 	ctx := context.Background()
 	questions := []string{"Who replaced Soleimani?", "How many troops did the Pentagon ready at Fort Bragg?", "When was the strike?",
 		"Which leader was killed at the airport?", "What is the capital of Canada?", "What happened?", "How did Iran react to the killing?"}
-	buf := new([]float64)
+	sc := new(scratch)
 	for _, text := range append(questions, questions...) {
-		got, err := e.analyze(ctx, text, nil, buf)
+		got, err := e.analyze(ctx, text, nil, sc)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -311,9 +312,29 @@ func TestReusedVectors(t *testing.T) {
 			}
 		}
 		e.Score(got)
-		for _, c := range got.Candidates {
-			if full := e.model.Sentence.Score(c.Vec); math.Float64bits(c.Score) != math.Float64bits(full) {
-				t.Fatalf("%q: score %v from the ranges, %v from the whole vector", text, c.Score, full)
+		e.Score(want)
+		for i, c := range got.Candidates {
+			if full := e.model.Sentence.Score(c.Vec); math.Float64bits(c.Score) != math.Float64bits(full) || c.Sentence != want.Candidates[i].Sentence {
+				t.Fatalf("%q: candidate %d scores %v from the ranges, %v from the whole vector", text, i, c.Score, full)
+			}
+		}
+		gotChosen, gotParas := e.choose(got, sc)
+		wantChosen, wantParas := e.Choose(want)
+		if gotChosen != wantChosen || len(gotParas) != len(wantParas) {
+			t.Fatalf("%q: chose %d of %d paragraphs in reused space, %d of %d fresh", text, gotChosen, len(gotParas), wantChosen, len(wantParas))
+		}
+		for i := range gotParas {
+			g, w := gotParas[i], wantParas[i]
+			if g.Best != w.Best || g.Score != w.Score || !slices.Equal(g.Vec, w.Vec) {
+				t.Fatalf("%q: paragraph %d differs in reused space", text, i)
+			}
+		}
+		if len(got.Candidates) > 0 {
+			s := got.Candidates[gotChosen].Sentence
+			gs, gp, gok := e.bestSpan(got.probe, s, sc)
+			ws, wp, wok := e.BestSpan(want.Q, s)
+			if gs != ws || gp != wp || gok != wok {
+				t.Fatalf("%q: short answer %v (%v) in reused space, %v (%v) fresh", text, gs, gp, ws, wp)
 			}
 		}
 	}
