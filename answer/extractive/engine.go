@@ -121,6 +121,9 @@ type scratch struct {
 	vecs     []float64 // the candidates' sentence vectors
 	cands    []Candidate
 	span     []float64 // one span vector
+	spans    []features.Span
+	scores   []float64 // of the spans
+	reader   features.SpanReader
 	stats    []features.Ranked
 	best     []*features.Sentence
 	group    []int
@@ -295,13 +298,15 @@ func (e *Engine) BestSpan(q *question.Question, s *features.Sentence) (features.
 }
 
 func (e *Engine) bestSpan(p *features.Probe, s *features.Sentence, sc *scratch) (features.Span, float64, bool) {
-	spans := features.Spans(s)
+	spans := features.AppendSpans(sc.spans[:0], s)
+	sc.spans = spans
 	if len(spans) == 0 {
 		return features.Span{}, 0, false
 	}
-	r := features.NewSpanReader(p.Question(), s, p.Matches(s), features.Context{Vocab: e.vocab})
+	r := &sc.reader
+	r.Reset(p.Question(), s, p.Matches(s), features.Context{Vocab: e.vocab})
 	ranges := p.SpanRanges()
-	scores := make([]float64, len(spans))
+	scores := grow(&sc.scores, len(spans))          // filled in full below
 	vec := grow(&sc.span, features.NumSpanFeatures) // Vector overwrites every element
 	for i, sp := range spans {
 		r.Vector(sp, vec)

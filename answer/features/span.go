@@ -21,8 +21,13 @@ const MaxSpan = 7
 // words that does not cross punctuation (a number's own comma or point
 // aside) and neither starts nor ends with a function word.
 func Spans(s *Sentence) []Span {
+	return AppendSpans(make([]Span, 0, 2*len(s.Words)), s) // a news sentence has about 1.8 per word
+}
+
+// AppendSpans appends the spans of s to out, for a caller with space of
+// its own to put them in.
+func AppendSpans(out []Span, s *Sentence) []Span {
 	n := len(s.Words)
-	out := make([]Span, 0, 2*n) // a news sentence has about 1.8 per word
 	for i := 0; i < n; i++ {
 		if s.isFunction(i) && !s.Num[i] {
 			continue
@@ -244,7 +249,7 @@ type SpanReader struct {
 	matched []bool
 	c       Context
 	total   int    // countTrue(matched)
-	hyponym []bool // word k is a kind of the question's head noun; nil when there is no head or no vocabulary
+	hyponym []bool // word k is a kind of the question's head noun; empty when there is no head or no vocabulary
 	// Where the matched words are, so that a span finds its nearest ones
 	// without scanning the sentence: for k in 0…len(s.Words), before[k] is
 	// the last matched word before word k, from[k] the first at or after
@@ -260,10 +265,18 @@ type SpanReader struct {
 
 // NewSpanReader prepares the spans of s for q. matched is Matches(q, s).
 func NewSpanReader(q *question.Question, s *Sentence, matched []bool, c Context) *SpanReader {
-	r := &SpanReader{q: q, s: s, matched: matched, c: c, total: countTrue(matched)}
+	r := new(SpanReader)
+	r.Reset(q, s, matched, c)
+	return r
+}
+
+// Reset prepares r for the spans of s for q, as NewSpanReader does, in
+// the space r used before.
+func (r *SpanReader) Reset(q *question.Question, s *Sentence, matched []bool, c Context) {
+	r.q, r.s, r.matched, r.c, r.total = q, s, matched, c, countTrue(matched)
 	n := len(matched)
-	r.before, r.from, r.upTo = make([]int, n+1), make([]int, n+1), make([]int, n+1)
-	r.before[0], r.from[n] = -1, -1
+	r.before, r.from, r.upTo = resize(r.before, n+1), resize(r.from, n+1), resize(r.upTo, n+1)
+	r.before[0], r.upTo[0], r.from[n] = -1, 0, -1
 	for k, m := range matched {
 		r.before[k+1], r.upTo[k+1] = r.before[k], r.upTo[k]
 		if m {
@@ -277,9 +290,10 @@ func NewSpanReader(q *question.Question, s *Sentence, matched []bool, c Context)
 			r.from[k] = k
 		}
 	}
-	r.title, r.lead = make([]bool, len(s.Words)), make([]int, len(s.Words))
+	r.title, r.lead = resize(r.title, len(s.Words)), resize(r.lead, len(s.Words))
 	for k, w := range s.Words {
 		r.title[k] = lexicon.TitleWords[w.Norm]
+		r.lead[k] = 0
 		switch p := w.Norm; {
 		case p == "the" || p == "a" || p == "an":
 			r.lead[k] = gPrevThe
@@ -291,17 +305,27 @@ func NewSpanReader(q *question.Question, s *Sentence, matched []bool, c Context)
 			r.lead[k] = gPrep
 		}
 	}
+	r.rare = 0
 	if c.Vocab != nil {
 		r.rare = math.Log(1 + float64(c.Vocab.Paragraphs())/0.5)
 	}
+	r.hyponym = r.hyponym[:0]
 	if q.HeadStem != "" && c.Vocab != nil {
-		r.hyponym = make([]bool, len(s.Words))
+		r.hyponym = resize(r.hyponym, len(s.Words))
 		for i, w := range s.Words {
 			// "Buddhism" for "what religion?", "warehouse" for "which building?"
 			r.hyponym[i] = len(w.Stem) > 2 && c.Vocab.IsHypernym(w.Stem, q.HeadStem)
 		}
 	}
-	return r
+}
+
+// resize returns b[:n], made anew when b is too short. The elements keep
+// what they held.
+func resize[T any](b []T, n int) []T {
+	if cap(b) < n {
+		return make([]T, n)
+	}
+	return b[:n]
 }
 
 // Vector computes the features of sp; out has length NumSpanFeatures and
@@ -394,7 +418,7 @@ func (r *SpanReader) Vector(sp Span, out []float64) {
 			if s.Words[i].Stem == q.HeadStem {
 				out[gHasHead] = 1
 			}
-			if r.hyponym != nil && r.hyponym[i] {
+			if len(r.hyponym) > 0 && r.hyponym[i] {
 				out[gHyponymHead] = 1
 			}
 		}
