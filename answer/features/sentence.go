@@ -54,6 +54,7 @@ type Sentence struct {
 	inParens   []bool     // word k stands inside parentheses
 	inQuotes   []bool     // word k stands inside quotation marks
 	function   []bool     // word k is a function word (functionWord)
+	lead       []int      // spanLead of word k
 	filter     stemFilter // of stemHash: most question words are in few sentences
 	// idf holds the IDF of each word in the vocabulary last asked about:
 	// every candidate span of the sentence sums them.
@@ -145,11 +146,13 @@ func readSentence(s corpus.Sentence) *Sentence {
 	ps.breakAfter, ps.inParens, ps.inQuotes = make([]bool, n), make([]bool, n), make([]bool, n)
 	ps.stemHash = make([]uint32, n)
 	ps.function = make([]bool, n)
+	ps.lead = make([]int, n)
 	var open enclosing // counted up to the current word, not from the start for each
 	for i, w := range s.Words {
 		ps.stemHash[i] = hashStem(w.Stem)
 		ps.filter.add(ps.stemHash[i])
 		ps.function[i] = functionWord(w.Norm)
+		ps.lead[i] = spanLead(w.Norm)
 		if i+1 < n {
 			ps.breakAfter[i] = breaksText(s.Text, s.Words, i)
 		}

@@ -255,12 +255,9 @@ type SpanReader struct {
 	// the last matched word before word k, from[k] the first at or after
 	// it (-1 for none), and upTo[k] the number of matched words before it.
 	before, from, upTo []int
-	// What word k says of a span it comes before: a title ("President"),
-	// and the feature of an article, "of", a copula or a preposition (0
-	// for none).
-	title []bool
-	lead  []int
-	rare  float64 // the IDF of a word never seen, which scales rareness
+	lead               []int   // spanLead of word k
+	own                []int   // space for lead when the sentence has none read ahead
+	rare               float64 // the IDF of a word never seen, which scales rareness
 }
 
 // NewSpanReader prepares the spans of s for q. matched is Matches(q, s).
@@ -290,20 +287,13 @@ func (r *SpanReader) Reset(q *question.Question, s *Sentence, matched []bool, c 
 			r.from[k] = k
 		}
 	}
-	r.title, r.lead = resize(r.title, len(s.Words)), resize(r.lead, len(s.Words))
-	for k, w := range s.Words {
-		r.title[k] = lexicon.TitleWords[w.Norm]
-		r.lead[k] = 0
-		switch p := w.Norm; {
-		case p == "the" || p == "a" || p == "an":
-			r.lead[k] = gPrevThe
-		case p == "of":
-			r.lead[k] = gPrevOf
-		case p == "is" || p == "was" || p == "are" || p == "were" || p == "as" || p == "named" || p == "called":
-			r.lead[k] = gPrevCopula
-		case prepositions[p]:
-			r.lead[k] = gPrep
+	r.lead = s.lead
+	if r.lead == nil { // a Sentence Prepare did not read
+		r.lead = resize(r.own, len(s.Words))
+		for k, w := range s.Words {
+			r.lead[k] = spanLead(w.Norm)
 		}
+		r.own = r.lead
 	}
 	r.rare = 0
 	if c.Vocab != nil {
@@ -317,6 +307,30 @@ func (r *SpanReader) Reset(q *question.Question, s *Sentence, matched []bool, c 
 			r.hyponym[i] = len(w.Stem) > 2 && c.Vocab.IsHypernym(w.Stem, q.HeadStem)
 		}
 	}
+}
+
+// leadTitle marks a title in spanLead.
+const leadTitle = 1 << 16
+
+// spanLead is what a word says of a span it comes before: whether it is
+// a title ("President"; leadTitle), and the feature of an article, "of",
+// a copula or a preposition (0 for none).
+func spanLead(norm string) int {
+	f := 0
+	switch {
+	case norm == "the" || norm == "a" || norm == "an":
+		f = gPrevThe
+	case norm == "of":
+		f = gPrevOf
+	case norm == "is" || norm == "was" || norm == "are" || norm == "were" || norm == "as" || norm == "named" || norm == "called":
+		f = gPrevCopula
+	case prepositions[norm]:
+		f = gPrep
+	}
+	if lexicon.TitleWords[norm] {
+		f |= leadTitle
+	}
+	return f
 }
 
 // resize returns b[:n], made anew when b is too short. The elements keep
@@ -393,10 +407,10 @@ func (r *SpanReader) Vector(sp Span, out []float64) {
 		out[gMatchAfter] = 1
 	}
 	if sp.Start > 0 {
-		if r.title[sp.Start-1] {
+		if f := r.lead[sp.Start-1]; f&leadTitle != 0 {
 			out[gAfterTitle] = 1 // "President Charles W. Eliot"
 		}
-		if f := r.lead[sp.Start-1]; f > 0 {
+		if f := r.lead[sp.Start-1] &^ leadTitle; f > 0 {
 			out[f] = 1
 		}
 	} else {
