@@ -120,7 +120,6 @@ func (e *Engine) Analyze(ctx context.Context, text string, prev *answer.Turn) (*
 type scratch struct {
 	vecs     []float64 // the candidates' sentence vectors
 	cands    []Candidate
-	span     []float64 // one span vector
 	spans    []features.Span
 	scores   []float64 // of the spans
 	reader   features.SpanReader
@@ -305,12 +304,9 @@ func (e *Engine) bestSpan(p *features.Probe, s *features.Sentence, sc *scratch) 
 	}
 	r := &sc.reader
 	r.Reset(p.Question(), s, p.Matches(s), features.Context{Vocab: e.vocab})
-	ranges := p.SpanRanges()
-	scores := grow(&sc.scores, len(spans))          // filled in full below
-	vec := grow(&sc.span, features.NumSpanFeatures) // Vector overwrites every element
+	scores := grow(&sc.scores, len(spans)) // filled in full below
 	for i, sp := range spans {
-		r.Vector(sp, vec)
-		scores[i] = e.model.Span.ScoreRanges(vec, ranges)
+		scores[i] = r.Score(sp, e.model.Span.Weights) // Span.Score of its vector, without making it
 	}
 	best := 0
 	for i := range scores {

@@ -520,3 +520,44 @@ func TestSpanNearness(t *testing.T) {
 		t.Errorf("only %d spans checked", spans)
 	}
 }
+
+// TestSpanScore: SpanReader.Score is the dot product of the weights with
+// the span's vector, to the last bit, for every span of a real story and
+// weights of both signs.
+func TestSpanScore(t *testing.T) {
+	st := corpus.Embedded()
+	paras := Prepare([]*corpus.Story{st})[0]
+	v := lexicon.NewVocab([]*corpus.Story{st})
+	w := make([]float64, NumSpanFeatures)
+	for i := range w {
+		w[i] = math.Sin(float64(i)*1.7) * float64(1+i%7)
+	}
+	vec := make([]float64, NumSpanFeatures)
+	spans := 0
+	for _, prev := range []*answer.Turn{nil, probeTurn} {
+		for _, text := range probeQuestions {
+			q := question.Analyze(text, prev, v)
+			p := NewProbe(q)
+			r := new(SpanReader)
+			for _, para := range paras {
+				for _, s := range para.Sentences {
+					r.Reset(q, s, p.Matches(s), Context{Vocab: v})
+					for _, sp := range Spans(s) {
+						r.Vector(sp, vec)
+						want := 0.0
+						for i := range w {
+							want += w[i] * vec[i]
+						}
+						if got := r.Score(sp, w); math.Float64bits(got) != math.Float64bits(want) {
+							t.Fatalf("%q, ¶%d.%d, span %q: Score %v, w·v %v", text, s.Para, s.Index, sp.Text(s), got, want)
+						}
+						spans++
+					}
+				}
+			}
+		}
+	}
+	if spans < 1000 {
+		t.Errorf("only %d spans checked", spans)
+	}
+}

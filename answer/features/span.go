@@ -258,6 +258,7 @@ type SpanReader struct {
 	lead               []int   // spanLead of word k
 	own                []int   // space for lead when the sentence has none read ahead
 	rare               float64 // the IDF of a word never seen, which scales rareness
+	buf                [numSpanBase]float64
 }
 
 // NewSpanReader prepares the spans of s for q. matched is Matches(q, s).
@@ -345,8 +346,46 @@ func resize[T any](b []T, n int) []T {
 // Vector computes the features of sp; out has length NumSpanFeatures and
 // is overwritten.
 func (r *SpanReader) Vector(sp Span, out []float64) {
-	q, s, matched, c := r.q, r.s, r.matched, r.c
 	clear(out)
+	t := r.base(sp, out[:numSpanBase])
+	q := r.q
+	copy(out[numSpanBase*(1+spanGroup(q.Kind)):], out[:numSpanBase])
+	out[spanCrossed+int(q.Kind)*numSpanTypes+t] = 1
+	if q.HeadClass != question.NoClass {
+		out[spanCrossed+int(question.NumKinds)*numSpanTypes+int(q.HeadClass-1)*numSpanTypes+t] = 1
+	}
+}
+
+// Score is w·v for the vector v that Vector computes for sp, to the last
+// bit, without making v: v's base features, the same repeated for the
+// question's group of kinds, and ones at the span's type crossed with
+// the kind and the class, all other features being zero. It adds the
+// same products in the same order as w·v does, less the zero ones, which
+// change no sum.
+func (r *SpanReader) Score(sp Span, w []float64) float64 {
+	base := r.buf[:]
+	clear(base)
+	t := r.base(sp, base)
+	q := r.q
+	s := 0.0
+	for i, x := range base {
+		s += w[i] * x
+	}
+	group := w[numSpanBase*(1+spanGroup(q.Kind)):][:numSpanBase]
+	for i, x := range base {
+		s += group[i] * x
+	}
+	s += w[spanCrossed+int(q.Kind)*numSpanTypes+t] * 1
+	if q.HeadClass != question.NoClass {
+		s += w[spanCrossed+int(question.NumKinds)*numSpanTypes+int(q.HeadClass-1)*numSpanTypes+t] * 1
+	}
+	return s
+}
+
+// base computes the base features of sp into out (of length numSpanBase,
+// zero on entry) and returns the span's type.
+func (r *SpanReader) base(sp Span, out []float64) int {
+	q, s, matched, c := r.q, r.s, r.matched, r.c
 	out[gBias] = 1
 	n := sp.End - sp.Start
 	in := 0
@@ -498,20 +537,15 @@ func (r *SpanReader) Vector(sp Span, out []float64) {
 		}
 		out[gRareness] = sum / float64(n) / r.rare
 	}
-	t := sOther
 	switch {
 	case dates > 0:
-		t = sDate
+		return sDate
 	case nums > 0:
-		t = sNumber
+		return sNumber
 	case caps > 0:
-		t = sName
+		return sName
 	}
-	copy(out[numSpanBase*(1+spanGroup(q.Kind)):], out[:numSpanBase])
-	out[spanCrossed+int(q.Kind)*numSpanTypes+t] = 1
-	if q.HeadClass != question.NoClass {
-		out[spanCrossed+int(question.NumKinds)*numSpanTypes+int(q.HeadClass-1)*numSpanTypes+t] = 1
-	}
+	return sOther
 }
 
 func countTrue(b []bool) int {
