@@ -104,26 +104,51 @@ func TestLongestRun(t *testing.T) {
 		{"Who left early?", 0},
 		{"vote of the vote of the Great", 4},
 		{"Great Court general and great", 1},
+		{"the the Great and and General Court", 3},
 	}
 	for _, tt := range tests {
-		if n := longestRun(stems(tt.q), nil, s); n != tt.want {
+		p := NewProbe(&question.Question{Stems: stems(tt.q)})
+		if n := p.longestRun(s); n != tt.want {
 			t.Errorf("%q: longest run %d, want %d", tt.q, n, tt.want)
 		}
-		// With the question's hashes, only the rows of words the
-		// sentence's filter lets through are worked out: same answer.
-		q := stems(tt.q)
-		var qh []uint32
-		for _, st := range q {
-			qh = append(qh, hashStem(st))
-		}
-		if n := longestRun(q, qh, s); n != tt.want {
-			t.Errorf("%q: longest run with hashes %d, want %d", tt.q, n, tt.want)
-		}
 		// A Sentence that Prepare did not read has no hashes: same answer.
-		if n := longestRun(stems(tt.q), nil, &Sentence{Text: s.Text, Words: s.Words}); n != tt.want {
+		if n := p.longestRun(&Sentence{Text: s.Text, Words: s.Words}); n != tt.want {
 			t.Errorf("%q: longest run without hashes %d, want %d", tt.q, n, tt.want)
 		}
 	}
+	// Against the textbook table, for every sentence of a story and
+	// questions of many kinds.
+	st := corpus.Embedded()
+	v := lexicon.NewVocab([]*corpus.Story{st})
+	for _, text := range probeQuestions {
+		q := question.Analyze(text, nil, v)
+		p := NewProbe(q)
+		for _, para := range Prepare([]*corpus.Story{st})[0] {
+			for _, s := range para.Sentences {
+				if got, want := p.longestRun(s), longestRunTable(q.Stems, s); got != want {
+					t.Fatalf("%q, ¶%d.%d: longest run %d, the table says %d", text, s.Para, s.Index, got, want)
+				}
+			}
+		}
+	}
+}
+
+// longestRunTable is the longest common run of q and s's stems by the
+// dynamic programming table, row by row.
+func longestRunTable(q []string, s *Sentence) int {
+	best := 0
+	prev, cur := make([]int, len(s.Words)+1), make([]int, len(s.Words)+1)
+	for i := range q {
+		for j, w := range s.Words {
+			cur[j+1] = 0
+			if q[i] == w.Stem {
+				cur[j+1] = prev[j] + 1
+				best = max(best, cur[j+1])
+			}
+		}
+		prev, cur = cur, prev
+	}
+	return best
 }
 
 // bare copies what a caller outside Prepare could fill in: none of what

@@ -20,6 +20,7 @@ type Probe struct {
 	total, borrowedTotal float64
 	words                []probeWord // as q.Words
 	stemHash             []uint32    // hashStem of each of q.Stems
+	stems                stemFilter  // of stemHash
 	numStems             []string    // corpus.Stem of each of q.Numbers
 	numHash              []uint32
 	// asked are the stems inQuestion accepts; matched those Matches
@@ -71,6 +72,7 @@ func NewProbe(q *question.Question) *Probe {
 	}
 	for i, st := range q.Stems {
 		p.stemHash[i] = hashStem(st)
+		p.stems.add(p.stemHash[i])
 	}
 	for n := range q.Numbers {
 		st := corpus.Stem(n)

@@ -448,7 +448,7 @@ func (p *Probe) SentenceVector(s *Sentence, c Context, out []float64) {
 		out[fBigram] = float64(bigramHits) / float64(bigrams)
 	}
 	if len(q.Stems) > 1 {
-		out[fPhrase] = float64(longestRun(q.Stems, p.stemHash, s)) / float64(len(q.Stems))
+		out[fPhrase] = float64(p.longestRun(s)) / float64(len(q.Stems))
 	}
 	if properAll > 0 {
 		out[fProperMissing] = float64(properMiss) / float64(properAll)
@@ -664,80 +664,41 @@ func Keys(q *question.Question, v []float64) Key {
 }
 
 // longestRun is the length of the longest run of the question's words
-// (function words too) that the sentence has in the same order: a copied
-// phrase, the clearest sign that a question was written from a sentence.
+// (function words too) that s has in the same order: a copied phrase, the
+// clearest sign that a question was written from a sentence.
 //
-// qHash holds hashStem of each of q, or is nil.
-func longestRun(q []string, qHash []uint32, s *Sentence) int {
-	if qHash != nil && s.stemHash != nil {
-		return longestRunFiltered(q, qHash, s)
-	}
-	words := s.Words
-	best := 0
-	// Two rows of the table; on the stack for sentences of usual length.
-	var buf [2][80]int
-	prev, cur := buf[0][:], buf[1][:]
-	if len(words)+1 > len(buf[0]) {
-		prev, cur = make([]int, len(words)+1), make([]int, len(words)+1)
-	}
-	// Stems are compared by hash first: most pairs differ, and two
-	// integers are quicker to tell apart than two strings.
-	hashes := s.stemHash
-	if hashes == nil {
-		hashes = make([]uint32, len(words))
-		for j, w := range words {
-			hashes[j] = hashStem(w.Stem)
-		}
+// It goes through the sentence's words once. The probe's filter rules out
+// most of them (they are not the question's); for the others it extends
+// the run that ended at the word before with the question word before.
+func (p *Probe) longestRun(s *Sentence) int {
+	q := p.q.Stems
+	// last[i] is where question word i last matched, run[i] the length of
+	// the run that ended there; on the stack for questions of usual length.
+	var lastBuf, runBuf [32]int
+	last, run := lastBuf[:], runBuf[:]
+	if len(q) > len(lastBuf) {
+		last, run = make([]int, len(q)), make([]int, len(q))
 	}
 	for i := range q {
-		var h uint32
-		if qHash != nil {
-			h = qHash[i]
-		} else {
-			h = hashStem(q[i])
-		}
-		for j := range words {
-			if h == hashes[j] && q[i] == words[j].Stem {
-				cur[j+1] = prev[j] + 1
-				best = max(best, cur[j+1])
-			} else {
-				cur[j+1] = 0
-			}
-		}
-		prev, cur = cur, prev
-	}
-	return best
-}
-
-// longestRunFiltered is longestRun for a sentence Prepare read: a
-// question word the sentence's filter rules out ends every run, so only
-// the rows of the words the sentence may hold are worked out, and in them
-// only the cells where the words match.
-func longestRunFiltered(q []string, qHash []uint32, s *Sentence) int {
-	n := len(s.Words)
-	// run[j] is the length of the run ending at word j with question word
-	// row[j]-1; on the stack for sentences of usual length.
-	var runBuf, rowBuf [80]int
-	run, row := runBuf[:], rowBuf[:]
-	if n > len(runBuf) {
-		run, row = make([]int, n), make([]int, n)
+		last[i] = -2
 	}
 	best := 0
-	for i := range q {
-		h := qHash[i]
-		if !s.filter.mayHave(h) {
+	for j, w := range s.Words {
+		h := s.wordHash(j)
+		if !p.stems.mayHave(h) {
 			continue
 		}
-		// From the end, so that run[j-1] still holds the previous row's.
-		for j := n - 1; j >= 0; j-- {
-			if s.stemHash[j] != h || s.Words[j].Stem != q[i] {
+		// From the last question word, so that last[i-1] still tells of
+		// an earlier sentence word.
+		for i := len(q) - 1; i >= 0; i-- {
+			if p.stemHash[i] != h || q[i] != w.Stem {
 				continue
 			}
 			r := 1
-			if i > 0 && j > 0 && row[j-1] == i {
-				r = run[j-1] + 1
+			if i > 0 && last[i-1] == j-1 {
+				r = run[i-1] + 1
 			}
-			run[j], row[j] = r, i+1
+			last[i], run[i] = j, r
 			best = max(best, r)
 		}
 	}
