@@ -27,6 +27,11 @@ type Probe struct {
 	// accepts (asked and every alternative's stems).
 	asked, matched stemSet
 	hit            []bool // scratch for the sentence being read
+	// paraIn remembers, for the paragraph para, whether each question
+	// word is in it (0 not yet known, 1 yes, 2 no): a paragraph's
+	// sentences are read one after the other, and all ask the same.
+	para   *Paragraph
+	paraIn []uint8
 	// idfVocab and idfMax cache maxIDF: every sentence divides by it.
 	idfVocab *lexicon.Vocab
 	idfMax   float64
@@ -141,6 +146,22 @@ func (p *Probe) inStems(i int, stems map[string]bool, f *stemFilter) bool {
 	return false
 }
 
+// inPara is inStems(w, para.Stems) for the probe's word i.
+func (p *Probe) inPara(i int, para *Paragraph) bool {
+	if para != p.para {
+		p.para = para
+		p.paraIn = resize(p.paraIn, len(p.q.Words))
+		clear(p.paraIn)
+	}
+	if p.paraIn[i] == 0 {
+		p.paraIn[i] = 2
+		if p.inStems(i, para.Stems, para.filterOrNil()) {
+			p.paraIn[i] = 1
+		}
+	}
+	return p.paraIn[i] == 1
+}
+
 // findWord finds the probe's word i in s, where pos is s.position of its
 // stem: exactly at the first place it is written, or else by the first
 // of its alternatives whose stems s all has.
@@ -149,11 +170,10 @@ func (p *Probe) findWord(i int, s *Sentence, pos int) match {
 	if pos >= 0 {
 		return match{exact: true, found: true, pos: pos}
 	}
-	f := s.filterOrNil()
 	for j, a := range w.Alts {
 		ok := true
 		for k, st := range a.Stems {
-			if !lookup(s.Stems, f, st, pw.alts[j][k]) {
+			if s.position(st, pw.alts[j][k]) < 0 {
 				ok = false
 				break
 			}

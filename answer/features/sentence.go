@@ -362,7 +362,6 @@ func (p *Probe) SentenceVector(s *Sentence, c Context, out []float64) {
 	}
 
 	total, borrowedTotal := p.total, p.borrowedTotal
-	paraFilter := c.Para.filterOrNil()
 	var prevFilter, nextFilter *stemFilter
 	if c.Prev != nil {
 		prevFilter = c.Prev.filterOrNil()
@@ -397,7 +396,7 @@ func (p *Probe) SentenceVector(s *Sentence, c Context, out []float64) {
 			properAll++
 			if !m.found {
 				properMiss++
-				if !p.inStems(i, c.Para.Stems, paraFilter) {
+				if !p.inPara(i, c.Para) {
 					properMissPara++
 				}
 			}
@@ -412,7 +411,7 @@ func (p *Probe) SentenceVector(s *Sentence, c Context, out []float64) {
 				// word: "Soleimani" where the story writes "Suleimani".
 				out[fExact] += share
 			}
-		case p.inStems(i, c.Para.Stems, paraFilter):
+		case p.inPara(i, c.Para):
 			out[fParaOnly] += share
 		case c.Prev != nil && p.inStems(i, c.Prev.Stems, prevFilter) || c.Next != nil && p.inStems(i, c.Next.Stems, nextFilter):
 			out[fNeighbour] += share
