@@ -144,8 +144,25 @@ func answerLines(ctx context.Context, r io.Reader, workers int, answerOf func(st
 		readErr error
 		done    chan struct{} // closed once res and err are set
 	}
+	// A few long-lived workers rather than a goroutine a line: each keeps
+	// the stack an answer grows to.
+	workers = max(workers, 1)
+	jobs := make(chan *pending)
 	var wg sync.WaitGroup
-	defer wg.Wait() // runs before close(stop): the answers in hand finish first
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range jobs {
+				p.res, p.err = answerOf(p.text)
+				close(p.done)
+			}
+		}()
+	}
+	defer func() { // runs before close(stop): the answers in hand finish first
+		close(jobs)
+		wg.Wait()
+	}()
 	var queue []*pending
 	eof := false
 	for {
@@ -174,12 +191,7 @@ func answerLines(ctx context.Context, r io.Reader, workers int, answerOf func(st
 				close(p.done)
 				continue
 			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				p.res, p.err = answerOf(p.text)
-				close(p.done)
-			}()
+			jobs <- p // fewer than workers are answering: one is free
 		case <-head:
 			p := queue[0]
 			queue = queue[1:]
