@@ -120,6 +120,9 @@ func (e *Engine) Analyze(ctx context.Context, text string, prev *answer.Turn) (*
 type scratch struct {
 	vecs     []float64 // the candidates' sentence vectors
 	cands    []Candidate
+	order    []int       // the candidates' places, sorted by score
+	sorted   []Candidate // the candidates in that order
+	softmax  []float64   // the candidates' probabilities
 	spans    []features.Span
 	scores   []float64 // of the spans
 	reader   features.SpanReader
@@ -273,14 +276,30 @@ func searchTerms(q *question.Question, v *lexicon.Vocab) []answer.Term {
 // Score ranks the candidates with the model, best first, and sets each
 // one's probability.
 func (e *Engine) Score(a *Analysis) {
+	e.score(a, new(scratch))
+}
+
+// score is Score working in sc.
+func (e *Engine) score(a *Analysis, sc *scratch) {
 	// Only the parts of the vectors the question's kind can set are read:
 	// the same sums, without the zeros.
 	ranges := a.probe.SentenceRanges()
 	for i := range a.Candidates {
 		a.Candidates[i].Score = e.model.Sentence.ScoreRanges(a.Candidates[i].Vec, ranges)
 	}
-	slices.SortStableFunc(a.Candidates, func(x, y Candidate) int { return cmp.Compare(y.Score, x.Score) })
-	probs := make([]float64, len(a.Candidates))
+	// Sorted through their places: an int moves faster than a Candidate,
+	// and a stable sort has one result whatever it moves.
+	order := grow(&sc.order, len(a.Candidates))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(a.Candidates[y].Score, a.Candidates[x].Score) })
+	sorted := grow(&sc.sorted, len(a.Candidates))
+	for k, i := range order {
+		sorted[k] = a.Candidates[i]
+	}
+	copy(a.Candidates, sorted)
+	probs := grow(&sc.softmax, len(a.Candidates))
 	for i, c := range a.Candidates {
 		probs[i] = c.Score
 	}
@@ -402,7 +421,7 @@ func (e *Engine) Ask(ctx context.Context, q answer.Question) (answer.Result, err
 		res.Answer = answer.NotInStory
 		return res, nil
 	}
-	e.Score(a)
+	e.score(a, sc)
 	if a.Q.Kind == question.Summary {
 		return e.lead(res, a), nil
 	}

@@ -311,10 +311,11 @@ func TestReusedScratch(t *testing.T) {
 				t.Fatalf("%q: candidate %d's vector differs in reused space", text, i)
 			}
 		}
-		e.Score(got)
+		e.score(got, sc)
 		e.Score(want)
 		for i, c := range got.Candidates {
-			if full := e.model.Sentence.Score(c.Vec); math.Float64bits(c.Score) != math.Float64bits(full) || c.Sentence != want.Candidates[i].Sentence {
+			if full := e.model.Sentence.Score(c.Vec); math.Float64bits(c.Score) != math.Float64bits(full) ||
+				c.Sentence != want.Candidates[i].Sentence || c.Prob != want.Candidates[i].Prob {
 				t.Fatalf("%q: candidate %d scores %v from the ranges, %v from the whole vector", text, i, c.Score, full)
 			}
 		}
