@@ -2,6 +2,7 @@ package features
 
 import (
 	"math"
+	"slices"
 
 	"storybot/answer/lexicon"
 	"storybot/answer/question"
@@ -46,7 +47,19 @@ type probeWord struct {
 
 // NewProbe prepares q for reading sentences.
 func NewProbe(q *question.Question) *Probe {
+	// Every hash in a few slices made at their full size: a question is
+	// probed once, and its words' alternatives are many small lists.
+	nAlts, nStems := 0, len(q.Words)
+	for i := range q.Words {
+		nAlts += len(q.Words[i].Alts)
+		for _, a := range q.Words[i].Alts {
+			nStems += len(a.Stems)
+		}
+	}
 	p := &Probe{q: q, words: make([]probeWord, len(q.Words)), stemHash: make([]uint32, len(q.Stems))}
+	alts, hashes := make([][]uint32, nAlts), make([]uint32, nStems)
+	p.asked.grow(nStems)
+	p.matched.grow(nStems)
 	for i := range q.Words {
 		w := &q.Words[i]
 		if !w.Type {
@@ -56,11 +69,13 @@ func NewProbe(q *question.Question) *Probe {
 				p.total += w.IDF
 			}
 		}
-		pw := probeWord{hash: hashStem(w.Stem), alts: make([][]uint32, len(w.Alts))}
+		pw := probeWord{hash: hashStem(w.Stem), alts: alts[:len(w.Alts):len(w.Alts)]}
+		alts = alts[len(w.Alts):]
 		p.asked.add(w.Stem, pw.hash)
 		p.matched.add(w.Stem, pw.hash)
 		for j, a := range w.Alts {
-			hs := make([]uint32, len(a.Stems))
+			hs := hashes[:len(a.Stems):len(a.Stems)]
+			hashes = hashes[len(a.Stems):]
 			for k, st := range a.Stems {
 				hs[k] = hashStem(st)
 				p.matched.add(st, hs[k])
@@ -211,6 +226,11 @@ type stemSet struct {
 	filter stemFilter
 	hashes []uint32
 	stems  []string
+}
+
+// grow makes room for n more stems.
+func (s *stemSet) grow(n int) {
+	s.hashes, s.stems = slices.Grow(s.hashes, n), slices.Grow(s.stems, n)
 }
 
 func (s *stemSet) add(stem string, h uint32) {
