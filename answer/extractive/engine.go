@@ -13,7 +13,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"storybot/answer"
@@ -44,11 +43,16 @@ type Engine struct {
 	searcher answer.Searcher
 	model    *rank.Model
 	hash     string
-	// scratch recycles the working space of one question for the next
-	// (a *scratch): Ask keeps none of it, and tens of kilobytes a
-	// question made fresh would mostly be zeroing and collecting garbage.
-	scratch *sync.Pool
+	// scratch holds the working space of questions answered, for the
+	// next: Ask keeps none of it, and tens of kilobytes a question made
+	// fresh would mostly be zeroing and collecting garbage. A few are
+	// kept, as many as answer at once in practice; a sync.Pool would let
+	// every garbage collection drop them.
+	scratch chan *scratch
 }
+
+// keptScratch is how many working spaces an engine keeps.
+const keptScratch = 16
 
 var _ answer.Answerer = (*Engine)(nil)
 
@@ -83,7 +87,7 @@ func (r *Reading) Engine(s answer.Searcher, m *rank.Model) *Engine {
 		searcher: s,
 		model:    m,
 		hash:     r.hash,
-		scratch:  &sync.Pool{New: func() any { return new(scratch) }},
+		scratch:  make(chan *scratch, keptScratch),
 	}
 }
 
@@ -405,8 +409,18 @@ func (e *Engine) Ask(ctx context.Context, q answer.Question) (answer.Result, err
 	res := answer.Result{Question: text, Mode: answer.ModeExtractive, Citations: []answer.Citation{}}
 	// The candidates, their vectors and the rest are not needed once the
 	// answer is made: their space serves the next question.
-	sc := e.scratch.Get().(*scratch)
-	defer e.scratch.Put(sc)
+	var sc *scratch
+	select {
+	case sc = <-e.scratch:
+	default:
+		sc = new(scratch)
+	}
+	defer func() {
+		select {
+		case e.scratch <- sc:
+		default: // enough are kept
+		}
+	}()
 	a, err := e.analyze(ctx, text, q.Previous, sc)
 	if err != nil {
 		return res, fmt.Errorf("ask: %w", err)
