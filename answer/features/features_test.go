@@ -414,7 +414,7 @@ func TestProbe(t *testing.T) {
 					if !slices.Equal(got, want) {
 						t.Fatalf("%q, ¶%d.%d: the probe's features differ:\n%v\n%v", text, s.Para, s.Index, got, want)
 					}
-					if m := Matches(q, s); !slices.Equal(p.Matches(s), m) || !slices.Equal(p.matches(s), m) || !slices.Equal(p.Matches(bare(s)), m) {
+					if m := Matches(q, s); !slices.Equal(p.Matches(s), m) || !slices.Equal(p.Matches(bare(s)), m) {
 						t.Fatalf("%q, ¶%d.%d: the probe's matches differ from Matches", text, s.Para, s.Index)
 					}
 				}
@@ -584,5 +584,52 @@ func TestSpanScore(t *testing.T) {
 	}
 	if spans < 1000 {
 		t.Errorf("only %d spans checked", spans)
+	}
+}
+
+// TestNearTypes: the answer types a sentence holds beside the question's
+// words, which SentenceVector works out only where it must, are what
+// reading every word with Matches says, for every sentence of a story.
+func TestNearTypes(t *testing.T) {
+	st := corpus.Embedded()
+	paras := Prepare([]*corpus.Story{st})[0]
+	v := lexicon.NewVocab([]*corpus.Story{st})
+	vec := make([]float64, NumSentence)
+	for _, prev := range []*answer.Turn{nil, probeTurn} {
+		for _, text := range probeQuestions {
+			q := question.Analyze(text, prev, v)
+			p := NewProbe(q)
+			for _, para := range paras {
+				for _, s := range para.Sentences {
+					p.SentenceVector(s, Context{Para: para, Paragraphs: len(paras), StoryName: st.Name, Vocab: v}, vec)
+					hit := Matches(q, s)
+					var types, near [numClassTypes]bool
+					for i, w := range s.Words {
+						is := [numClassTypes]bool{
+							tNewName: s.Cap[i] && !slices.Contains(q.Norms, w.Norm) && !inQuestion(q, w.Stem),
+							tNumber:  s.Num[i] && !q.Numbers[w.Norm],
+							tDate:    s.Date[i],
+							tPlace:   s.Place[i] && !inQuestion(q, w.Stem),
+						}
+						close := false
+						for j := max(0, i-nearWindow); j <= min(len(s.Words)-1, i+nearWindow); j++ {
+							close = close || hit[j] && j != i
+						}
+						for k, ok := range is {
+							types[k] = types[k] || ok
+							near[k] = near[k] || ok && close
+						}
+					}
+					for k := range types {
+						gotType := vec[numBase+int(q.Kind)*(numTypes+1)+1+k] == 1
+						gotNear := vec[nearBase+int(q.Kind)*numClassTypes+k] == 1
+						if gotType != types[k] || gotNear != near[k] {
+							t.Fatalf("%q, ¶%d.%d, %s: holds %v (reading every word: %v), beside the question's words %v (%v)",
+								text, s.Para, s.Index, typeNames[k], gotType, types[k], gotNear, near[k])
+						}
+					}
+				}
+			}
+		}
 	}
 }

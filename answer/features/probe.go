@@ -27,7 +27,7 @@ type Probe struct {
 	// asked are the stems inQuestion accepts; matched those Matches
 	// accepts (asked and every alternative's stems).
 	asked, matched stemSet
-	hit            []bool // scratch for the sentence being read
+	hit            []uint8 // scratch for the sentence being read
 	// paraIn remembers, for the paragraph para, whether each question
 	// word is in it (0 not yet known, 1 yes, 2 no): a paragraph's
 	// sentences are read one after the other, and all ask the same.
@@ -113,19 +113,6 @@ func (p *Probe) maxIDF(v *lexicon.Vocab) float64 {
 
 // Question is the question the probe was made from.
 func (p *Probe) Question() *question.Question { return p.q }
-
-// matches is Matches(q, s), in the probe's scratch space: valid until the
-// probe reads another sentence.
-func (p *Probe) matches(s *Sentence) []bool {
-	if cap(p.hit) < len(s.Words) {
-		p.hit = make([]bool, len(s.Words))
-	}
-	hit := p.hit[:len(s.Words)]
-	for i, w := range s.Words {
-		hit[i] = p.matched.has(w.Stem, s.wordHash(i))
-	}
-	return hit
-}
 
 // Matches is Matches(q, s) for the probe's question, in a new slice.
 func (p *Probe) Matches(s *Sentence) []bool {

@@ -510,7 +510,11 @@ func (p *Probe) SentenceVector(s *Sentence, c Context, out []float64) {
 
 	// The kinds of answer the sentence holds, crossed with what was asked.
 	var types, near [numTypes]bool
-	hit := p.matches(s)
+	// Whether a word matches the question is worked out only beside words
+	// of some type, and once (0 not yet known, 1 yes, 2 no).
+	p.hit = resize(p.hit, len(s.Words))
+	hit := p.hit
+	clear(hit)
 	for i, w := range s.Words {
 		if !s.Cap[i] && !s.Num[i] && !s.Date[i] && !s.Place[i] {
 			continue // most words are of no type
@@ -522,9 +526,21 @@ func (p *Probe) SentenceVector(s *Sentence, c Context, out []float64) {
 		is[tNumber] = s.Num[i] && !q.Numbers[w.Norm]
 		is[tDate] = s.Date[i]
 		is[tPlace] = s.Place[i] && !p.inQuestion(w.Stem, s.wordHash(i))
+		if !is[0] && !is[1] && !is[2] && !is[3] {
+			continue
+		}
 		close := false
-		for j := max(0, i-nearWindow); j <= min(len(s.Words)-1, i+nearWindow); j++ {
-			close = close || hit[j] && j != i
+		for j := max(0, i-nearWindow); j <= min(len(s.Words)-1, i+nearWindow) && !close; j++ {
+			if j == i {
+				continue
+			}
+			if hit[j] == 0 {
+				hit[j] = 2
+				if p.matched.has(s.Words[j].Stem, s.wordHash(j)) {
+					hit[j] = 1
+				}
+			}
+			close = hit[j] == 1
 		}
 		for t, ok := range is {
 			types[t] = types[t] || ok
