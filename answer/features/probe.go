@@ -22,6 +22,7 @@ type Probe struct {
 	words                []probeWord // as q.Words
 	stemHash             []uint32    // hashStem of each of q.Stems
 	stems                stemFilter  // of stemHash
+	norms                stemSet     // q.Norms
 	numStems             []string    // corpus.Stem of each of q.Numbers
 	numHash              []uint32
 	// asked are the stems inQuestion accepts; matched those Matches
@@ -94,6 +95,10 @@ func NewProbe(q *question.Question) *Probe {
 		p.stemHash[i] = hashStem(st)
 		p.stems.add(p.stemHash[i])
 	}
+	p.norms.grow(len(q.Norms))
+	for _, n := range q.Norms {
+		p.norms.add(n, hashStem(n))
+	}
 	for n := range q.Numbers {
 		st := corpus.Stem(n)
 		p.numStems = append(p.numStems, st)
@@ -121,6 +126,15 @@ func (p *Probe) Matches(s *Sentence) []bool {
 		out[i] = p.matched.has(w.Stem, s.wordHash(i))
 	}
 	return out
+}
+
+// usesNorm reports whether the question has word i of s, as written
+// (normalised): slices.Contains(q.Norms, s.Words[i].Norm).
+func (p *Probe) usesNorm(s *Sentence, i int) bool {
+	if s.normHash == nil {
+		return slices.Contains(p.q.Norms, s.Words[i].Norm)
+	}
+	return p.norms.has(s.Words[i].Norm, s.normHash[i])
 }
 
 // inQuestion is inQuestion(q, stem) for a stem of hash h.

@@ -50,6 +50,7 @@ type Sentence struct {
 	// do not scan the text again; nil for a Sentence made otherwise, and
 	// then computed on the spot.
 	stemHash   []uint32   // hashStem of each word's stem: equal stems, equal hashes
+	normHash   []uint32   // hashStem of each word's norm
 	breakAfter []bool     // punctuation between word k and word k+1
 	inParens   []bool     // word k stands inside parentheses
 	inQuotes   []bool     // word k stands inside quotation marks
@@ -145,11 +146,13 @@ func readSentence(s corpus.Sentence) *Sentence {
 	ps.Caption = isCaption(s.Text)
 	ps.breakAfter, ps.inParens, ps.inQuotes = make([]bool, n), make([]bool, n), make([]bool, n)
 	ps.stemHash = make([]uint32, n)
+	ps.normHash = make([]uint32, n)
 	ps.function = make([]bool, n)
 	ps.lead = make([]int, n)
 	var open enclosing // counted up to the current word, not from the start for each
 	for i, w := range s.Words {
 		ps.stemHash[i] = hashStem(w.Stem)
+		ps.normHash[i] = hashStem(w.Norm)
 		ps.filter.add(ps.stemHash[i])
 		ps.function[i] = functionWord(w.Norm)
 		ps.lead[i] = spanLead(w.Norm)
@@ -522,7 +525,7 @@ func (p *Probe) SentenceVector(s *Sentence, c Context, out []float64) {
 		var is [numClassTypes]bool
 		// A question has a dozen words: scanning them beats building a set
 		// for every candidate.
-		is[tNewName] = s.Cap[i] && !slices.Contains(q.Norms, w.Norm) && !p.inQuestion(w.Stem, s.wordHash(i))
+		is[tNewName] = s.Cap[i] && !p.usesNorm(s, i) && !p.inQuestion(w.Stem, s.wordHash(i))
 		is[tNumber] = s.Num[i] && !q.Numbers[w.Norm]
 		is[tDate] = s.Date[i]
 		is[tPlace] = s.Place[i] && !p.inQuestion(w.Stem, s.wordHash(i))
