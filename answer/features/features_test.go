@@ -229,6 +229,22 @@ func TestHasHyponym(t *testing.T) {
 	if !s.hasHyponym("boat", v) || !s.hasHyponym("depot", v) {
 		t.Errorf("a tugboat is a boat, a warehouse a depot: hasHyponym(boat) %v, (depot) %v", s.hasHyponym("boat", v), s.hasHyponym("depot", v))
 	}
+	// Every sentence of a story, for kinds questions ask about.
+	st := corpus.Embedded()
+	sv := lexicon.NewVocab([]*corpus.Story{st})
+	for _, para := range Prepare([]*corpus.Story{st})[0] {
+		for _, s := range para.Sentences {
+			for _, general := range []string{"build", "person", "leader", "offici", "organ", "weapon", "vehicl", "citi", "countri", "locat", "event", "xyzzy"} {
+				want := false
+				for _, x := range s.Words {
+					want = want || len(x.Stem) > 2 && sv.IsHypernym(x.Stem, general)
+				}
+				if got := s.hasHyponym(general, sv); got != want {
+					t.Fatalf("¶%d.%d: hasHyponym(%q) = %v, asking word by word says %v", s.Para, s.Index, general, got, want)
+				}
+			}
+		}
+	}
 }
 
 // TestReadAheadConcurrent: the sentences' lazily read data (hypernyms,

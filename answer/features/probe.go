@@ -23,6 +23,7 @@ type Probe struct {
 	stemHash             []uint32    // hashStem of each of q.Stems
 	stems                stemFilter  // of stemHash
 	norms                stemSet     // q.Norms
+	headHash             uint32      // hashStem(q.HeadStem)
 	numStems             []string    // corpus.Stem of each of q.Numbers
 	numHash              []uint32
 	// asked are the stems inQuestion accepts; matched those Matches
@@ -95,6 +96,7 @@ func NewProbe(q *question.Question) *Probe {
 		p.stemHash[i] = hashStem(st)
 		p.stems.add(p.stemHash[i])
 	}
+	p.headHash = hashStem(q.HeadStem)
 	p.norms.grow(len(q.Norms))
 	for _, n := range q.Norms {
 		p.norms.add(n, hashStem(n))
