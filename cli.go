@@ -10,8 +10,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"storybot/answer"
 )
@@ -50,24 +52,17 @@ func runAsk(ctx context.Context, args []string, getenv func(string) string, stdi
 		return err
 	}
 	defer closeEng()
-	var answerOne func(string) error
 	// Each answer is written out as soon as it is ready — at a terminal a
 	// reader sees it at once — and a failed write (a full disk, a closed
 	// pipe) ends the run with an error rather than losing answers quietly.
 	out := bufio.NewWriter(stdout)
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
-	ask := func(text string) error {
-		if err := answerOne(text); err != nil {
-			return err
-		}
-		if err := out.Flush(); err != nil {
-			return fmt.Errorf("write answers: %w", err)
-		}
-		return nil
+	answerOf := func(text string) (answer.Result, error) {
+		return eng.Ask(ctx, answer.Question{Text: text, Extractive: cfg.noLLM})
 	}
-	answerOne = func(text string) error {
-		res, err := eng.Ask(ctx, answer.Question{Text: text, Extractive: cfg.noLLM})
+	// write prints one answer, or the input error that stands for it.
+	write := func(text string, res answer.Result, err error) error {
 		switch {
 		case err != nil && !answer.IsInputError(err):
 			return err
@@ -87,23 +82,128 @@ func runAsk(ctx context.Context, args []string, getenv func(string) string, stdi
 		}
 		return writeResult(out, res, len(eng.Stories()) > 1)
 	}
-	if single != "" {
-		return ask(single)
-	}
-	r := bufio.NewReaderSize(stdin, maxLine)
-	for {
-		line, err := readLine(r)
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("read questions: %w", err)
-		}
-		if err := ask(line); err != nil {
+	emit := func(text string, res answer.Result, err error) error {
+		if err := write(text, res, err); err != nil {
 			return err
 		}
-		if ctx.Err() != nil {
+		if err := out.Flush(); err != nil {
+			return fmt.Errorf("write answers: %w", err)
+		}
+		return nil
+	}
+	if single != "" {
+		res, err := answerOf(single)
+		return emit(single, res, err)
+	}
+	// The extractive engine answers several questions at once, one per
+	// processor; a language model is asked one question at a time, as its
+	// service's rate limits expect.
+	workers := 1
+	if eng.local() {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	return answerLines(ctx, stdin, workers, answerOf, emit)
+}
+
+// answerLines answers each line of r with answerOf, up to workers lines at
+// once, and hands the answers to emit in the order of the lines, each as
+// soon as it and those before it are ready. It stops at the first error
+// of reading or of emit (which decides which answering errors are
+// failures), or when ctx is done, after emitting the answers before it;
+// no answering outlives it.
+func answerLines(ctx context.Context, r io.Reader, workers int, answerOf func(string) (answer.Result, error), emit func(string, answer.Result, error) error) error {
+	type line struct {
+		text string
+		err  error
+	}
+	lines := make(chan line)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(lines)
+		br := bufio.NewReaderSize(r, maxLine)
+		for {
+			text, err := readLine(br)
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			select {
+			case lines <- line{text, err}:
+			case <-stop:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	type pending struct {
+		text    string
+		res     answer.Result
+		err     error
+		readErr error
+		done    chan struct{} // closed once res and err are set
+	}
+	// A few long-lived workers rather than a goroutine a line: each keeps
+	// the stack an answer grows to.
+	workers = max(workers, 1)
+	jobs := make(chan *pending)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range jobs {
+				p.res, p.err = answerOf(p.text)
+				close(p.done)
+			}
+		}()
+	}
+	defer func() { // runs before close(stop): the answers in hand finish first
+		close(jobs)
+		wg.Wait()
+	}()
+	var queue []*pending
+	eof := false
+	for {
+		in := lines
+		if eof || len(queue) >= workers {
+			in = nil
+		}
+		var head chan struct{}
+		if len(queue) > 0 {
+			head = queue[0].done
+		}
+		if in == nil && head == nil {
 			return nil
+		}
+		select {
+		case l, ok := <-in:
+			if !ok {
+				eof = true
+				continue
+			}
+			p := &pending{text: l.text, readErr: l.err, done: make(chan struct{})}
+			queue = append(queue, p)
+			if l.err != nil {
+				// Reported in its turn, after the answers to the lines before.
+				eof = true
+				close(p.done)
+				continue
+			}
+			jobs <- p // fewer than workers are answering: one is free
+		case <-head:
+			p := queue[0]
+			queue = queue[1:]
+			if p.readErr != nil {
+				return fmt.Errorf("read questions: %w", p.readErr)
+			}
+			if err := emit(p.text, p.res, p.err); err != nil {
+				return err
+			}
+			if ctx.Err() != nil {
+				return nil
+			}
 		}
 	}
 }

@@ -26,6 +26,10 @@ func (e *engine) Ask(ctx context.Context, q answer.Question) (answer.Result, err
 	return e.answerer.Ask(ctx, q)
 }
 
+// local reports whether the extractive engine itself answers: no
+// language model, no network, nothing but the processor to wait for.
+func (e *engine) local() bool { return e.answerer == answer.Answerer(e.Engine) }
+
 // buildEngine loads the stories, builds or opens their index and wires
 // the answer engine, with the language model around it when one is
 // configured and wanted. close releases the index.
@@ -37,6 +41,10 @@ func buildEngine(ctx context.Context, cfg config, getenv func(string) string, lo
 			return nil, nil, err
 		}
 	}
+	// The stories are read for the engine while their index is built:
+	// neither needs the other.
+	read := make(chan *extractive.Reading, 1)
+	go func() { read <- extractive.Read(stories) }()
 	model, err := rank.Embedded()
 	if err != nil {
 		return nil, nil, fmt.Errorf("answer model: %w", err)
@@ -52,7 +60,7 @@ func buildEngine(ctx context.Context, cfg config, getenv func(string) string, lo
 	} else if ix, err = index.Build(stories); err != nil {
 		return nil, nil, err
 	}
-	if eng, err = wireEngine(stories, ix, model, cfg.noLLM, getenv, logger); err != nil {
+	if eng, err = wireReading(<-read, ix, model, cfg.noLLM, getenv, logger); err != nil {
 		ix.Close()
 		return nil, nil, err
 	}
@@ -65,7 +73,12 @@ func buildEngine(ctx context.Context, cfg config, getenv func(string) string, lo
 // configured and wanted. The program's engine and every teacher's story
 // (main_stories.go) are wired alike.
 func wireEngine(stories []*corpus.Story, ix *index.Index, model *rank.Model, noLLM bool, getenv func(string) string, logger *slog.Logger) (*engine, error) {
-	ex := extractive.New(stories, ix, model)
+	return wireReading(extractive.Read(stories), ix, model, noLLM, getenv, logger)
+}
+
+// wireReading is wireEngine for stories already read.
+func wireReading(r *extractive.Reading, ix *index.Index, model *rank.Model, noLLM bool, getenv func(string) string, logger *slog.Logger) (*engine, error) {
+	ex := r.Engine(ix, model)
 	eng := &engine{Engine: ex, answerer: ex}
 	if !noLLM {
 		rw, err := newLLM(getenv, logger)

@@ -22,8 +22,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"storybot/corpus"
 )
 
 // A Term is one word of a search, normalised and stemmed as
@@ -147,7 +145,9 @@ func CleanQuestion(s string) (string, error) {
 	}
 	s = stripEscapes(s)
 	// Discord's mention syntax is addressing, not part of the question.
-	s = mentionSyntax.ReplaceAllString(s, " ")
+	if strings.ContainsAny(s, "<@") { // what every mention starts with
+		s = mentionSyntax.ReplaceAllString(s, " ")
+	}
 	s = strings.Map(func(r rune) rune {
 		switch {
 		case unicode.IsControl(r), unicode.Is(unicode.Cf, r) && r != '\u200d', unicode.IsSpace(r):
@@ -162,7 +162,10 @@ func CleanQuestion(s string) (string, error) {
 	if utf8.RuneCountInString(s) > MaxQuestionLen {
 		return "", ErrTooLong
 	}
-	if len(corpus.Tokens(s)) == 0 {
+	// corpus.Tokens makes a word of every run holding a letter or a digit:
+	// with none of either there is no word (TestCleanQuestionWords). One
+	// look at the runes rather than tokenising twice, here and later.
+	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0 {
 		return "", ErrNoWords
 	}
 	return s, nil

@@ -1,8 +1,12 @@
 package answer
 
 import (
+	"errors"
 	"strings"
 	"testing"
+	"unicode"
+
+	"storybot/corpus"
 )
 
 func TestDefuseMentions(t *testing.T) {
@@ -43,6 +47,31 @@ func TestCleanQuestion(t *testing.T) {
 		got, err := CleanQuestion(tt.in)
 		if err != tt.err || err == nil && got != tt.want {
 			t.Errorf("CleanQuestion(%.30q) = %q, %v; want %q, %v", tt.in, got, err, tt.want, tt.err)
+		}
+	}
+}
+
+// TestCleanQuestionWords: CleanQuestion's test for "no words" (no letter
+// and no digit) says what corpus.Tokens says, for every rune alone and
+// for text that only looks like words.
+func TestCleanQuestionWords(t *testing.T) {
+	hasWord := func(s string) bool {
+		return strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
+	}
+	for r := rune(0); r <= 0x2ffff; r++ {
+		if s := string(r); hasWord(s) != (len(corpus.Tokens(s)) > 0) {
+			t.Fatalf("%U: letter or digit %v, tokens %v", r, hasWord(s), corpus.Tokens(s))
+		}
+	}
+	for _, s := range []string{"", "?!", "...", "'s", "’s", "U.S.", "4,000", ".5", "\u0301\u0301", "e\u0301", "Ⅻ", "٣", "—", "🙂", "a", "''", "- -"} {
+		if hasWord(s) != (len(corpus.Tokens(s)) > 0) {
+			t.Errorf("%q: letter or digit %v, tokens %v", s, hasWord(s), corpus.Tokens(s))
+		}
+		if s == "" {
+			continue
+		}
+		if _, err := CleanQuestion(s); errors.Is(err, ErrNoWords) != !hasWord(s) {
+			t.Errorf("%q: CleanQuestion says %v", s, err)
 		}
 	}
 }

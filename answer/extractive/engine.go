@@ -13,6 +13,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"storybot/answer"
 	"storybot/answer/abstain"
@@ -42,20 +43,51 @@ type Engine struct {
 	searcher answer.Searcher
 	model    *rank.Model
 	hash     string
+	// scratch holds the working space of questions answered, for the
+	// next: Ask keeps none of it, and tens of kilobytes a question made
+	// fresh would mostly be zeroing and collecting garbage. A few are
+	// kept, as many as answer at once in practice; a sync.Pool would let
+	// every garbage collection drop them.
+	scratch chan *scratch
 }
+
+// keptScratch is how many working spaces an engine keeps.
+const keptScratch = 16
 
 var _ answer.Answerer = (*Engine)(nil)
 
 // New prepares an engine over stories, searching with s (built from the
 // same stories, in the same order) and ranking with m.
 func New(stories []*corpus.Story, s answer.Searcher, m *rank.Model) *Engine {
+	return Read(stories).Engine(s, m)
+}
+
+// A Reading is what an engine reads of its stories alone: every sentence
+// prepared for the features, and the stories' vocabulary. It needs no
+// index, so a program can read its stories while their index is built.
+type Reading struct {
+	stories []*corpus.Story
+	paras   [][]*features.Paragraph
+	vocab   *lexicon.Vocab
+	hash    string
+}
+
+// Read reads stories for an engine.
+func Read(stories []*corpus.Story) *Reading {
+	return &Reading{stories: stories, paras: features.Prepare(stories), vocab: lexicon.NewVocab(stories), hash: corpus.SetHash(stories)}
+}
+
+// Engine makes the engine of the stories read, searching with s (built
+// from the same stories, in the same order) and ranking with m.
+func (r *Reading) Engine(s answer.Searcher, m *rank.Model) *Engine {
 	return &Engine{
-		stories:  stories,
-		paras:    features.Prepare(stories),
-		vocab:    lexicon.NewVocab(stories),
+		stories:  r.stories,
+		paras:    r.paras,
+		vocab:    r.vocab,
 		searcher: s,
 		model:    m,
-		hash:     corpus.SetHash(stories),
+		hash:     r.hash,
+		scratch:  make(chan *scratch, keptScratch),
 	}
 }
 
@@ -76,29 +108,69 @@ type Analysis struct {
 	Q          *question.Question
 	Candidates []Candidate // best first once scored
 	Guard      abstain.Guard
+	probe      *features.Probe // Q made ready for reading sentences
 }
 
 // Analyze reads text (a cleaned question) and finds its candidate
 // sentences with their features. It does not score them.
 func (e *Engine) Analyze(ctx context.Context, text string, prev *answer.Turn) (*Analysis, error) {
+	return e.analyze(ctx, text, prev, new(scratch))
+}
+
+// scratch is the working space of one question's answer: the candidates
+// and their vectors, the paragraphs' and a span's. Each slice is grown as
+// needed and its contents are overwritten, not cleared, by its next user.
+// What is made in it is valid until it serves another question.
+type scratch struct {
+	vecs     []float64 // the candidates' sentence vectors
+	cands    []Candidate
+	order    []int       // the candidates' places, sorted by score
+	sorted   []Candidate // the candidates in that order
+	softmax  []float64   // the candidates' probabilities
+	spans    []features.Span
+	scores   []float64 // of the spans
+	reader   features.SpanReader
+	stats    []features.Ranked
+	best     []*features.Sentence
+	group    []int
+	count    []int
+	probs    []float64
+	paras    []Para
+	paraVecs []float64
+}
+
+// grow returns (*buf)[:n], growing *buf first if it is too short. The
+// elements keep what they held.
+func grow[T any](buf *[]T, n int) []T {
+	if cap(*buf) < n {
+		*buf = make([]T, n)
+	}
+	return (*buf)[:n]
+}
+
+// analyze is Analyze working in sc.
+func (e *Engine) analyze(ctx context.Context, text string, prev *answer.Turn, sc *scratch) (*Analysis, error) {
 	q := question.Analyze(text, prev, e.vocab)
-	a := &Analysis{Q: q, Guard: abstain.Check(q)}
+	a := &Analysis{Q: q, Guard: abstain.Check(q), probe: features.NewProbe(q)}
 	if a.Guard == abstain.Request {
 		return a, nil
 	}
 	terms := searchTerms(q, e.vocab)
-	type key struct{ story, para int }
 	type found struct {
-		score float64
-		rank  int
+		story, para int
+		score       float64 // zero for a paragraph the search did not find
+		rank        int
 	}
-	paraFound := map[key]found{} // zero for a paragraph the search did not find
-	var order []key
-	addPara := func(k key, f found) {
-		if _, ok := paraFound[k]; !ok {
-			paraFound[k] = f
-			order = append(order, k)
+	// Some twenty paragraphs at most: a list is quicker to scan than a
+	// map is to fill.
+	order := make([]found, 0, paraHits+leadParas)
+	addPara := func(f found) {
+		for _, o := range order {
+			if o.story == f.story && o.para == f.para {
+				return
+			}
 		}
+		order = append(order, f)
 	}
 	if len(terms) > 0 {
 		ph, err := e.searcher.Search(ctx, answer.Query{Terms: terms, Limit: paraHits})
@@ -109,20 +181,20 @@ func (e *Engine) Analyze(ctx context.Context, text string, prev *answer.Turn) (*
 			if !e.valid(h.Story, h.Paragraph) {
 				continue
 			}
-			addPara(key{h.Story, h.Paragraph}, found{h.Score / ph[0].Score, i + 1})
+			addPara(found{h.Story, h.Paragraph, h.Score / ph[0].Score, i + 1})
 		}
 	}
 	if q.Kind == question.Summary {
 		for si := range e.stories {
 			for n := 1; n <= leadParas && e.valid(si, n); n++ {
-				addPara(key{si, n}, found{})
+				addPara(found{story: si, para: n})
 			}
 		}
 	}
 	for _, ref := range q.PrevCited {
 		for si, st := range e.stories {
 			if (ref.Story == "" || ref.Story == st.Name) && e.valid(si, ref.Paragraph) {
-				addPara(key{si, ref.Paragraph}, found{})
+				addPara(found{story: si, para: ref.Paragraph})
 			}
 		}
 	}
@@ -130,16 +202,18 @@ func (e *Engine) Analyze(ctx context.Context, text string, prev *answer.Turn) (*
 	for _, k := range order {
 		n += len(e.paras[k.story][k.para-1].Sentences)
 	}
-	vecs := make([]float64, n*features.NumSentence) // one allocation for all the vectors
+	vecs := grow(&sc.vecs, n*features.NumSentence) // SentenceVector overwrites every element
+	if n > 0 {
+		a.Candidates = grow(&sc.cands, n)[:0]
+	}
 	for _, k := range order {
 		p := e.paras[k.story][k.para-1]
-		pf := paraFound[k]
 		for _, s := range p.Sentences {
 			ctx := features.Context{Para: p, Paragraphs: len(e.paras[k.story]), StoryName: e.stories[k.story].Name, Vocab: e.vocab,
-				Retrieval: features.Retrieval{ParaScore: pf.score, ParaRank: pf.rank}}
+				Retrieval: features.Retrieval{ParaScore: k.score, ParaRank: k.rank}}
 			vec := vecs[:features.NumSentence:features.NumSentence]
 			vecs = vecs[features.NumSentence:]
-			features.SentenceVector(q, s, ctx, vec)
+			a.probe.SentenceVector(s, ctx, vec)
 			a.Candidates = append(a.Candidates, Candidate{Sentence: s, Vec: vec})
 		}
 	}
@@ -200,11 +274,30 @@ func searchTerms(q *question.Question, v *lexicon.Vocab) []answer.Term {
 // Score ranks the candidates with the model, best first, and sets each
 // one's probability.
 func (e *Engine) Score(a *Analysis) {
+	e.score(a, new(scratch))
+}
+
+// score is Score working in sc.
+func (e *Engine) score(a *Analysis, sc *scratch) {
+	// Only the parts of the vectors the question's kind can set are read:
+	// the same sums, without the zeros.
+	ranges := a.probe.SentenceRanges()
 	for i := range a.Candidates {
-		a.Candidates[i].Score = e.model.Sentence.Score(a.Candidates[i].Vec)
+		a.Candidates[i].Score = e.model.Sentence.ScoreRanges(a.Candidates[i].Vec, ranges)
 	}
-	slices.SortStableFunc(a.Candidates, func(x, y Candidate) int { return cmp.Compare(y.Score, x.Score) })
-	probs := make([]float64, len(a.Candidates))
+	// Sorted through their places: an int moves faster than a Candidate,
+	// and a stable sort has one result whatever it moves.
+	order := grow(&sc.order, len(a.Candidates))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(a.Candidates[y].Score, a.Candidates[x].Score) })
+	sorted := grow(&sc.sorted, len(a.Candidates))
+	for k, i := range order {
+		sorted[k] = a.Candidates[i]
+	}
+	copy(a.Candidates, sorted)
+	probs := grow(&sc.softmax, len(a.Candidates))
 	for i, c := range a.Candidates {
 		probs[i] = c.Score
 	}
@@ -217,16 +310,20 @@ func (e *Engine) Score(a *Analysis) {
 // BestSpan returns the short answer of s for q and its probability among
 // s's spans.
 func (e *Engine) BestSpan(q *question.Question, s *features.Sentence) (features.Span, float64, bool) {
-	spans := features.Spans(s)
+	return e.bestSpan(features.NewProbe(q), s, new(scratch))
+}
+
+func (e *Engine) bestSpan(p *features.Probe, s *features.Sentence, sc *scratch) (features.Span, float64, bool) {
+	spans := features.AppendSpans(sc.spans[:0], s)
+	sc.spans = spans
 	if len(spans) == 0 {
 		return features.Span{}, 0, false
 	}
-	matched := features.Matches(q, s)
-	scores := make([]float64, len(spans))
-	vec := make([]float64, features.NumSpanFeatures)
+	r := &sc.reader
+	r.Reset(p.Question(), s, p.Matches(s), features.Context{Vocab: e.vocab})
+	scores := grow(&sc.scores, len(spans)) // filled in full below
 	for i, sp := range spans {
-		features.SpanVector(q, s, sp, matched, features.Context{Vocab: e.vocab}, vec)
-		scores[i] = e.model.Span.Score(vec)
+		scores[i] = r.Score(sp, e.model.Span.Weights) // Span.Score of its vector, without making it
 	}
 	best := 0
 	for i := range scores {
@@ -241,7 +338,12 @@ func (e *Engine) BestSpan(q *question.Question, s *features.Sentence) (features.
 // paragraph the paragraph model ranks first. It returns the sentence's
 // index among a's candidates and the ranked paragraphs.
 func (e *Engine) Choose(a *Analysis) (int, []Para) {
-	paras := e.Paragraphs(a)
+	return e.choose(a, new(scratch))
+}
+
+// choose is Choose working in sc.
+func (e *Engine) choose(a *Analysis, sc *scratch) (int, []Para) {
+	paras := e.paragraphs(a, sc)
 	if len(paras) == 0 {
 		return 0, nil
 	}
@@ -299,7 +401,21 @@ func (e *Engine) Ask(ctx context.Context, q answer.Question) (answer.Result, err
 		return answer.Result{Question: q.Text, Abstained: true, Mode: answer.ModeExtractive}, err
 	}
 	res := answer.Result{Question: text, Mode: answer.ModeExtractive, Citations: []answer.Citation{}}
-	a, err := e.Analyze(ctx, text, q.Previous)
+	// The candidates, their vectors and the rest are not needed once the
+	// answer is made: their space serves the next question.
+	var sc *scratch
+	select {
+	case sc = <-e.scratch:
+	default:
+		sc = new(scratch)
+	}
+	defer func() {
+		select {
+		case e.scratch <- sc:
+		default: // enough are kept
+		}
+	}()
+	a, err := e.analyze(ctx, text, q.Previous, sc)
 	if err != nil {
 		return res, fmt.Errorf("ask: %w", err)
 	}
@@ -313,16 +429,16 @@ func (e *Engine) Ask(ctx context.Context, q answer.Question) (answer.Result, err
 		res.Answer = answer.NotInStory
 		return res, nil
 	}
-	e.Score(a)
+	e.score(a, sc)
 	if a.Q.Kind == question.Summary {
 		return e.lead(res, a), nil
 	}
 	if len(a.Candidates) == 0 {
 		return e.abstain(res, a), nil
 	}
-	chosen, paras := e.Choose(a)
+	chosen, paras := e.choose(a, sc)
 	best := a.Candidates[chosen]
-	span, spanProb, ok := e.BestSpan(a.Q, best.Sentence)
+	span, spanProb, ok := e.bestSpan(a.probe, best.Sentence, sc)
 	res.Confidence = math.Round(e.Confidence(a, chosen, paras, spanProb)*1e4) / 1e4
 	// Passages, citations and nearest paragraphs are prefixes of one
 	// ranking of the paragraphs, made once; the first holds the answer.
@@ -410,28 +526,49 @@ type Para struct {
 // several likely sentences and all the question's words can come before
 // one with a single lucky sentence.
 func (e *Engine) Paragraphs(a *Analysis) []Para {
+	return e.paragraphs(a, new(scratch))
+}
+
+// paragraphs is Paragraphs working in sc.
+func (e *Engine) paragraphs(a *Analysis, sc *scratch) []Para {
 	if len(a.Candidates) == 0 {
 		return nil
 	}
 	// The candidates are sorted best first, so a paragraph's first
-	// candidate is its best sentence.
-	var stats []features.Ranked
-	var best []*features.Sentence
-	index := map[[2]int]int{}
+	// candidate is its best sentence. Some twenty paragraphs at most: a
+	// list is quicker to scan than a map is to fill.
+	stats := sc.stats[:0]
+	best := sc.best[:0]
+	group := grow(&sc.group, len(a.Candidates)) // the paragraph of each candidate, in stats
 	for i, c := range a.Candidates {
-		k := [2]int{c.Sentence.Story, c.Sentence.Para}
-		j, ok := index[k]
-		if !ok {
+		j := slices.IndexFunc(best, func(b *features.Sentence) bool { return b.Story == c.Sentence.Story && b.Para == c.Sentence.Para })
+		if j < 0 {
 			j = len(stats)
-			index[k] = j
 			stats = append(stats, features.Ranked{Best: c.Vec, BestScore: c.Score, Rank: i + 1, Top: a.Candidates[0].Score})
 			best = append(best, c.Sentence)
 		}
-		stats[j].Probs = append(stats[j].Probs, c.Prob)
+		group[i] = j
 	}
-	out := make([]Para, len(stats))
+	sc.stats, sc.best = stats, best
+	// Every paragraph's probabilities in one slice, in candidate order.
+	count := grow(&sc.count, len(stats))
+	clear(count)
+	for _, j := range group {
+		count[j]++
+	}
+	probs := grow(&sc.probs, len(a.Candidates)) // filled in full below
+	at := 0
+	for j := range stats {
+		stats[j].Probs = probs[at : at : at+count[j]]
+		at += count[j]
+	}
+	for i, j := range group {
+		stats[j].Probs = append(stats[j].Probs, a.Candidates[i].Prob)
+	}
+	out := grow(&sc.paras, len(stats))                           // filled in full below
+	vecs := grow(&sc.paraVecs, len(stats)*features.NumParagraph) // ParagraphVector overwrites every element
 	for i, r := range stats {
-		vec := make([]float64, features.NumParagraph)
+		vec := vecs[i*features.NumParagraph : (i+1)*features.NumParagraph : (i+1)*features.NumParagraph]
 		features.ParagraphVector(r, vec)
 		out[i] = Para{Best: best[i], Vec: vec, Score: e.model.Paragraph.Score(vec)}
 	}
@@ -458,10 +595,10 @@ func (e *Engine) citation(s *features.Sentence) answer.Citation {
 // clip shortens a sentence to limit characters at word boundaries,
 // keeping the short answer in view.
 func clip(s, keep string, limit int) string {
-	r := []rune(s)
-	if len(r) <= limit {
-		return s
+	if utf8.RuneCountInString(s) <= limit {
+		return s // most sentences: no need for their runes
 	}
+	r := []rune(s)
 	start := 0
 	if keep != "" {
 		if i := strings.Index(s, keep); i >= 0 {

@@ -2,6 +2,9 @@ package extractive
 
 import (
 	"context"
+	"math"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -276,6 +279,74 @@ func TestParagraphsRankAndCite(t *testing.T) {
 		}
 		if !res.Abstained && !strings.Contains(res.Citations[0].Text, res.Citations[0].Quote) {
 			t.Errorf("%q: the first citation does not hold its quote", text)
+		}
+	}
+}
+
+// TestReusedScratch: the candidates, their vectors, the paragraphs and
+// the short answer worked out in space another question used are those
+// of a fresh analysis, and the scores read from the question's ranges of
+// the vectors are Score's full sums; answers do not depend on what was
+// asked before.
+func TestReusedScratch(t *testing.T) {
+	e := newEngine(t)
+	ctx := context.Background()
+	questions := []string{"Who replaced Soleimani?", "How many troops did the Pentagon ready at Fort Bragg?", "When was the strike?",
+		"Which leader was killed at the airport?", "What is the capital of Canada?", "What happened?", "How did Iran react to the killing?"}
+	sc := new(scratch)
+	for _, text := range append(questions, questions...) {
+		got, err := e.analyze(ctx, text, nil, sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := e.Analyze(ctx, text, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Candidates) != len(want.Candidates) {
+			t.Fatalf("%q: %d candidates in reused space, %d fresh", text, len(got.Candidates), len(want.Candidates))
+		}
+		for i := range got.Candidates {
+			if !slices.Equal(got.Candidates[i].Vec, want.Candidates[i].Vec) {
+				t.Fatalf("%q: candidate %d's vector differs in reused space", text, i)
+			}
+		}
+		e.score(got, sc)
+		e.Score(want)
+		for i, c := range got.Candidates {
+			if full := e.model.Sentence.Score(c.Vec); math.Float64bits(c.Score) != math.Float64bits(full) ||
+				c.Sentence != want.Candidates[i].Sentence || c.Prob != want.Candidates[i].Prob {
+				t.Fatalf("%q: candidate %d scores %v from the ranges, %v from the whole vector", text, i, c.Score, full)
+			}
+		}
+		gotChosen, gotParas := e.choose(got, sc)
+		wantChosen, wantParas := e.Choose(want)
+		if gotChosen != wantChosen || len(gotParas) != len(wantParas) {
+			t.Fatalf("%q: chose %d of %d paragraphs in reused space, %d of %d fresh", text, gotChosen, len(gotParas), wantChosen, len(wantParas))
+		}
+		for i := range gotParas {
+			g, w := gotParas[i], wantParas[i]
+			if g.Best != w.Best || g.Score != w.Score || !slices.Equal(g.Vec, w.Vec) {
+				t.Fatalf("%q: paragraph %d differs in reused space", text, i)
+			}
+		}
+		if len(got.Candidates) > 0 {
+			s := got.Candidates[gotChosen].Sentence
+			gs, gp, gok := e.bestSpan(got.probe, s, sc)
+			ws, wp, wok := e.BestSpan(want.Q, s)
+			if gs != ws || gp != wp || gok != wok {
+				t.Fatalf("%q: short answer %v (%v) in reused space, %v (%v) fresh", text, gs, gp, ws, wp)
+			}
+		}
+	}
+	// The same answers asked in the opposite order, from one engine.
+	first := map[string]answer.Result{}
+	for _, text := range questions {
+		first[text] = ask(t, e, answer.Question{Text: text})
+	}
+	for i := len(questions) - 1; i >= 0; i-- {
+		if got := ask(t, e, answer.Question{Text: questions[i]}); !reflect.DeepEqual(got, first[questions[i]]) {
+			t.Errorf("%q: answered %+v after other questions, %+v before", questions[i], got, first[questions[i]])
 		}
 	}
 }

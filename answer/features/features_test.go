@@ -1,10 +1,12 @@
 package features
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
 
+	"storybot/answer"
 	"storybot/answer/lexicon"
 	"storybot/answer/question"
 	"storybot/corpus"
@@ -184,16 +186,53 @@ func TestLongestRun(t *testing.T) {
 		{"What was formed in 1636?", 4},
 		{"In what year was Harvard formed?", 1},
 		{"Who left early?", 0},
+		{"vote of the vote of the Great", 4},
+		{"Great Court general and great", 1},
+		{"the the Great and and General Court", 3},
 	}
 	for _, tt := range tests {
-		if n := longestRun(stems(tt.q), s); n != tt.want {
+		p := NewProbe(&question.Question{Stems: stems(tt.q)})
+		if n := p.longestRun(s); n != tt.want {
 			t.Errorf("%q: longest run %d, want %d", tt.q, n, tt.want)
 		}
 		// A Sentence that Prepare did not read has no hashes: same answer.
-		if n := longestRun(stems(tt.q), &Sentence{Text: s.Text, Words: s.Words}); n != tt.want {
+		if n := p.longestRun(&Sentence{Text: s.Text, Words: s.Words}); n != tt.want {
 			t.Errorf("%q: longest run without hashes %d, want %d", tt.q, n, tt.want)
 		}
 	}
+	// Against the textbook table, for every sentence of a story and
+	// questions of many kinds.
+	st := corpus.Embedded()
+	v := lexicon.NewVocab([]*corpus.Story{st})
+	for _, text := range probeQuestions {
+		q := question.Analyze(text, nil, v)
+		p := NewProbe(q)
+		for _, para := range Prepare([]*corpus.Story{st})[0] {
+			for _, s := range para.Sentences {
+				if got, want := p.longestRun(s), longestRunTable(q.Stems, s); got != want {
+					t.Fatalf("%q, ¶%d.%d: longest run %d, the table says %d", text, s.Para, s.Index, got, want)
+				}
+			}
+		}
+	}
+}
+
+// longestRunTable is the longest common run of q and s's stems by the
+// dynamic programming table, row by row.
+func longestRunTable(q []string, s *Sentence) int {
+	best := 0
+	prev, cur := make([]int, len(s.Words)+1), make([]int, len(s.Words)+1)
+	for i := range q {
+		for j, w := range s.Words {
+			cur[j+1] = 0
+			if q[i] == w.Stem {
+				cur[j+1] = prev[j] + 1
+				best = max(best, cur[j+1])
+			}
+		}
+		prev, cur = cur, prev
+	}
+	return best
 }
 
 // bare copies what a caller outside Prepare could fill in: none of what
@@ -204,8 +243,8 @@ func bare(s *Sentence) *Sentence {
 		Reason: s.Reason, Reaction: s.Reaction, Copula: s.Copula, Negated: s.Negated, Caption: s.Caption}
 }
 
-// TestReadAheadChangesNothing: what Prepare reads ahead (stem hashes,
-// breaks, brackets and quotes, IDFs, hypernyms) gives every feature of
+// TestReadAheadChangesNothing: what Prepare reads ahead (stem hashes and
+// their filters, breaks, brackets and quotes, IDFs, hypernyms) gives every feature of
 // every sentence and span of a real story exactly as computed on the spot.
 func TestReadAheadChangesNothing(t *testing.T) {
 	st := corpus.Embedded()
@@ -223,11 +262,13 @@ func TestReadAheadChangesNothing(t *testing.T) {
 	for _, text := range questions {
 		q := question.Analyze(text, nil, v)
 		for _, p := range paras {
+			bp := &Paragraph{Story: p.Story, N: p.N, Sentences: p.Sentences, Stems: p.Stems, Last: p.Last}
 			for _, s := range p.Sentences {
 				b := bare(s)
 				c := Context{Para: p, Paragraphs: len(paras), StoryName: st.Name, Vocab: v}
+				bc := Context{Para: bp, Paragraphs: len(paras), StoryName: st.Name, Vocab: v}
 				SentenceVector(q, s, c, got)
-				SentenceVector(q, b, c, want)
+				SentenceVector(q, b, bc, want)
 				if !slices.Equal(got, want) {
 					t.Fatalf("%q, ¶%d.%d: sentence features differ:\n%v\n%v", text, s.Para, s.Index, got, want)
 				}
@@ -265,6 +306,22 @@ func TestHasHyponym(t *testing.T) {
 	}
 	if !s.hasHyponym("boat", v) || !s.hasHyponym("depot", v) {
 		t.Errorf("a tugboat is a boat, a warehouse a depot: hasHyponym(boat) %v, (depot) %v", s.hasHyponym("boat", v), s.hasHyponym("depot", v))
+	}
+	// Every sentence of a story, for kinds questions ask about.
+	st := corpus.Embedded()
+	sv := lexicon.NewVocab([]*corpus.Story{st})
+	for _, para := range Prepare([]*corpus.Story{st})[0] {
+		for _, s := range para.Sentences {
+			for _, general := range []string{"build", "person", "leader", "offici", "organ", "weapon", "vehicl", "citi", "countri", "locat", "event", "xyzzy"} {
+				want := false
+				for _, x := range s.Words {
+					want = want || len(x.Stem) > 2 && sv.IsHypernym(x.Stem, general)
+				}
+				if got := s.hasHyponym(general, sv); got != want {
+					t.Fatalf("¶%d.%d: hasHyponym(%q) = %v, asking word by word says %v", s.Para, s.Index, general, got, want)
+				}
+			}
+		}
 	}
 }
 
@@ -402,6 +459,268 @@ func TestCaption(t *testing.T) {
 	} {
 		if got := isCaption(tt.text); got != tt.want {
 			t.Errorf("isCaption(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+}
+
+// probeQuestions ask about the embedded story in many ways: names and
+// their variants, numbers, heads with a class, synonyms, negations,
+// follow-ups with borrowed words and cited paragraphs, and words the
+// story never uses.
+var probeQuestions = []string{
+	"Which building did the drone hit at the airport?",
+	"Who authorized the airstrike that killed Soleimani?",
+	"Who authorised the air strike that killed Suleimani?",
+	"How many troops did the Pentagon send in 2020?",
+	"What year did 4,000 troops leave?",
+	"Which leader was not killed?",
+	"When did Iranian officials react?",
+	"Where is the Quds Force based?",
+	"Why did the US kill the general?",
+	"What happened?",
+	"What is the capital of Canada?",
+	"blorp zzyzx the of",
+}
+
+// probeTurn is the turn before, for the follow-ups among probeQuestions.
+var probeTurn = &answer.Turn{Question: "Who replaced Soleimani?", Short: "Esmail Ghaani", Cited: []answer.Ref{{Paragraph: 34}}}
+
+// TestProbe: a Probe made once per question gives every sentence the
+// vector SentenceVector computes afresh, whatever sentence it read
+// before, and its matches are Matches'.
+func TestProbe(t *testing.T) {
+	st := corpus.Embedded()
+	paras := Prepare([]*corpus.Story{st})[0]
+	v := lexicon.NewVocab([]*corpus.Story{st})
+	got, want := make([]float64, NumSentence), make([]float64, NumSentence)
+	for _, prev := range []*answer.Turn{nil, probeTurn} {
+		for _, text := range probeQuestions {
+			q := question.Analyze(text, prev, v)
+			p := NewProbe(q)
+			for _, para := range paras {
+				for _, s := range para.Sentences {
+					c := Context{Para: para, Paragraphs: len(paras), StoryName: st.Name, Vocab: v}
+					p.SentenceVector(s, c, got)
+					SentenceVector(q, s, c, want)
+					if !slices.Equal(got, want) {
+						t.Fatalf("%q, ¶%d.%d: the probe's features differ:\n%v\n%v", text, s.Para, s.Index, got, want)
+					}
+					if m := Matches(q, s); !slices.Equal(p.Matches(s), m) || !slices.Equal(p.Matches(bare(s)), m) {
+						t.Fatalf("%q, ¶%d.%d: the probe's matches differ from Matches", text, s.Para, s.Index)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestRanges: every feature outside a question's SentenceRanges and
+// SpanRanges is zero, for every sentence and span of a real story, and
+// the ranges are in increasing order, so that a model may read these
+// alone.
+func TestRanges(t *testing.T) {
+	st := corpus.Embedded()
+	paras := Prepare([]*corpus.Story{st})[0]
+	v := lexicon.NewVocab([]*corpus.Story{st})
+	inside := func(ranges [][2]int, n, i int) bool {
+		for k, r := range ranges {
+			if r[0] >= r[1] || r[1] > n || k > 0 && r[0] < ranges[k-1][1] {
+				t.Fatalf("ranges %v out of order or bounds", ranges)
+			}
+			if i >= r[0] && i < r[1] {
+				return true
+			}
+		}
+		return false
+	}
+	vec, svec := make([]float64, NumSentence), make([]float64, NumSpanFeatures)
+	for _, prev := range []*answer.Turn{nil, probeTurn} {
+		for _, text := range probeQuestions {
+			q := question.Analyze(text, prev, v)
+			p := NewProbe(q)
+			for _, para := range paras {
+				for _, s := range para.Sentences {
+					p.SentenceVector(s, Context{Para: para, Paragraphs: len(paras), StoryName: st.Name, Vocab: v}, vec)
+					for i, x := range vec {
+						if x != 0 && !inside(p.SentenceRanges(), NumSentence, i) {
+							t.Fatalf("%q, ¶%d.%d: sentence feature %s is %v, outside %v", text, s.Para, s.Index, SentenceNames()[i], x, p.SentenceRanges())
+						}
+					}
+					r := NewSpanReader(q, s, p.Matches(s), Context{Vocab: v})
+					for _, sp := range Spans(s) {
+						r.Vector(sp, svec)
+						for i, x := range svec {
+							if x != 0 && !inside(p.SpanRanges(), NumSpanFeatures, i) {
+								t.Fatalf("%q, ¶%d.%d: span feature %s is %v, outside %v", text, s.Para, s.Index, SpanNames()[i], x, p.SpanRanges())
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestSpanNearness: the features that say where a span stands among the
+// question's words, which a SpanReader reads from positions worked out
+// once per sentence, are what scanning the sentence for every span says,
+// to the last bit, for every span of a real story.
+func TestSpanNearness(t *testing.T) {
+	st := corpus.Embedded()
+	paras := Prepare([]*corpus.Story{st})[0]
+	v := lexicon.NewVocab([]*corpus.Story{st})
+	vec := make([]float64, NumSpanFeatures)
+	spans := 0
+	for _, text := range probeQuestions {
+		q := question.Analyze(text, nil, v)
+		for _, para := range paras {
+			for _, s := range para.Sentences {
+				matched := Matches(q, s)
+				r := NewSpanReader(q, s, matched, Context{Vocab: v})
+				for _, sp := range Spans(s) {
+					r.Vector(sp, vec)
+					var want [numSpanBase]float64
+					first, last, dist, window, total := -1, -1, len(s.Words), 0, 0
+					for i, m := range matched {
+						if !m {
+							continue
+						}
+						total++
+						if i < sp.Start && sp.Start-i <= 3 || i >= sp.End && i-sp.End < 3 {
+							window++
+						}
+						if i < sp.Start {
+							want[gNearLeft] = max(want[gNearLeft], 1/float64(sp.Start-i))
+						}
+						if i >= sp.End {
+							want[gNearRight] = max(want[gNearRight], 1/float64(i-sp.End+1))
+						}
+						if i >= sp.Start && i < sp.End {
+							continue
+						}
+						if first < 0 {
+							first = i
+						}
+						last = i
+						d := sp.Start - i
+						if i >= sp.End {
+							d = i - sp.End + 1
+						}
+						dist = min(dist, d)
+					}
+					if total > 0 {
+						want[gWindow] = float64(window) / float64(total)
+					}
+					if first >= 0 {
+						want[gNear], want[gLogDist] = 1/float64(dist), math.Log(float64(dist))
+						switch {
+						case sp.End <= first:
+							want[gLeftOfAll] = 1
+						case sp.Start > last:
+							want[gRightOfAll] = 1
+						default:
+							want[gBetween] = 1
+						}
+					}
+					for _, f := range []int{gWindow, gNearLeft, gNearRight, gNear, gLogDist, gLeftOfAll, gRightOfAll, gBetween} {
+						if math.Float64bits(vec[f]) != math.Float64bits(want[f]) {
+							t.Fatalf("%q, ¶%d.%d, span %q: %s is %v, scanning says %v", text, s.Para, s.Index, sp.Text(s), spanBaseNames[f], vec[f], want[f])
+						}
+					}
+					spans++
+				}
+			}
+		}
+	}
+	if spans < 1000 {
+		t.Errorf("only %d spans checked", spans)
+	}
+}
+
+// TestSpanScore: SpanReader.Score is the dot product of the weights with
+// the span's vector, to the last bit, for every span of a real story and
+// weights of both signs.
+func TestSpanScore(t *testing.T) {
+	st := corpus.Embedded()
+	paras := Prepare([]*corpus.Story{st})[0]
+	v := lexicon.NewVocab([]*corpus.Story{st})
+	w := make([]float64, NumSpanFeatures)
+	for i := range w {
+		w[i] = math.Sin(float64(i)*1.7) * float64(1+i%7)
+	}
+	vec := make([]float64, NumSpanFeatures)
+	spans := 0
+	for _, prev := range []*answer.Turn{nil, probeTurn} {
+		for _, text := range probeQuestions {
+			q := question.Analyze(text, prev, v)
+			p := NewProbe(q)
+			r := new(SpanReader)
+			for _, para := range paras {
+				for _, s := range para.Sentences {
+					r.Reset(q, s, p.Matches(s), Context{Vocab: v})
+					for _, sp := range Spans(s) {
+						r.Vector(sp, vec)
+						want := 0.0
+						for i := range w {
+							want += w[i] * vec[i]
+						}
+						if got := r.Score(sp, w); math.Float64bits(got) != math.Float64bits(want) {
+							t.Fatalf("%q, ¶%d.%d, span %q: Score %v, w·v %v", text, s.Para, s.Index, sp.Text(s), got, want)
+						}
+						spans++
+					}
+				}
+			}
+		}
+	}
+	if spans < 1000 {
+		t.Errorf("only %d spans checked", spans)
+	}
+}
+
+// TestNearTypes: the answer types a sentence holds beside the question's
+// words, which SentenceVector works out only where it must, are what
+// reading every word with Matches says, for every sentence of a story.
+func TestNearTypes(t *testing.T) {
+	st := corpus.Embedded()
+	paras := Prepare([]*corpus.Story{st})[0]
+	v := lexicon.NewVocab([]*corpus.Story{st})
+	vec := make([]float64, NumSentence)
+	for _, prev := range []*answer.Turn{nil, probeTurn} {
+		for _, text := range probeQuestions {
+			q := question.Analyze(text, prev, v)
+			p := NewProbe(q)
+			for _, para := range paras {
+				for _, s := range para.Sentences {
+					p.SentenceVector(s, Context{Para: para, Paragraphs: len(paras), StoryName: st.Name, Vocab: v}, vec)
+					hit := Matches(q, s)
+					var types, near [numClassTypes]bool
+					for i, w := range s.Words {
+						is := [numClassTypes]bool{
+							tNewName: s.Cap[i] && !slices.Contains(q.Norms, w.Norm) && !inQuestion(q, w.Stem),
+							tNumber:  s.Num[i] && !q.Numbers[w.Norm],
+							tDate:    s.Date[i],
+							tPlace:   s.Place[i] && !inQuestion(q, w.Stem),
+						}
+						close := false
+						for j := max(0, i-nearWindow); j <= min(len(s.Words)-1, i+nearWindow); j++ {
+							close = close || hit[j] && j != i
+						}
+						for k, ok := range is {
+							types[k] = types[k] || ok
+							near[k] = near[k] || ok && close
+						}
+					}
+					for k := range types {
+						gotType := vec[numBase+int(q.Kind)*(numTypes+1)+1+k] == 1
+						gotNear := vec[nearBase+int(q.Kind)*numClassTypes+k] == 1
+						if gotType != types[k] || gotNear != near[k] {
+							t.Fatalf("%q, ¶%d.%d, %s: holds %v (reading every word: %v), beside the question's words %v (%v)",
+								text, s.Para, s.Index, typeNames[k], gotType, types[k], gotNear, near[k])
+						}
+					}
+				}
+			}
 		}
 	}
 }

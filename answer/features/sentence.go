@@ -11,6 +11,7 @@
 package features
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -49,10 +50,14 @@ type Sentence struct {
 	// Read once by Prepare so that the features of every candidate span
 	// do not scan the text again; nil for a Sentence made otherwise, and
 	// then computed on the spot.
-	stemHash   []uint32 // hashStem of each word's stem: equal stems, equal hashes
-	breakAfter []bool   // punctuation between word k and word k+1
-	inParens   []bool   // word k stands inside parentheses
-	inQuotes   []bool   // word k stands inside quotation marks
+	stemHash   []uint32   // hashStem of each word's stem: equal stems, equal hashes
+	normHash   []uint32   // hashStem of each word's norm
+	breakAfter []bool     // punctuation between word k and word k+1
+	inParens   []bool     // word k stands inside parentheses
+	inQuotes   []bool     // word k stands inside quotation marks
+	function   []bool     // word k is a function word (functionWord)
+	lead       []int      // spanLead of word k
+	filter     stemFilter // of stemHash: most question words are in few sentences
 	// idf holds the IDF of each word in the vocabulary last asked about:
 	// every candidate span of the sentence sums them.
 	idf atomic.Pointer[wordIDF]
@@ -61,25 +66,45 @@ type Sentence struct {
 	// kind of thing ("which building"): then one lookup tells whether any
 	// word of the sentence is one.
 	hypernymsOnce sync.Once
-	hypernyms     []string // sorted, without repeats
+	hypernyms     []hypernym // sorted by hash, then stem, without repeats
+}
+
+// A hypernym is a stem and its hashStem. Hypernyms are sorted by their
+// hashes, which are quicker to sort than the stems: the sorting is done
+// for every sentence the first time a question asks for a kind.
+type hypernym struct {
+	hash uint32
+	stem string
 }
 
 // hasHyponym reports whether a word of s (of three letters or more) has
 // general among WordNet's more general words.
 // v only memoises WordNet's lists: the answer does not depend on it.
 func (s *Sentence) hasHyponym(general string, v *lexicon.Vocab) bool {
+	return s.hasHyponymHash(general, hashStem(general), v)
+}
+
+// hasHyponymHash is hasHyponym for a general word of hash h.
+func (s *Sentence) hasHyponymHash(general string, h uint32, v *lexicon.Vocab) bool {
 	s.hypernymsOnce.Do(func() {
-		var hs []string
+		var hs []hypernym
 		for _, x := range s.Words {
 			if len(x.Stem) > 2 {
-				hs = append(hs, v.Related(x.Stem, lexicon.Hypernym)...)
+				for _, g := range v.Related(x.Stem, lexicon.Hypernym) {
+					hs = append(hs, hypernym{hashStem(g), g})
+				}
 			}
 		}
-		slices.Sort(hs)
+		slices.SortFunc(hs, func(a, b hypernym) int { return cmp.Or(cmp.Compare(a.hash, b.hash), strings.Compare(a.stem, b.stem)) })
 		s.hypernyms = slices.Compact(hs)
 	})
-	_, found := slices.BinarySearch(s.hypernyms, general)
-	return found
+	i, _ := slices.BinarySearchFunc(s.hypernyms, h, func(x hypernym, h uint32) int { return cmp.Compare(x.hash, h) })
+	for ; i < len(s.hypernyms) && s.hypernyms[i].hash == h; i++ {
+		if s.hypernyms[i].stem == general {
+			return true
+		}
+	}
+	return false
 }
 
 type wordIDF struct {
@@ -124,6 +149,9 @@ type Paragraph struct {
 	Sentences []*Sentence
 	Stems     map[string]bool
 	Last      bool // the story's last paragraph
+
+	filter   stemFilter // of Stems' hashes, set by Prepare
+	filtered bool       // filter is set: a Paragraph made otherwise has none
 }
 
 // Prepare reads every sentence of stories once.
@@ -131,12 +159,15 @@ func Prepare(stories []*corpus.Story) [][]*Paragraph {
 	out := make([][]*Paragraph, len(stories))
 	for si, st := range stories {
 		for pi, p := range st.Paragraphs {
-			para := &Paragraph{Story: si, N: p.N, Stems: map[string]bool{}, Last: pi == len(st.Paragraphs)-1}
+			para := &Paragraph{Story: si, N: p.N, Stems: map[string]bool{}, Last: pi == len(st.Paragraphs)-1, filtered: true}
 			for j, s := range p.Sentences {
 				ps := readSentence(s)
 				ps.Story, ps.Para, ps.Index = si, p.N, j
 				for k := range ps.Stems {
 					para.Stems[k] = true
+				}
+				for _, h := range ps.stemHash {
+					para.filter.add(h)
 				}
 				para.Sentences = append(para.Sentences, ps)
 			}
@@ -154,9 +185,16 @@ func readSentence(s corpus.Sentence) *Sentence {
 	ps.Caption = isCaption(s.Text)
 	ps.breakAfter, ps.inParens, ps.inQuotes = make([]bool, n), make([]bool, n), make([]bool, n)
 	ps.stemHash = make([]uint32, n)
+	ps.normHash = make([]uint32, n)
+	ps.function = make([]bool, n)
+	ps.lead = make([]int, n)
 	var open enclosing // counted up to the current word, not from the start for each
 	for i, w := range s.Words {
 		ps.stemHash[i] = hashStem(w.Stem)
+		ps.normHash[i] = hashStem(w.Norm)
+		ps.filter.add(ps.stemHash[i])
+		ps.function[i] = functionWord(w.Norm)
+		ps.lead[i] = spanLead(w.Norm)
 		if i+1 < n {
 			ps.breakAfter[i] = breaksText(s.Text, s.Words, i)
 		}
@@ -331,56 +369,6 @@ type match struct {
 	pos   int // first position in the sentence
 }
 
-// findWord looks for w in s; inSent is s.Stems[w.Stem].
-func findWord(w *question.Word, s *Sentence, inSent bool) match {
-	if inSent {
-		for i, x := range s.Words {
-			if x.Stem == w.Stem {
-				return match{exact: true, found: true, pos: i}
-			}
-		}
-	}
-	for _, a := range w.Alts {
-		ok := true
-		for _, st := range a.Stems {
-			if !s.Stems[st] {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			pos := 0
-			for i, x := range s.Words {
-				if x.Stem == a.Stems[0] {
-					pos = i
-					break
-				}
-			}
-			return match{alt: a.Kind, found: true, pos: pos}
-		}
-	}
-	return match{}
-}
-
-func inStems(w *question.Word, stems map[string]bool) bool {
-	if stems[w.Stem] {
-		return true
-	}
-	for _, a := range w.Alts {
-		ok := true
-		for _, st := range a.Stems {
-			if !stems[st] {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			return true
-		}
-	}
-	return false
-}
-
 // A Context is what the sentence features need beyond the sentence.
 type Context struct {
 	Para       *Paragraph
@@ -391,8 +379,17 @@ type Context struct {
 }
 
 // SentenceVector computes the features of sentence s as an answer to q.
-// out must have length NumSentence; it is overwritten.
+// out must have length NumSentence; it is overwritten. To read many
+// sentences for one question, NewProbe(q).SentenceVector does the
+// question's share of the work once.
 func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64) {
+	NewProbe(q).SentenceVector(s, c, out)
+}
+
+// SentenceVector computes the features of sentence s as an answer to the
+// probe's question. out must have length NumSentence; it is overwritten.
+func (p *Probe) SentenceVector(s *Sentence, c Context, out []float64) {
+	q := p.q
 	clear(out)
 	out[fBias] = 1
 	r := c.Retrieval
@@ -404,24 +401,12 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 		out[fParaRankInv] = 1 / float64(r.ParaRank)
 	}
 
-	total, borrowedTotal := 0.0, 0.0
-	for i := range q.Words {
-		if q.Words[i].Type {
-			continue
-		}
-		if q.Words[i].Borrowed {
-			borrowedTotal += q.Words[i].IDF
-		} else {
-			total += q.Words[i].IDF
-		}
-	}
-	if total == 0 {
-		total = 1
-	}
+	total, borrowedTotal := p.total, p.borrowedTotal
 	minPos, maxPos, matched := len(s.Words), -1, 0
 	properAll, properMiss, properMissPara := 0, 0, 0
 	maxMiss, maxMissSent := 0.0, 0.0
 	var prevStem string
+	var prevHash uint32
 	prevIn := false
 	bigrams, bigramHits := 0, 0
 	for i := range q.Words {
@@ -429,8 +414,10 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 		if w.Type {
 			continue
 		}
-		inSent := s.Stems[w.Stem]
-		m := findWord(w, s, inSent)
+		h := p.words[i].hash
+		pos := s.position(w.Stem, h)
+		inSent := pos >= 0
+		m := p.findWord(i, s, pos)
 		share := w.IDF / total
 		if w.Borrowed {
 			if m.found && borrowedTotal > 0 {
@@ -442,7 +429,7 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 			properAll++
 			if !m.found {
 				properMiss++
-				if !inStems(w, c.Para.Stems) {
+				if !p.inPara(i, c.Para) {
 					properMissPara++
 				}
 			}
@@ -457,7 +444,7 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 				// word: "Soleimani" where the story writes "Suleimani".
 				out[fExact] += share
 			}
-		case inStems(w, c.Para.Stems):
+		case p.inPara(i, c.Para):
 			// The sentences beside it included: a separate feature for
 			// them was measured and added nothing.
 			out[fParaOnly] += share
@@ -478,27 +465,28 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 		if prevStem != "" {
 			bigrams++
 			// Only a sentence with both stems can have them side by side.
-			if prevIn && inSent && hasBigram(s, prevStem, w.Stem) {
+			if prevIn && inSent && s.hasBigram(prevStem, prevHash, w.Stem, h) {
 				bigramHits++
 			}
 		}
-		prevStem, prevIn = w.Stem, inSent
+		prevStem, prevHash, prevIn = w.Stem, h, inSent
 	}
 	if c.Vocab != nil && c.Vocab.Paragraphs() > 0 {
-		out[fMissRare] = maxMiss / math.Log(1+float64(c.Vocab.Paragraphs())/0.5)
-		out[fMissRareSent] = maxMissSent / math.Log(1+float64(c.Vocab.Paragraphs())/0.5)
+		rare := p.maxIDF(c.Vocab)
+		out[fMissRare] = maxMiss / rare
+		out[fMissRareSent] = maxMissSent / rare
 	}
 	if bigrams > 0 {
 		out[fBigram] = float64(bigramHits) / float64(bigrams)
 	}
 	if len(q.Stems) > 1 {
-		out[fPhrase] = float64(longestRun(q.Stems, s)) / float64(len(q.Stems))
+		out[fPhrase] = float64(p.longestRun(s)) / float64(len(q.Stems))
 	}
 	if properAll > 0 {
 		out[fProperMissing] = float64(properMiss) / float64(properAll)
 		out[fProperMissingPara] = float64(properMissPara) / float64(properAll)
 	}
-	if q.HeadStem != "" && out[fHeadIn] == 0 && c.Vocab != nil && s.hasHyponym(q.HeadStem, c.Vocab) {
+	if q.HeadStem != "" && out[fHeadIn] == 0 && c.Vocab != nil && s.hasHyponymHash(q.HeadStem, p.headHash, c.Vocab) {
 		out[fHyponymHead] = 1
 	}
 	if n := len(s.Words); n > 0 {
@@ -508,14 +496,14 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 		out[fDensity] = float64(matched) / float64(n)
 		out[fLogLen] = math.Log(float64(n))
 	}
-	if len(q.Numbers) > 0 {
+	if len(p.numStems) > 0 {
 		miss := 0
-		for n := range q.Numbers {
-			if !s.Stems[corpus.Stem(n)] {
+		for j, st := range p.numStems {
+			if !s.has(st, p.numHash[j]) {
 				miss++
 			}
 		}
-		out[fQNumberMissing] = float64(miss) / float64(len(q.Numbers))
+		out[fQNumberMissing] = float64(miss) / float64(len(p.numStems))
 	}
 	for _, ref := range q.PrevCited {
 		if ref.Paragraph == s.Para && (ref.Story == "" || ref.Story == c.StoryName) {
@@ -540,7 +528,7 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 	if q.Negated != s.Negated {
 		out[fNegMismatch] = 1
 	}
-	out[fAntonym] = antonyms(q, s)
+	out[fAntonym] = p.antonyms(s)
 	if s.Caption {
 		out[fCaption] = 1
 	}
@@ -555,18 +543,37 @@ func SentenceVector(q *question.Question, s *Sentence, c Context, out []float64)
 
 	// The kinds of answer the sentence holds, crossed with what was asked.
 	var types, near [numTypes]bool
-	hit := Matches(q, s)
+	// Whether a word matches the question is worked out only beside words
+	// of some type, and once (0 not yet known, 1 yes, 2 no).
+	p.hit = resize(p.hit, len(s.Words))
+	hit := p.hit
+	clear(hit)
 	for i, w := range s.Words {
+		if !s.Cap[i] && !s.Num[i] && !s.Date[i] && !s.Place[i] {
+			continue // most words are of no type
+		}
 		var is [numClassTypes]bool
 		// A question has a dozen words: scanning them beats building a set
 		// for every candidate.
-		is[tNewName] = s.Cap[i] && !slices.Contains(q.Norms, w.Norm) && !inQuestion(q, w.Stem)
+		is[tNewName] = s.Cap[i] && !p.usesNorm(s, i) && !p.inQuestion(w.Stem, s.wordHash(i))
 		is[tNumber] = s.Num[i] && !q.Numbers[w.Norm]
 		is[tDate] = s.Date[i]
-		is[tPlace] = s.Place[i] && !inQuestion(q, w.Stem)
+		is[tPlace] = s.Place[i] && !p.inQuestion(w.Stem, s.wordHash(i))
+		if !is[0] && !is[1] && !is[2] && !is[3] {
+			continue
+		}
 		close := false
-		for j := max(0, i-nearWindow); j <= min(len(s.Words)-1, i+nearWindow); j++ {
-			close = close || hit[j] && j != i
+		for j := max(0, i-nearWindow); j <= min(len(s.Words)-1, i+nearWindow) && !close; j++ {
+			if j == i {
+				continue
+			}
+			if hit[j] == 0 {
+				hit[j] = 2
+				if p.matched.has(s.Words[j].Stem, s.wordHash(j)) {
+					hit[j] = 1
+				}
+			}
+			close = hit[j] == 1
 		}
 		for t, ok := range is {
 			types[t] = types[t] || ok
@@ -614,7 +621,17 @@ func inQuestion(q *question.Question, stem string) bool {
 	return false
 }
 
-func hasBigram(s *Sentence, a, b string) bool {
+// hasBigram reports stem a (of hash ha) followed by stem b (of hash hb)
+// in s.
+func (s *Sentence) hasBigram(a string, ha uint32, b string, hb uint32) bool {
+	if s.stemHash != nil {
+		for i := 1; i < len(s.Words); i++ {
+			if s.stemHash[i-1] == ha && s.stemHash[i] == hb && s.Words[i-1].Stem == a && s.Words[i].Stem == b {
+				return true
+			}
+		}
+		return false
+	}
 	for i := 1; i < len(s.Words); i++ {
 		if s.Words[i-1].Stem == a && s.Words[i].Stem == b {
 			return true
@@ -626,11 +643,12 @@ func hasBigram(s *Sentence, a, b string) bool {
 // antonyms is the share of question words whose WordNet antonym the
 // sentence uses instead of the word: SQuAD's unanswerable questions are
 // often the answer's sentence with one word turned round.
-func antonyms(q *question.Question, s *Sentence) float64 {
+func (p *Probe) antonyms(s *Sentence) float64 {
+	q := p.q
 	n := 0
 	for i := range q.Words {
 		w := &q.Words[i]
-		if w.Proper || w.Borrowed || s.Stems[w.Stem] {
+		if w.Proper || w.Borrowed || s.has(w.Stem, p.words[i].hash) {
 			continue
 		}
 		for _, a := range w.Antonyms {
@@ -694,37 +712,43 @@ func Keys(q *question.Question, v []float64) Key {
 }
 
 // longestRun is the length of the longest run of the question's words
-// (function words too) that the sentence has in the same order: a copied
-// phrase, the clearest sign that a question was written from a sentence.
-func longestRun(q []string, s *Sentence) int {
-	words := s.Words
-	best := 0
-	// Two rows of the table; on the stack for sentences of usual length.
-	var buf [2][80]int
-	prev, cur := buf[0][:], buf[1][:]
-	if len(words)+1 > len(buf[0]) {
-		prev, cur = make([]int, len(words)+1), make([]int, len(words)+1)
-	}
-	// Stems are compared by hash first: most pairs differ, and two
-	// integers are quicker to tell apart than two strings.
-	hashes := s.stemHash
-	if hashes == nil {
-		hashes = make([]uint32, len(words))
-		for j, w := range words {
-			hashes[j] = hashStem(w.Stem)
-		}
+// (function words too) that s has in the same order: a copied phrase, the
+// clearest sign that a question was written from a sentence.
+//
+// It goes through the sentence's words once. The probe's filter rules out
+// most of them (they are not the question's); for the others it extends
+// the run that ended at the word before with the question word before.
+func (p *Probe) longestRun(s *Sentence) int {
+	q := p.q.Stems
+	// last[i] is where question word i last matched, run[i] the length of
+	// the run that ended there; on the stack for questions of usual length.
+	var lastBuf, runBuf [32]int
+	last, run := lastBuf[:], runBuf[:]
+	if len(q) > len(lastBuf) {
+		last, run = make([]int, len(q)), make([]int, len(q))
 	}
 	for i := range q {
-		h := hashStem(q[i])
-		for j := range words {
-			if h == hashes[j] && q[i] == words[j].Stem {
-				cur[j+1] = prev[j] + 1
-				best = max(best, cur[j+1])
-			} else {
-				cur[j+1] = 0
-			}
+		last[i] = -2
+	}
+	best := 0
+	for j, w := range s.Words {
+		h := s.wordHash(j)
+		if !p.stems.mayHave(h) {
+			continue
 		}
-		prev, cur = cur, prev
+		// From the last question word, so that last[i-1] still tells of
+		// an earlier sentence word.
+		for i := len(q) - 1; i >= 0; i-- {
+			if p.stemHash[i] != h || q[i] != w.Stem {
+				continue
+			}
+			r := 1
+			if i > 0 && last[i-1] == j-1 {
+				r = run[i-1] + 1
+			}
+			last[i], run[i] = j, r
+			best = max(best, r)
+		}
 	}
 	return best
 }

@@ -26,10 +26,15 @@ const MaxSpan = 7
 // commas: runs of up to MaxList words whose only punctuation is commas,
 // with "and" or "or" after the last one, are candidates too.
 func Spans(s *Sentence) []Span {
+	return AppendSpans(make([]Span, 0, 2*len(s.Words)), s) // a news sentence has about 1.8 per word
+}
+
+// AppendSpans appends the spans of s to out, for a caller with space of
+// its own to put them in.
+func AppendSpans(out []Span, s *Sentence) []Span {
 	n := len(s.Words)
-	out := make([]Span, 0, 2*n) // a news sentence has about 1.8 per word
 	for i := 0; i < n; i++ {
-		if functionWord(s.Words[i].Norm) && !s.Num[i] {
+		if s.isFunction(i) && !s.Num[i] {
 			continue
 		}
 		commas, conj := 0, false // commas crossed; "and"/"or" since the last
@@ -46,7 +51,7 @@ func Spans(s *Sentence) []Span {
 			if commas == 0 && j-i > MaxSpan {
 				break
 			}
-			if functionWord(s.Words[j-1].Norm) && !s.Num[j-1] {
+			if s.isFunction(j-1) && !s.Num[j-1] {
 				continue
 			}
 			if commas > 0 && !conj {
@@ -323,9 +328,160 @@ func inAlts(q *question.Question, stem string) bool {
 }
 
 // SpanVector computes the features of sp as the short answer to q. matched
-// is Matches(q, s); out has length NumSpanFeatures and is overwritten.
+// is Matches(q, s); out has length NumSpanFeatures and is overwritten. To
+// read many spans of one sentence, NewSpanReader does the sentence's
+// share of the work once.
 func SpanVector(q *question.Question, s *Sentence, sp Span, matched []bool, c Context, out []float64) {
+	NewSpanReader(q, s, matched, c).Vector(sp, out)
+}
+
+// A SpanReader computes the features of the spans of one sentence as the
+// short answer to one question, with what they share (how many of the
+// sentence's words the question matches, which words are of the kind the
+// question asks for) worked out once.
+type SpanReader struct {
+	q       *question.Question
+	s       *Sentence
+	matched []bool
+	c       Context
+	total   int    // countTrue(matched)
+	hyponym []bool // word k is a kind of the question's head noun; empty when there is no head or no vocabulary
+	// Where the matched words are, so that a span finds its nearest ones
+	// without scanning the sentence: for k in 0…len(s.Words), before[k] is
+	// the last matched word before word k, from[k] the first at or after
+	// it (-1 for none), and upTo[k] the number of matched words before it.
+	before, from, upTo []int
+	lead               []int   // spanLead of word k
+	own                []int   // space for lead when the sentence has none read ahead
+	rare               float64 // the IDF of a word never seen, which scales rareness
+	buf                [numSpanBase]float64
+}
+
+// NewSpanReader prepares the spans of s for q. matched is Matches(q, s).
+func NewSpanReader(q *question.Question, s *Sentence, matched []bool, c Context) *SpanReader {
+	r := new(SpanReader)
+	r.Reset(q, s, matched, c)
+	return r
+}
+
+// Reset prepares r for the spans of s for q, as NewSpanReader does, in
+// the space r used before.
+func (r *SpanReader) Reset(q *question.Question, s *Sentence, matched []bool, c Context) {
+	r.q, r.s, r.matched, r.c, r.total = q, s, matched, c, countTrue(matched)
+	n := len(matched)
+	r.before, r.from, r.upTo = resize(r.before, n+1), resize(r.from, n+1), resize(r.upTo, n+1)
+	r.before[0], r.upTo[0], r.from[n] = -1, 0, -1
+	for k, m := range matched {
+		r.before[k+1], r.upTo[k+1] = r.before[k], r.upTo[k]
+		if m {
+			r.before[k+1] = k
+			r.upTo[k+1]++
+		}
+	}
+	for k := n - 1; k >= 0; k-- {
+		r.from[k] = r.from[k+1]
+		if matched[k] {
+			r.from[k] = k
+		}
+	}
+	r.lead = s.lead
+	if r.lead == nil { // a Sentence Prepare did not read
+		r.lead = resize(r.own, len(s.Words))
+		for k, w := range s.Words {
+			r.lead[k] = spanLead(w.Norm)
+		}
+		r.own = r.lead
+	}
+	r.rare = 0
+	if c.Vocab != nil {
+		r.rare = math.Log(1 + float64(c.Vocab.Paragraphs())/0.5)
+	}
+	r.hyponym = r.hyponym[:0]
+	if q.HeadStem != "" && c.Vocab != nil {
+		r.hyponym = resize(r.hyponym, len(s.Words))
+		for i, w := range s.Words {
+			// "Buddhism" for "what religion?", "warehouse" for "which building?"
+			r.hyponym[i] = len(w.Stem) > 2 && c.Vocab.IsHypernym(w.Stem, q.HeadStem)
+		}
+	}
+}
+
+// leadTitle marks a title in spanLead.
+const leadTitle = 1 << 16
+
+// spanLead is what a word says of a span it comes before: whether it is
+// a title ("President"; leadTitle), and the feature of an article, "of",
+// a copula or a preposition (0 for none).
+func spanLead(norm string) int {
+	f := 0
+	switch {
+	case norm == "the" || norm == "a" || norm == "an":
+		f = gPrevThe
+	case norm == "of":
+		f = gPrevOf
+	case norm == "is" || norm == "was" || norm == "are" || norm == "were" || norm == "as" || norm == "named" || norm == "called":
+		f = gPrevCopula
+	case prepositions[norm]:
+		f = gPrep
+	}
+	if lexicon.TitleWords[norm] {
+		f |= leadTitle
+	}
+	return f
+}
+
+// resize returns b[:n], made anew when b is too short. The elements keep
+// what they held.
+func resize[T any](b []T, n int) []T {
+	if cap(b) < n {
+		return make([]T, n)
+	}
+	return b[:n]
+}
+
+// Vector computes the features of sp; out has length NumSpanFeatures and
+// is overwritten.
+func (r *SpanReader) Vector(sp Span, out []float64) {
 	clear(out)
+	t := r.base(sp, out[:numSpanBase])
+	q := r.q
+	copy(out[numSpanBase*(1+spanGroup(q.Kind)):], out[:numSpanBase])
+	out[spanCrossed+int(q.Kind)*numSpanTypes+t] = 1
+	if q.HeadClass != question.NoClass {
+		out[spanCrossed+int(question.NumKinds)*numSpanTypes+int(q.HeadClass-1)*numSpanTypes+t] = 1
+	}
+}
+
+// Score is w·v for the vector v that Vector computes for sp, to the last
+// bit, without making v: v's base features, the same repeated for the
+// question's group of kinds, and ones at the span's type crossed with
+// the kind and the class, all other features being zero. It adds the
+// same products in the same order as w·v does, less the zero ones, which
+// change no sum.
+func (r *SpanReader) Score(sp Span, w []float64) float64 {
+	base := r.buf[:]
+	clear(base)
+	t := r.base(sp, base)
+	q := r.q
+	s := 0.0
+	for i, x := range base {
+		s += w[i] * x
+	}
+	group := w[numSpanBase*(1+spanGroup(q.Kind)):][:numSpanBase]
+	for i, x := range base {
+		s += group[i] * x
+	}
+	s += w[spanCrossed+int(q.Kind)*numSpanTypes+t] * 1
+	if q.HeadClass != question.NoClass {
+		s += w[spanCrossed+int(question.NumKinds)*numSpanTypes+int(q.HeadClass-1)*numSpanTypes+t] * 1
+	}
+	return s
+}
+
+// base computes the base features of sp into out (of length numSpanBase,
+// zero on entry) and returns the span's type.
+func (r *SpanReader) base(sp Span, out []float64) int {
+	q, s, matched, c := r.q, r.s, r.matched, r.c
 	out[gBias] = 1
 	n := sp.End - sp.Start
 	in := 0
@@ -338,34 +494,28 @@ func SpanVector(q *question.Question, s *Sentence, sp Span, matched []bool, c Co
 	if in == n {
 		out[gAllInQuestion] = 1
 	}
+	// The matched words outside the span: the first and the last of
+	// them, and the distance to the nearest (from the nearest on the left
+	// and the nearest on the right).
 	first, last := -1, -1
 	dist := len(s.Words)
-	window := 0
-	for i, m := range matched {
-		if m && (i < sp.Start && sp.Start-i <= 3 || i >= sp.End && i-sp.End < 3) {
-			window++
-		}
-		if m && i < sp.Start {
-			out[gNearLeft] = max(out[gNearLeft], 1/float64(sp.Start-i))
-		}
-		if m && i >= sp.End {
-			out[gNearRight] = max(out[gNearRight], 1/float64(i-sp.End+1))
-		}
-		if !m || i >= sp.Start && i < sp.End {
-			continue
-		}
-		if first < 0 {
-			first = i
-		}
-		last = i
-		d := sp.Start - i
-		if i >= sp.End {
-			d = i - sp.End + 1
-		}
-		dist = min(dist, d)
+	// Matched words up to three before the span and three after it.
+	window := r.upTo[sp.Start] - r.upTo[max(0, sp.Start-3)] + r.upTo[min(len(matched), sp.End+3)] - r.upTo[sp.End]
+	if left := r.before[sp.Start]; left >= 0 {
+		out[gNearLeft] = 1 / float64(sp.Start-left)
+		first, last = r.from[0], left
+		dist = min(dist, sp.Start-left)
 	}
-	if total := countTrue(matched); total > 0 {
-		out[gWindow] = float64(window) / float64(total)
+	if right := r.from[sp.End]; right >= 0 {
+		out[gNearRight] = 1 / float64(right-sp.End+1)
+		if first < 0 {
+			first = right
+		}
+		last = r.before[len(matched)]
+		dist = min(dist, right-sp.End+1)
+	}
+	if r.total > 0 {
+		out[gWindow] = float64(window) / float64(r.total)
 	}
 	if sp.Start > 0 && s.Cap[sp.Start-1] {
 		out[gCapBefore] = 1
@@ -391,20 +541,12 @@ func SpanVector(q *question.Question, s *Sentence, sp Span, matched []bool, c Co
 	if sp.End < len(s.Words) && matched[sp.End] {
 		out[gMatchAfter] = 1
 	}
-	if sp.Start > 0 && lexicon.TitleWords[s.Words[sp.Start-1].Norm] {
-		out[gAfterTitle] = 1 // "President Charles W. Eliot"
-	}
 	if sp.Start > 0 {
-		p := s.Words[sp.Start-1].Norm
-		switch {
-		case p == "the" || p == "a" || p == "an":
-			out[gPrevThe] = 1
-		case p == "of":
-			out[gPrevOf] = 1
-		case p == "is" || p == "was" || p == "are" || p == "were" || p == "as" || p == "named" || p == "called":
-			out[gPrevCopula] = 1
-		case prepositions[p]:
-			out[gPrep] = 1
+		if f := r.lead[sp.Start-1]; f&leadTitle != 0 {
+			out[gAfterTitle] = 1 // "President Charles W. Eliot"
+		}
+		if f := r.lead[sp.Start-1] &^ leadTitle; f > 0 {
+			out[f] = 1
 		}
 	} else {
 		out[gStartsSentence] = 1
@@ -432,22 +574,21 @@ func SpanVector(q *question.Question, s *Sentence, sp Span, matched []bool, c Co
 			if s.Words[i].Stem == q.HeadStem {
 				out[gHasHead] = 1
 			}
-			// "Buddhism" for "what religion?", "warehouse" for "which building?"
-			if c.Vocab != nil && len(s.Words[i].Stem) > 2 && c.Vocab.IsHypernym(s.Words[i].Stem, q.HeadStem) {
+			if len(r.hyponym) > 0 && r.hyponym[i] {
 				out[gHyponymHead] = 1
 			}
 		}
 	}
 	// Function words around and inside a span: where a phrase begins and
 	// ends without a parser.
-	if sp.End < len(s.Words) && functionWord(s.Words[sp.End].Norm) && !breaks(s, sp.End-1) {
+	if sp.End < len(s.Words) && s.isFunction(sp.End) && !breaks(s, sp.End-1) {
 		out[gNextFunc] = 1
 	}
-	if sp.Start > 0 && functionWord(s.Words[sp.Start-1].Norm) {
+	if sp.Start > 0 && s.isFunction(sp.Start-1) {
 		out[gPrevFunc] = 1
 	}
 	for i := sp.Start + 1; i < sp.End-1; i++ {
-		if functionWord(s.Words[i].Norm) {
+		if s.isFunction(i) {
 			out[gInnerFunc] = 1
 			break
 		}
@@ -564,26 +705,21 @@ func SpanVector(q *question.Question, s *Sentence, sp Span, matched []bool, c Co
 			}
 		}
 		idf := s.wordIDF(c.Vocab)
-		r := 0.0
+		sum := 0.0
 		for i := sp.Start; i < sp.End; i++ {
-			r += idf[i]
+			sum += idf[i]
 		}
-		out[gRareness] = r / float64(n) / math.Log(1+float64(c.Vocab.Paragraphs())/0.5)
+		out[gRareness] = sum / float64(n) / r.rare
 	}
-	t := sOther
 	switch {
 	case dates > 0:
-		t = sDate
+		return sDate
 	case nums > 0:
-		t = sNumber
+		return sNumber
 	case caps > 0:
-		t = sName
+		return sName
 	}
-	copy(out[numSpanBase*(1+spanGroup(q.Kind)):], out[:numSpanBase])
-	out[spanCrossed+int(q.Kind)*numSpanTypes+t] = 1
-	if q.HeadClass != question.NoClass {
-		out[spanCrossed+int(question.NumKinds)*numSpanTypes+int(q.HeadClass-1)*numSpanTypes+t] = 1
-	}
+	return sOther
 }
 
 // edgeWords returns the question's first and last words of its own (not
@@ -663,5 +799,13 @@ func isCapital(s *Sentence, i int) bool {
 }
 
 func functionWord(n string) bool { return question.StopWords[n] || n == "s" }
+
+// isFunction is functionWord of word i's norm, read ahead by Prepare.
+func (s *Sentence) isFunction(i int) bool {
+	if s.function != nil {
+		return s.function[i]
+	}
+	return functionWord(s.Words[i].Norm)
+}
 
 var prepositions = map[string]bool{"in": true, "at": true, "on": true, "by": true, "from": true, "to": true, "for": true, "with": true, "near": true, "since": true, "until": true, "during": true, "after": true, "before": true, "into": true, "than": true, "about": true, "over": true, "under": true}

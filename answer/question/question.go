@@ -199,6 +199,7 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 	toks = kept
 	q.Norms = make([]string, 0, len(toks))
 	q.Stems = make([]string, 0, len(toks))
+	q.Words = make([]Word, 0, len(toks)) // at most one a token, and a Word is large to copy as the slice grows
 	for _, t := range toks {
 		q.Norms = append(q.Norms, t.Norm)
 		q.Stems = append(q.Stems, v.Stem(t.Norm))

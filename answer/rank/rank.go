@@ -38,6 +38,21 @@ func (l *Linear) Score(x []float64) float64 {
 	return s
 }
 
+// ScoreRanges is w·x for an x that is zero outside ranges: ranges of
+// indices [from, to), in increasing order and not overlapping. It adds
+// the same products in the same order as Score, less the zero ones, and
+// so returns the very same number: adding w·0 changes no sum.
+func (l *Linear) ScoreRanges(x []float64, ranges [][2]int) float64 {
+	s := 0.0
+	for _, r := range ranges {
+		w, x := l.Weights[r[0]:r[1]], x[r[0]:r[1]]
+		for i := range w {
+			s += w[i] * x[i]
+		}
+	}
+	return s
+}
+
 // A Model is everything the engine learned.
 type Model struct {
 	Schema   int                `json:"schema"` // features.SchemaVersion it was fitted with

@@ -55,3 +55,21 @@ func TestSoftmax(t *testing.T) {
 		t.Error("sigmoid")
 	}
 }
+
+// TestScoreRanges: on a vector that is zero outside the ranges,
+// ScoreRanges is Score to the last bit, whatever the signs of the
+// weights; the zeros it skips would have added nothing.
+func TestScoreRanges(t *testing.T) {
+	l := Linear{Weights: []float64{0.1, -2.5, 1e-17, 3, -0.7, 1.25, 9e9, -1e-9}}
+	x := []float64{1, 0.3, 7, 0, 0, 0.2, 0, 1e-12}
+	ranges := [][2]int{{0, 3}, {5, 6}, {7, 8}}
+	if got, want := l.ScoreRanges(x, ranges), l.Score(x); math.Float64bits(got) != math.Float64bits(want) {
+		t.Errorf("ScoreRanges %v, Score %v", got, want)
+	}
+	if got := l.ScoreRanges(make([]float64, 8), ranges); math.Float64bits(got) != 0 {
+		t.Errorf("ScoreRanges of zeros %v, want +0", got)
+	}
+	if got := l.ScoreRanges(x, [][2]int{{0, 1}}); got != 0.1 {
+		t.Errorf("ScoreRanges over the first weight only %v, want 0.1", got)
+	}
+}
