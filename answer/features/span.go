@@ -355,6 +355,43 @@ type SpanReader struct {
 	own                []int   // space for lead when the sentence has none read ahead
 	rare               float64 // the IDF of a word never seen, which scales rareness
 	buf                [numSpanBase]float64
+	// edge marks the words that match the question's first (edgeFirst)
+	// and last (edgeLast) words; ending is each word's ending class.
+	edge, ending []uint8
+}
+
+const (
+	edgeFirst = 1 << iota
+	edgeLast
+)
+
+// Ending classes of a lower-case word, standing in for its part of speech.
+const (
+	endNone = iota
+	endEd
+	endIng
+	endLy
+	endNoun
+	endAdj
+	endPlural
+)
+
+func endingOf(w string) uint8 {
+	switch {
+	case hasSuffix(w, "ed"):
+		return endEd
+	case hasSuffix(w, "ing"):
+		return endIng
+	case hasSuffix(w, "ly"):
+		return endLy
+	case hasAnySuffix(w, nounEndings):
+		return endNoun
+	case hasAnySuffix(w, adjectiveEndings):
+		return endAdj
+	case hasSuffix(w, "s") && !hasSuffix(w, "ss"):
+		return endPlural
+	}
+	return endNone
 }
 
 // NewSpanReader prepares the spans of s for q. matched is Matches(q, s).
@@ -395,6 +432,20 @@ func (r *SpanReader) Reset(q *question.Question, s *Sentence, matched []bool, c 
 	r.rare = 0
 	if c.Vocab != nil {
 		r.rare = math.Log(1 + float64(c.Vocab.Paragraphs())/0.5)
+	}
+	r.edge, r.ending = resize(r.edge, n), resize(r.ending, n)
+	fq, lq := edgeWords(q)
+	for i, w := range s.Words {
+		r.edge[i], r.ending[i] = 0, endNone
+		if fq != nil && matchesWord(fq, w.Stem) {
+			r.edge[i] |= edgeFirst
+		}
+		if lq != nil && matchesWord(lq, w.Stem) {
+			r.edge[i] |= edgeLast
+		}
+		if !s.Cap[i] && !s.Num[i] {
+			r.ending[i] = endingOf(w.Norm)
+		}
 	}
 	r.hyponym = r.hyponym[:0]
 	if q.HeadStem != "" && c.Vocab != nil {
@@ -597,42 +648,37 @@ func (r *SpanReader) base(sp Span, out []float64) int {
 	// stands before "founded", "what did X end?" for what follows "end".
 	// The question's first and last words, found beside the span, say
 	// which side of the question's words the answer lies on.
-	if fq, lq := edgeWords(q); fq != nil {
-		for i := max(0, sp.Start-3); i < sp.Start; i++ {
-			if matchesWord(lq, s.Words[i].Stem) {
-				out[gAfterLastQ] = 1
-			}
-			if matchesWord(fq, s.Words[i].Stem) {
-				out[gAfterFirstQ] = 1
-			}
+	for i := max(0, sp.Start-3); i < sp.Start; i++ {
+		if r.edge[i]&edgeLast != 0 {
+			out[gAfterLastQ] = 1
 		}
-		for i := sp.End; i < len(s.Words) && i < sp.End+3; i++ {
-			if matchesWord(fq, s.Words[i].Stem) {
-				out[gBeforeFirstQ] = 1
-			}
-			if matchesWord(lq, s.Words[i].Stem) {
-				out[gBeforeLastQ] = 1
-			}
+		if r.edge[i]&edgeFirst != 0 {
+			out[gAfterFirstQ] = 1
+		}
+	}
+	for i := sp.End; i < len(s.Words) && i < sp.End+3; i++ {
+		if r.edge[i]&edgeFirst != 0 {
+			out[gBeforeFirstQ] = 1
+		}
+		if r.edge[i]&edgeLast != 0 {
+			out[gBeforeLastQ] = 1
 		}
 	}
 	// Word endings stand in for parts of speech: an answer is mostly a
 	// noun phrase, seldom a verb ("reintroduced") or an adverb.
-	if l := sp.End - 1; !s.Cap[l] && !s.Num[l] {
-		w := s.Words[l].Norm
-		switch {
-		case hasSuffix(w, "ed"):
-			out[gLastEd] = 1
-		case hasSuffix(w, "ing"):
-			out[gLastIng] = 1
-		case hasSuffix(w, "ly"):
-			out[gLastLy] = 1
-		case hasAnySuffix(w, nounEndings):
-			out[gLastNoun] = 1
-		case hasAnySuffix(w, adjectiveEndings):
-			out[gLastAdj] = 1
-		case hasSuffix(w, "s") && !hasSuffix(w, "ss"):
-			out[gLastPlural] = 1
-		}
+	switch r.ending[sp.End-1] {
+	case endEd:
+		out[gLastEd] = 1
+	case endIng:
+		out[gLastIng] = 1
+	case endLy:
+		out[gLastLy] = 1
+	case endNoun:
+		out[gLastNoun] = 1
+	case endAdj:
+		out[gLastAdj] = 1
+	case endPlural:
+		out[gLastPlural] = 1
 	}
 	// A verb's past form just before or after the span: "founded X",
 	// "X was founded".
@@ -642,16 +688,13 @@ func (r *SpanReader) base(sp Span, out []float64) int {
 	if x := sp.End; x < len(s.Words) && !s.Cap[x] && !breaks(s, x-1) && hasSuffix(s.Words[x].Norm, "ed") {
 		out[gNextVerb] = 1
 	}
-	if f := sp.Start; !s.Cap[f] && !s.Num[f] {
-		w := s.Words[f].Norm
-		switch {
-		case hasSuffix(w, "ed"):
-			out[gFirstEd] = 1
-		case hasSuffix(w, "ing"):
-			out[gFirstIng] = 1
-		case hasSuffix(w, "ly"):
-			out[gFirstLy] = 1
-		}
+	switch r.ending[sp.Start] {
+	case endEd:
+		out[gFirstEd] = 1
+	case endIng:
+		out[gFirstIng] = 1
+	case endLy:
+		out[gFirstLy] = 1
 	}
 	caps, nums, dates, capsAsked := 0, 0, 0, 0
 	for i := sp.Start; i < sp.End; i++ {
