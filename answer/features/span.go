@@ -734,7 +734,7 @@ func (r *SpanReader) base(sp Span, out []float64) int {
 	if quotes {
 		out[gInQuotes] = 1
 	}
-	out[gLen1+min(n, MaxSpan)-1] = 1
+	out[gLen1+min(n, gLen7-gLen1+1)-1] = 1 // seven words and more share the last
 	if n > 2 && isList(s, sp) {
 		out[gList] = 1
 	}
