@@ -15,8 +15,10 @@ import (
 type Span struct{ Start, End int }
 
 // MaxSpan is the longest short answer considered, in words: a budget, not
-// a weight. SQuAD's answers average three words.
-const MaxSpan = 7
+// a weight. SQuAD's answers average three words, but a reason or a
+// manner takes more (nine words measured better than seven in
+// cross-validation: short EM 0.325 -> 0.330).
+const MaxSpan = 9
 
 // Spans lists the candidate short answers of s: every run of up to MaxSpan
 // words that does not cross punctuation (a number's own comma or point
