@@ -65,7 +65,7 @@ func runReport(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	until := time.Now()
+	until := report.UpToNow(time.Now())
 	p := report.Period{Since: until.Add(-period), Until: until}
 	rated, err := st.Questions(ctx, store.Filter{Guild: *guild, Channel: *channel, Story: story.Name, Since: p.Since, Until: p.Until}, maxReportLog)
 	if err != nil {

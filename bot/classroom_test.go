@@ -406,6 +406,25 @@ func TestClassroomReportAndForget(t *testing.T) {
 	}
 }
 
+// TestClassroomReportSameInstant: a question asked in the very millisecond
+// a report is asked for is counted. The log keeps milliseconds and a
+// period ends before its Until, so a report ending "now" missed it (a
+// flaky TestClassroomHTTP on a fast machine); a stopped clock makes it
+// certain.
+func TestClassroomReportSameInstant(t *testing.T) {
+	stopped := time.Date(2026, 11, 25, 16, 7, 30, 123456789, time.UTC)
+	c := startClassWith(t, filepath.Join(t.TempDir(), "storybot.db"), func(cl *Classroom) {
+		cl.now = func() time.Time { return stopped }
+	})
+	c.addByAttachment(t, teacher, "harbour.txt", []byte(storyHarbour), len(storyHarbour), "")
+	c.respond(t, interaction(2, teacher, channelA, command("story", sub("use", opt("name", 3, "harbour")))))
+	c.ask(t, student1, channelA, "When did it open?")
+	_, d, _ := c.respond(t, interaction(2, teacher, channelA, command("report")))
+	if !strings.Contains(textOf(d), "**1 question** asked by **1 student**") {
+		t.Errorf("a question asked this millisecond is not in the report:\n%s", textOf(d))
+	}
+}
+
 func TestClassroomQuiz(t *testing.T) {
 	c := startClass(t, filepath.Join(t.TempDir(), "storybot.db"))
 	text, err := os.ReadFile("../corpus/soleimani-strike.txt")

@@ -102,7 +102,7 @@ func (b *Bot) buildReport(ctx context.Context, o origin, where, channel, name st
 		b.logged(o, outcomeError, start)
 		return storeTrouble.edit()
 	}
-	until := c.now()
+	until := report.UpToNow(c.now())
 	period := report.Period{Since: until.AddDate(0, 0, -days), Until: until}
 	rated, err := c.Store.Questions(ctx, store.Filter{Guild: o.guild, Channel: channel, Story: st.Name, Since: period.Since, Until: period.Until}, maxReportQuestions)
 	if err != nil {

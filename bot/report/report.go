@@ -47,6 +47,13 @@ type Question struct {
 	Reason string // the reason given with a 👎, if any ("wrong", "not in the story", "unclear")
 }
 
+// UpToNow is the Until of a period that ends now: the millisecond after
+// now, the log's resolution, so that a question asked in the same
+// millisecond as the report is asked for is counted.
+func UpToNow(now time.Time) time.Time {
+	return now.Truncate(time.Millisecond).Add(time.Millisecond)
+}
+
 // A Period bounds the questions a report counts: Since ≤ Asked < Until.
 // A zero Since or Until leaves that side open. Days are counted in Zone
 // (UTC when nil).
