@@ -367,6 +367,14 @@ const (
 	edgeLast
 )
 
+// has is 1 when edges holds edge, else 0.
+func has(edges, edge uint8) float64 {
+	if edges&edge != 0 {
+		return 1
+	}
+	return 0
+}
+
 // Ending classes of a lower-case word, standing in for its part of speech.
 const (
 	endNone = iota
@@ -650,37 +658,23 @@ func (r *SpanReader) base(sp Span, out []float64) int {
 	// stands before "founded", "what did X end?" for what follows "end".
 	// The question's first and last words, found beside the span, say
 	// which side of the question's words the answer lies on.
+	var before, after uint8 // the edges among the three words before and after
 	for i := max(0, sp.Start-3); i < sp.Start; i++ {
-		if r.edge[i]&edgeLast != 0 {
-			out[gAfterLastQ] = 1
-		}
-		if r.edge[i]&edgeFirst != 0 {
-			out[gAfterFirstQ] = 1
-		}
+		before |= r.edge[i]
 	}
-	for i := sp.End; i < len(s.Words) && i < sp.End+3; i++ {
-		if r.edge[i]&edgeFirst != 0 {
-			out[gBeforeFirstQ] = 1
-		}
-		if r.edge[i]&edgeLast != 0 {
-			out[gBeforeLastQ] = 1
-		}
+	for i := sp.End; i < min(len(s.Words), sp.End+3); i++ {
+		after |= r.edge[i]
 	}
+	out[gAfterLastQ], out[gAfterFirstQ] = has(before, edgeLast), has(before, edgeFirst)
+	out[gBeforeFirstQ], out[gBeforeLastQ] = has(after, edgeFirst), has(after, edgeLast)
 	// Word endings stand in for parts of speech: an answer is mostly a
-	// noun phrase, seldom a verb ("reintroduced") or an adverb.
-	switch r.ending[sp.End-1] {
-	case endEd:
-		out[gLastEd] = 1
-	case endIng:
-		out[gLastIng] = 1
-	case endLy:
-		out[gLastLy] = 1
-	case endNoun:
-		out[gLastNoun] = 1
-	case endAdj:
-		out[gLastAdj] = 1
-	case endPlural:
-		out[gLastPlural] = 1
+	// noun phrase, seldom a verb ("reintroduced") or an adverb. The slots
+	// follow the order of the ending classes.
+	if e := r.ending[sp.End-1]; e != endNone {
+		out[gLastEd+int(e-endEd)] = 1
+	}
+	if e := r.ending[sp.Start]; e != endNone && e <= endLy {
+		out[gFirstEd+int(e-endEd)] = 1
 	}
 	// A verb's past form just before or after the span: "founded X",
 	// "X was founded".
@@ -689,14 +683,6 @@ func (r *SpanReader) base(sp Span, out []float64) int {
 	}
 	if x := sp.End; x < len(s.Words) && !s.Cap[x] && !breaks(s, x-1) && hasSuffix(s.Words[x].Norm, "ed") {
 		out[gNextVerb] = 1
-	}
-	switch r.ending[sp.Start] {
-	case endEd:
-		out[gFirstEd] = 1
-	case endIng:
-		out[gFirstIng] = 1
-	case endLy:
-		out[gFirstLy] = 1
 	}
 	caps, nums, dates, capsAsked := 0, 0, 0, 0
 	for i := sp.Start; i < sp.End; i++ {
