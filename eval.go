@@ -49,11 +49,7 @@ func runEval(ctx context.Context, args []string, getenv func(string) string, std
 			return usageError{err.Error()}
 		}
 		all = mergePairs(all, pairs)
-		sets, err := train.SetsOf(all)
-		if err != nil {
-			return err
-		}
-		data, err := train.Prepare(ctx, sets)
+		data, err := train.PreparePairs(ctx, all)
 		if err != nil {
 			return err
 		}

@@ -95,15 +95,15 @@ func TestSpanSyntax(t *testing.T) {
 		on, off                  []string
 	}{
 		{"The colony was founded by Jean Ribault in 1562.", "Who founded the colony?", "Jean Ribault",
-			[]string{"after_first_q", "prev_by", "next_in"}, []string{"before_first_q", "last_ed", "after_verb"}},
+			[]string{"after_first_q", "word_before_by", "word_after_in"}, []string{"before_first_q", "last_ed", "after_verb"}},
 		{"The council appointed Maria Lopez as director.", "Who did the council appoint?", "Maria Lopez",
 			[]string{"after_last_q", "after_verb", "whole_cap"}, []string{"before_last_q", "before_verb"}},
 		{"Jean Ribault founded the colony in 1562.", "Who founded the colony?", "Jean Ribault",
-			[]string{"before_first_q", "starts_sentence"}, []string{"after_first_q", "prev_by"}},
+			[]string{"before_first_q", "starts_sentence"}, []string{"after_first_q", "word_before_by"}},
 		{"Harvard reintroduced early admission in 2011.", "Why did Harvard end early admission?", "reintroduced",
 			[]string{"last_ed", "first_ed", "last_ed@why_how"}, []string{"last_noun", "last_ed@what"}},
 		{"The Ming ruled China from 1368–1644 in the east.", "When did the Ming rule?", "1368–1644",
-			[]string{"prev_from", "next_in"}, nil},
+			[]string{"word_before_from", "word_after_in"}, nil},
 		{"The farmers protested outside the province hall.", "Who protested?", "farmers",
 			[]string{"last_person", "last_plural"}, []string{"last_place"}},
 	}

@@ -25,9 +25,10 @@ import (
 	"storybot/corpus"
 )
 
-// SchemaVersion changes whenever a feature is added, removed, reordered or
-// computed differently; committed weights of another version are refused.
-const SchemaVersion = 8
+// SchemaVersion changes whenever a feature is added, removed, reordered,
+// renamed or computed differently; committed weights of another version
+// are refused.
+const SchemaVersion = 9
 
 // A Sentence is what the features need of a story's sentence, computed
 // once when the engine is built.

@@ -219,10 +219,10 @@ var spanBaseNames = func() [numSpanBase]string {
 	var names [numSpanBase]string
 	copy(names[:], spanBaseWords[:])
 	for i, w := range prevWords {
-		names[gPrevWord+i] = "prev_" + w
+		names[gPrevWord+i] = "word_before_" + w
 	}
 	for i, w := range nextWords {
-		names[gNextWord+i] = "next_" + w
+		names[gNextWord+i] = "word_after_" + w
 	}
 	return names
 }()

@@ -84,10 +84,7 @@ var classWords = [NumClasses]map[string]bool{
 
 // ClassOf finds the class of a noun stem: NoClass for a word WordNet
 // puts in none of them.
-func ClassOf(stem string, v *lexicon.Vocab) Class { return classOf(stem, v) }
-
-// classOf finds the class of a noun stem.
-func classOf(stem string, v *lexicon.Vocab) Class {
+func ClassOf(stem string, v *lexicon.Vocab) Class {
 	cands := append([]string{stem}, v.Related(stem, lexicon.Hypernym)...)
 	for _, c := range cands {
 		for k := Person; k < NumClasses; k++ {
@@ -228,7 +225,7 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 		w.Head = i == headAt
 		if w.Head {
 			q.HeadStem = w.Stem
-			q.HeadClass = classOf(w.Stem, v)
+			q.HeadClass = ClassOf(w.Stem, v)
 			w.Type = q.HeadClass != NoClass && classWords[q.HeadClass][w.Stem]
 		}
 		if q.Unknown == "" && (w.Proper && !w.Known && len(n) > 2 || unheard(n, v)) {

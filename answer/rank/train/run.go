@@ -10,8 +10,8 @@ import (
 	"storybot/answer/rank"
 )
 
-// SetsOf loads the stories of question-set pairs.
-func SetsOf(pairs []eval.Pair) ([]Set, error) {
+// setsOf loads the stories of question-set pairs.
+func setsOf(pairs []eval.Pair) ([]Set, error) {
 	var out []Set
 	for _, p := range pairs {
 		st, err := p.Stories()
@@ -23,14 +23,19 @@ func SetsOf(pairs []eval.Pair) ([]Set, error) {
 	return out, nil
 }
 
-// EvaluatePairs answers question-set pairs with m and scores them: what
-// `storybot eval` does without --cv.
-func EvaluatePairs(ctx context.Context, pairs []eval.Pair, m *rank.Model) ([]Scored, error) {
-	sets, err := SetsOf(pairs)
+// PreparePairs reads question-set pairs and prepares them.
+func PreparePairs(ctx context.Context, pairs []eval.Pair) (*Data, error) {
+	sets, err := setsOf(pairs)
 	if err != nil {
 		return nil, err
 	}
-	d, err := Prepare(ctx, sets)
+	return Prepare(ctx, sets)
+}
+
+// EvaluatePairs answers question-set pairs with m and scores them: what
+// `storybot eval` does without --cv.
+func EvaluatePairs(ctx context.Context, pairs []eval.Pair, m *rank.Model) ([]Scored, error) {
+	d, err := PreparePairs(ctx, pairs)
 	if err != nil {
 		return nil, err
 	}

@@ -601,6 +601,9 @@ func FeatureGroups() []FeatureGroup {
 		{"position", []string{"first_para", "last_para", "para_pos", "first_sent", "log_len", "pronoun_start"}},
 		{"question's names", []string{"proper_missing"}},
 		{"span context", []string{"near", "log_dist", "match_before", "match_after", "left_of_all", "right_of_all", "between", "after_", "before_", "has_head", "whole_cap", "part_cap", "in_parens", "in_quotes", "starts_sentence", "len", "rareness", "window", "cap_", "head_soon", "after_title", "names_asked", "inner_func"}},
+		{"span syntax (word endings, WordNet class, words around, lists)", []string{"last_ed", "last_ing", "last_ly", "last_noun", "last_adj", "last_plural",
+			"first_ed", "first_ing", "first_ly", "last_person", "last_place", "last_organisation", "last_time", "last_quantity", "last_class_asked",
+			"word_before_", "word_after_", "list"}},
 	}
 }
 
@@ -620,11 +623,7 @@ func mask(names []string, o Options) []bool {
 // Model fits the model on question-set pairs and records where it came
 // from. data names the sets as given on the command line.
 func Model(ctx context.Context, pairs []eval.Pair, data []string, date string) (*rank.Model, error) {
-	sets, err := SetsOf(pairs)
-	if err != nil {
-		return nil, err
-	}
-	d, err := Prepare(ctx, sets)
+	d, err := PreparePairs(ctx, pairs)
 	if err != nil {
 		return nil, err
 	}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
+	"storybot/answer/abstain"
 	"storybot/answer/eval"
 	"storybot/answer/features"
 )
@@ -19,11 +21,7 @@ func smallData(t *testing.T) *Data {
 	for i := range pairs {
 		pairs[i].Gold = pairs[i].Gold[:min(len(pairs[i].Gold), 20)]
 	}
-	sets, err := SetsOf(pairs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := Prepare(context.Background(), sets)
+	d, err := PreparePairs(context.Background(), pairs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,5 +103,22 @@ func TestFitStopsWhenCancelled(t *testing.T) {
 	cancel()
 	if m, err := d.Fit(ctx, Defaults(), nil); err == nil || m != nil {
 		t.Errorf("a cancelled fit gave %v, %v", m, err)
+	}
+}
+
+// TestFeatureGroups: every prefix of every ablation group names at least
+// one feature of the schemas, so a renamed feature cannot quietly leave
+// the group it was measured in.
+func TestFeatureGroups(t *testing.T) {
+	var names []string
+	for _, schema := range [][]string{features.SentenceNames(), features.SpanNames(), features.ParagraphNames(), abstain.Names()} {
+		names = append(names, schema...)
+	}
+	for _, g := range FeatureGroups() {
+		for _, p := range g.Prefixes {
+			if !slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(n, p) }) {
+				t.Errorf("group %q: no feature starts with %q", g.Name, p)
+			}
+		}
 	}
 }
