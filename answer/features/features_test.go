@@ -485,33 +485,42 @@ var probeQuestions = []string{
 // probeTurn is the turn before, for the follow-ups among probeQuestions.
 var probeTurn = &answer.Turn{Question: "Who replaced Soleimani?", Short: "Esmail Ghaani", Cited: []answer.Ref{{Paragraph: 34}}}
 
-// TestProbe: a Probe made once per question gives every sentence the
-// vector SentenceVector computes afresh, whatever sentence it read
-// before, and its matches are Matches'.
-func TestProbe(t *testing.T) {
+// eachProbed calls f for every probe question (alone and as a follow-up
+// of probeTurn) and every sentence of the embedded story, with the
+// question's Probe and the sentence's Context.
+func eachProbed(t *testing.T, f func(text string, q *question.Question, p *Probe, s *Sentence, c Context)) {
+	t.Helper()
 	st := corpus.Embedded()
 	paras := Prepare([]*corpus.Story{st})[0]
 	v := lexicon.NewVocab([]*corpus.Story{st})
-	got, want := make([]float64, NumSentence), make([]float64, NumSentence)
 	for _, prev := range []*answer.Turn{nil, probeTurn} {
 		for _, text := range probeQuestions {
 			q := question.Analyze(text, prev, v)
 			p := NewProbe(q)
 			for _, para := range paras {
 				for _, s := range para.Sentences {
-					c := Context{Para: para, Paragraphs: len(paras), StoryName: st.Name, Vocab: v}
-					p.SentenceVector(s, c, got)
-					SentenceVector(q, s, c, want)
-					if !slices.Equal(got, want) {
-						t.Fatalf("%q, ¶%d.%d: the probe's features differ:\n%v\n%v", text, s.Para, s.Index, got, want)
-					}
-					if m := Matches(q, s); !slices.Equal(p.Matches(s), m) || !slices.Equal(p.Matches(bare(s)), m) {
-						t.Fatalf("%q, ¶%d.%d: the probe's matches differ from Matches", text, s.Para, s.Index)
-					}
+					f(text, q, p, s, Context{Para: para, Paragraphs: len(paras), StoryName: st.Name, Vocab: v})
 				}
 			}
 		}
 	}
+}
+
+// TestProbe: a Probe made once per question gives every sentence the
+// vector SentenceVector computes afresh, whatever sentence it read
+// before, and its matches are Matches'.
+func TestProbe(t *testing.T) {
+	got, want := make([]float64, NumSentence), make([]float64, NumSentence)
+	eachProbed(t, func(text string, q *question.Question, p *Probe, s *Sentence, c Context) {
+		p.SentenceVector(s, c, got)
+		SentenceVector(q, s, c, want)
+		if !slices.Equal(got, want) {
+			t.Fatalf("%q, ¶%d.%d: the probe's features differ:\n%v\n%v", text, s.Para, s.Index, got, want)
+		}
+		if m := Matches(q, s); !slices.Equal(p.Matches(s), m) || !slices.Equal(p.Matches(bare(s)), m) {
+			t.Fatalf("%q, ¶%d.%d: the probe's matches differ from Matches", text, s.Para, s.Index)
+		}
+	})
 }
 
 // TestRanges: every feature outside a question's SentenceRanges and
@@ -519,9 +528,6 @@ func TestProbe(t *testing.T) {
 // the ranges are in increasing order, so that a model may read these
 // alone.
 func TestRanges(t *testing.T) {
-	st := corpus.Embedded()
-	paras := Prepare([]*corpus.Story{st})[0]
-	v := lexicon.NewVocab([]*corpus.Story{st})
 	inside := func(ranges [][2]int, n, i int) bool {
 		for k, r := range ranges {
 			if r[0] >= r[1] || r[1] > n || k > 0 && r[0] < ranges[k-1][1] {
@@ -534,31 +540,23 @@ func TestRanges(t *testing.T) {
 		return false
 	}
 	vec, svec := make([]float64, NumSentence), make([]float64, NumSpanFeatures)
-	for _, prev := range []*answer.Turn{nil, probeTurn} {
-		for _, text := range probeQuestions {
-			q := question.Analyze(text, prev, v)
-			p := NewProbe(q)
-			for _, para := range paras {
-				for _, s := range para.Sentences {
-					p.SentenceVector(s, Context{Para: para, Paragraphs: len(paras), StoryName: st.Name, Vocab: v}, vec)
-					for i, x := range vec {
-						if x != 0 && !inside(p.SentenceRanges(), NumSentence, i) {
-							t.Fatalf("%q, ¶%d.%d: sentence feature %s is %v, outside %v", text, s.Para, s.Index, SentenceNames()[i], x, p.SentenceRanges())
-						}
-					}
-					r := NewSpanReader(q, s, p.Matches(s), Context{Vocab: v})
-					for _, sp := range Spans(s) {
-						r.Vector(sp, svec)
-						for i, x := range svec {
-							if x != 0 && !inside(p.SpanRanges(), NumSpanFeatures, i) {
-								t.Fatalf("%q, ¶%d.%d: span feature %s is %v, outside %v", text, s.Para, s.Index, SpanNames()[i], x, p.SpanRanges())
-							}
-						}
-					}
+	eachProbed(t, func(text string, q *question.Question, p *Probe, s *Sentence, c Context) {
+		p.SentenceVector(s, c, vec)
+		for i, x := range vec {
+			if x != 0 && !inside(p.SentenceRanges(), NumSentence, i) {
+				t.Fatalf("%q, ¶%d.%d: sentence feature %s is %v, outside %v", text, s.Para, s.Index, SentenceNames()[i], x, p.SentenceRanges())
+			}
+		}
+		r := NewSpanReader(q, s, p.Matches(s), Context{Vocab: c.Vocab})
+		for _, sp := range Spans(s) {
+			r.Vector(sp, svec)
+			for i, x := range svec {
+				if x != 0 && !inside(p.SpanRanges(), NumSpanFeatures, i) {
+					t.Fatalf("%q, ¶%d.%d: span feature %s is %v, outside %v", text, s.Para, s.Index, SpanNames()[i], x, p.SpanRanges())
 				}
 			}
 		}
-	}
+	})
 }
 
 // TestSpanNearness: the features that say where a span stands among the
@@ -641,38 +639,27 @@ func TestSpanNearness(t *testing.T) {
 // the span's vector, to the last bit, for every span of a real story and
 // weights of both signs.
 func TestSpanScore(t *testing.T) {
-	st := corpus.Embedded()
-	paras := Prepare([]*corpus.Story{st})[0]
-	v := lexicon.NewVocab([]*corpus.Story{st})
 	w := make([]float64, NumSpanFeatures)
 	for i := range w {
 		w[i] = math.Sin(float64(i)*1.7) * float64(1+i%7)
 	}
 	vec := make([]float64, NumSpanFeatures)
 	spans := 0
-	for _, prev := range []*answer.Turn{nil, probeTurn} {
-		for _, text := range probeQuestions {
-			q := question.Analyze(text, prev, v)
-			p := NewProbe(q)
-			r := new(SpanReader)
-			for _, para := range paras {
-				for _, s := range para.Sentences {
-					r.Reset(q, s, p.Matches(s), Context{Vocab: v})
-					for _, sp := range Spans(s) {
-						r.Vector(sp, vec)
-						want := 0.0
-						for i := range w {
-							want += w[i] * vec[i]
-						}
-						if got := r.Score(sp, w); math.Float64bits(got) != math.Float64bits(want) {
-							t.Fatalf("%q, ¶%d.%d, span %q: Score %v, w·v %v", text, s.Para, s.Index, sp.Text(s), got, want)
-						}
-						spans++
-					}
-				}
+	r := new(SpanReader)
+	eachProbed(t, func(text string, q *question.Question, p *Probe, s *Sentence, c Context) {
+		r.Reset(q, s, p.Matches(s), Context{Vocab: c.Vocab})
+		for _, sp := range Spans(s) {
+			r.Vector(sp, vec)
+			want := 0.0
+			for i := range w {
+				want += w[i] * vec[i]
 			}
+			if got := r.Score(sp, w); math.Float64bits(got) != math.Float64bits(want) {
+				t.Fatalf("%q, ¶%d.%d, span %q: Score %v, w·v %v", text, s.Para, s.Index, sp.Text(s), got, want)
+			}
+			spans++
 		}
-	}
+	})
 	if spans < 1000 {
 		t.Errorf("only %d spans checked", spans)
 	}
@@ -682,45 +669,34 @@ func TestSpanScore(t *testing.T) {
 // words, which SentenceVector works out only where it must, are what
 // reading every word with Matches says, for every sentence of a story.
 func TestNearTypes(t *testing.T) {
-	st := corpus.Embedded()
-	paras := Prepare([]*corpus.Story{st})[0]
-	v := lexicon.NewVocab([]*corpus.Story{st})
 	vec := make([]float64, NumSentence)
-	for _, prev := range []*answer.Turn{nil, probeTurn} {
-		for _, text := range probeQuestions {
-			q := question.Analyze(text, prev, v)
-			p := NewProbe(q)
-			for _, para := range paras {
-				for _, s := range para.Sentences {
-					p.SentenceVector(s, Context{Para: para, Paragraphs: len(paras), StoryName: st.Name, Vocab: v}, vec)
-					hit := Matches(q, s)
-					var types, near [numClassTypes]bool
-					for i, w := range s.Words {
-						is := [numClassTypes]bool{
-							tNewName: s.Cap[i] && !slices.Contains(q.Norms, w.Norm) && !inQuestion(q, w.Stem),
-							tNumber:  s.Num[i] && !q.Numbers[w.Norm],
-							tDate:    s.Date[i],
-							tPlace:   s.Place[i] && !inQuestion(q, w.Stem),
-						}
-						close := false
-						for j := max(0, i-nearWindow); j <= min(len(s.Words)-1, i+nearWindow); j++ {
-							close = close || hit[j] && j != i
-						}
-						for k, ok := range is {
-							types[k] = types[k] || ok
-							near[k] = near[k] || ok && close
-						}
-					}
-					for k := range types {
-						gotType := vec[numBase+int(q.Kind)*(numTypes+1)+1+k] == 1
-						gotNear := vec[nearBase+int(q.Kind)*numClassTypes+k] == 1
-						if gotType != types[k] || gotNear != near[k] {
-							t.Fatalf("%q, ¶%d.%d, %s: holds %v (reading every word: %v), beside the question's words %v (%v)",
-								text, s.Para, s.Index, typeNames[k], gotType, types[k], gotNear, near[k])
-						}
-					}
-				}
+	eachProbed(t, func(text string, q *question.Question, p *Probe, s *Sentence, c Context) {
+		p.SentenceVector(s, c, vec)
+		hit := Matches(q, s)
+		var types, near [numClassTypes]bool
+		for i, w := range s.Words {
+			is := [numClassTypes]bool{
+				tNewName: s.Cap[i] && !slices.Contains(q.Norms, w.Norm) && !inQuestion(q, w.Stem),
+				tNumber:  s.Num[i] && !q.Numbers[w.Norm],
+				tDate:    s.Date[i],
+				tPlace:   s.Place[i] && !inQuestion(q, w.Stem),
+			}
+			close := false
+			for j := max(0, i-nearWindow); j <= min(len(s.Words)-1, i+nearWindow); j++ {
+				close = close || hit[j] && j != i
+			}
+			for k, ok := range is {
+				types[k] = types[k] || ok
+				near[k] = near[k] || ok && close
 			}
 		}
-	}
+		for k := range types {
+			gotType := vec[numBase+int(q.Kind)*(numTypes+1)+1+k] == 1
+			gotNear := vec[nearBase+int(q.Kind)*numClassTypes+k] == 1
+			if gotType != types[k] || gotNear != near[k] {
+				t.Fatalf("%q, ¶%d.%d, %s: holds %v (reading every word: %v), beside the question's words %v (%v)",
+					text, s.Para, s.Index, typeNames[k], gotType, types[k], gotNear, near[k])
+			}
+		}
+	})
 }
