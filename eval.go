@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -8,10 +9,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
+	"storybot/answer"
 	"storybot/answer/eval"
 	"storybot/answer/rank"
 	"storybot/answer/rank/train"
@@ -29,12 +32,13 @@ func runEval(ctx context.Context, args []string, getenv func(string) string, std
 	ablate := fs.Bool("ablate", false, "with --cv: what each feature group adds (refits without it)")
 	trainData := fs.String("train", strings.Join(defaultTraining, ","), "with --cv: comma-separated question sets or folders to fit on")
 	folds := fs.Int("folds", 0, "with --cv: hold the articles out in this many folds (default: one article at a time)")
+	outDir := fs.String("out", "", "also write each set's answers to DIR/NAME.jsonl, as ask --json prints them (for score.py)")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(rest) == 0 {
-		return usagef("usage: storybot eval [-v] [--cv] [--curve] [--ablate] FILE.jsonl|DIR...")
+		return usagef("usage: storybot eval [-v] [--cv] [--curve] [--ablate] [--out DIR] FILE.jsonl|DIR...")
 	}
 	pairs, err := eval.Pairs(rest...)
 	if err != nil {
@@ -71,6 +75,11 @@ func runEval(ctx context.Context, args []string, getenv func(string) string, std
 		}
 	}
 	logger.Debug("evaluated", "sets", len(scored), "elapsed", time.Since(start))
+	if *outDir != "" {
+		if err := writeAnswers(*outDir, scored); err != nil {
+			return err
+		}
+	}
 	var total eval.Counts
 	for _, s := range scored {
 		total.Add(s.Counts)
@@ -111,6 +120,32 @@ func runEval(ctx context.Context, args []string, getenv func(string) string, std
 	b, _ := json.Marshal(m)
 	_, err = fmt.Fprintf(stdout, "%s\n", b)
 	return err
+}
+
+// writeAnswers writes each scored set's answers to dir/NAME.jsonl, one
+// ask --json line a question, so that shared/eval/score.py can score
+// cross-validated answers too.
+func writeAnswers(dir string, scored []train.Scored) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("eval: %w", err)
+	}
+	for _, s := range scored {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		for _, r := range s.Results {
+			if r.Citations == nil {
+				r.Citations = []answer.Citation{}
+			}
+			if err := enc.Encode(jsonResult{Result: r}); err != nil {
+				return fmt.Errorf("eval: %w", err)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, s.Set+".jsonl"), b.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("eval: %w", err)
+		}
+	}
+	return nil
 }
 
 // printCurve shows what each abstention threshold would cost and gain.
