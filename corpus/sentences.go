@@ -126,8 +126,11 @@ func startsSentence(after string) bool {
 	return openers[after[:end]]
 }
 
-// titles precede a name and so never end a sentence.
-var titles = set("mr mrs ms dr gen maj brig col lt capt sgt cpl pvt adm cmdr gov sen rep rev prof pres supt det insp hon gens messrs mme mlle sr jr st mt ft fr sgt lt.col no nos vs")
+// titles precede a name and so never end a sentence; nor do the
+// abbreviations that precede a number or a reference ("ca. 2 million",
+// "approx. 4 feet", "cf. Smith").
+var titles = set("mr mrs ms dr gen maj brig col lt capt sgt cpl pvt adm cmdr gov sen rep rev prof pres supt det insp hon gens messrs mme mlle sr jr st mt ft fr sgt lt.col no nos vs " +
+	"ca approx cf viz fig figs vol vols pp")
 
 // closers are abbreviations that may also end a sentence.
 var closers = set("inc ltd co corp bros etc jan feb mar apr jun jul aug sep sept oct nov dec " +
