@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	_ "github.com/blevesearch/bleve/v2/analysis/analyzer/custom" // registers the "custom" analyzer type
@@ -49,6 +50,10 @@ const tieSlack = 5
 type Index struct {
 	bi      bleve.Index
 	stories []*corpus.Story
+
+	heldOnce sync.Once
+	held     *heldTerms // the terms its documents may hold (heldSet)
+	absent   sync.Map   // field name -> the weight of a term in no document of it (absentWeight)
 }
 
 var _ answer.Searcher = (*Index)(nil)
@@ -138,10 +143,12 @@ func words(sents ...corpus.Sentence) (terms, pairs string) {
 
 func (ix *Index) fill() error {
 	b := ix.bi.NewBatch()
+	held := newHeldTerms()
 	for si, st := range ix.stories {
 		for _, p := range st.Paragraphs {
 			var d document
 			d.ParaTerms, d.ParaPairs = words(p.Sentences...)
+			held.add(d.ParaTerms, d.ParaPairs)
 			if err := b.Index(docID(si, p.N, 0), d); err != nil {
 				return fmt.Errorf("index paragraph %d: %w", p.N, err)
 			}
@@ -157,6 +164,7 @@ func (ix *Index) fill() error {
 	if err := ix.bi.Batch(b); err != nil {
 		return fmt.Errorf("index build: %w", err)
 	}
+	ix.heldOnce.Do(func() { ix.held = held })
 	return nil
 }
 
@@ -187,30 +195,14 @@ func (ix *Index) Search(ctx context.Context, q answer.Query) ([]answer.Hit, erro
 	if limit <= 0 {
 		limit = 20
 	}
-	termField, pairField := fieldParaTerms, fieldParaPairs
-	if q.Sentences {
-		termField, pairField = fieldSentTerms, fieldSentPairs
-	}
-	disj := make([]query.Query, 0, len(q.Terms))
-	for _, t := range q.Terms {
-		if t.Text == "" {
-			continue
-		}
-		tq := bleve.NewTermQuery(t.Text)
-		if strings.Contains(t.Text, "_") {
-			tq.SetField(pairField)
-		} else {
-			tq.SetField(termField)
-		}
-		disj = append(disj, tq)
-	}
-	if len(disj) == 0 {
+	tq := termsQueryOf(ix, q)
+	if len(tq.terms) == 0 {
 		return nil, nil
 	}
 	// A few more than asked for: hits whose scores differ only in Bleve's
 	// last bits are put in a fixed order below, and a tie at the limit
 	// must not be cut by chance.
-	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(disj...), limit+tieSlack, 0, false)
+	req := bleve.NewSearchRequestOptions(tq, limit+tieSlack, 0, false)
 	res, err := ix.bi.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("index search: %w", err)
@@ -230,6 +222,31 @@ func (ix *Index) Search(ctx context.Context, q answer.Query) ([]answer.Hit, erro
 		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Story, b.Story), cmp.Compare(a.Paragraph, b.Paragraph), cmp.Compare(a.Sentence, b.Sentence))
 	})
 	return hits[:min(len(hits), limit)], nil
+}
+
+// termsQueryOf is the query of q's terms: each a term query, in the word
+// or the pair field of paragraphs or of sentences.
+func termsQueryOf(ix *Index, q answer.Query) *termsQuery {
+	termField, pairField := fieldParaTerms, fieldParaPairs
+	if q.Sentences {
+		termField, pairField = fieldSentTerms, fieldSentPairs
+	}
+	tq := &termsQuery{ix: ix, terms: make([]*query.TermQuery, 0, len(q.Terms)), pair: make([]bool, 0, len(q.Terms))}
+	for _, t := range q.Terms {
+		if t.Text == "" {
+			continue
+		}
+		term := bleve.NewTermQuery(t.Text)
+		pair := strings.Contains(t.Text, "_")
+		if pair {
+			term.SetField(pairField)
+		} else {
+			term.SetField(termField)
+		}
+		tq.terms = append(tq.terms, term)
+		tq.pair = append(tq.pair, pair)
+	}
+	return tq
 }
 
 // ErrDamaged reports an on-disk index that cannot be used.
