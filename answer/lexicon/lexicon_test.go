@@ -133,3 +133,17 @@ func TestRemember(t *testing.T) {
 		t.Errorf("a key kept before the bound must stay kept")
 	}
 }
+
+// A name that only ever opens a sentence ("Jonas Berger, 29, said…") is
+// a name when a capitalised word follows it; a word that opens sentences
+// and is otherwise written in lower case ("In Baghdad") is not.
+func TestNameAtSentenceStart(t *testing.T) {
+	st := corpus.Parse("ferry", "Ferry capsizes\n\nJonas Berger, 29, said he swam for 40 minutes. In Baghdad, officials said the lake was cold in winter.")
+	v := NewVocab([]*corpus.Story{st})
+	if !v.IsName("jonas") || !v.IsName("berger") {
+		t.Errorf("Jonas Berger is not a name")
+	}
+	if v.IsName("in") || !v.IsName("baghdad") {
+		t.Errorf("In Baghdad: in is a name %v, baghdad %v", v.IsName("in"), v.IsName("baghdad"))
+	}
+}
