@@ -240,7 +240,7 @@ func longestRunTable(q []string, s *Sentence) int {
 func bare(s *Sentence) *Sentence {
 	return &Sentence{Story: s.Story, Para: s.Para, Index: s.Index, Text: s.Text, Words: s.Words, Stems: s.Stems,
 		Cap: s.Cap, Num: s.Num, Date: s.Date, Place: s.Place, HasQuote: s.HasQuote, PronounStart: s.PronounStart,
-		Reason: s.Reason, Reaction: s.Reaction, Copula: s.Copula, Negated: s.Negated, Caption: s.Caption}
+		Reason: s.Reason, Reaction: s.Reaction, Copula: s.Copula, Negated: s.Negated, Caption: s.Caption, Anaphor: s.Anaphor}
 }
 
 // TestReadAheadChangesNothing: what Prepare reads ahead (stem hashes and
@@ -699,4 +699,49 @@ func TestNearTypes(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestAntecedentAndDefines: a sentence that refers back ("they", "this
+// building") is credited with the question's words that the sentence
+// before names, and no other sentence is; a sentence that introduces the
+// question's word as a definition would ("physicians called otachi",
+// "(CJEU)", "X is…", "the emperors were short") holds the type
+// "defines", a mere mention does not.
+func TestAntecedentAndDefines(t *testing.T) {
+	tests := []struct {
+		para, question string
+		sentence       int
+		antecedent     bool
+		defines        bool
+	}{
+		{"The reigns of the later Yuan emperors were short. Uninterested in administration, they were separated from the army.",
+			"Who were later Yuan emperors separated from?", 1, true, false},
+		{"The reigns of the later Yuan emperors were short. Uninterested in administration, they were separated from the army.",
+			"Who were later Yuan emperors separated from?", 0, false, true},
+		{"The council used the old bank building for offices. Following the move in 2004 this building was demolished.",
+			"What happened to the old bank building?", 1, true, true},
+		{"The reigns of the later Yuan emperors were short. The army was separated from the populace.",
+			"Who were later Yuan emperors separated from?", 1, false, false},
+		{"Healers were divided into non-Mongol physicians called otachi and traditional Mongol shamans.",
+			"Who were otachi?", 0, false, true},
+		{"The Mongols characterized otachi doctors by their use of herbal remedies.",
+			"Who were otachi?", 0, false, false},
+		{"The Quds Force is the foreign arm of the Revolutionary Guards.", "What is the Quds Force?", 0, false, true},
+		{"Today the Court of Justice (CJEU) is the main judicial body.", "What is the CJEU?", 0, false, true},
+	}
+	names := SentenceNames()
+	for _, tt := range tests {
+		st := corpus.Parse("t", "Title\n\n"+tt.para+"\n")
+		p := Prepare([]*corpus.Story{st})[0][0]
+		v := lexicon.NewVocab([]*corpus.Story{st})
+		q := question.Analyze(tt.question, nil, v)
+		vec := make([]float64, NumSentence)
+		SentenceVector(q, p.Sentences[tt.sentence], Context{Para: p, Paragraphs: 1, Vocab: v}, vec)
+		if got := vec[slices.Index(names, "antecedent")] > 0; got != tt.antecedent {
+			t.Errorf("%q, sentence %d: antecedent %v, want %v", tt.question, tt.sentence, got, tt.antecedent)
+		}
+		if got := vec[slices.Index(names, "kind_"+q.Kind.String()+"×defines")] == 1; got != tt.defines {
+			t.Errorf("%q, sentence %d: defines %v, want %v", tt.question, tt.sentence, got, tt.defines)
+		}
+	}
 }

@@ -30,6 +30,7 @@ type Probe struct {
 	// accepts (asked and every alternative's stems).
 	asked, matched stemSet
 	hit            []uint8 // scratch for the sentence being read
+	missing        []int   // scratch: the question's words the sentence lacks
 	// paraIn remembers, for the paragraph para, whether each question
 	// word is in it (0 not yet known, 1 yes, 2 no): a paragraph's
 	// sentences are read one after the other, and all ask the same.

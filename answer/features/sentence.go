@@ -28,7 +28,7 @@ import (
 // SchemaVersion changes whenever a feature is added, removed, reordered,
 // renamed or computed differently; committed weights of another version
 // are refused.
-const SchemaVersion = 9
+const SchemaVersion = 10
 
 // A Sentence is what the features need of a story's sentence, computed
 // once when the engine is built.
@@ -47,6 +47,11 @@ type Sentence struct {
 	Copula             bool // "X is/was …" or "X, the …": describes someone
 	Negated            bool
 	Caption            bool // a photo caption ("Photo: X, left, and Y…"): it names people, it says little about them
+	// Anaphor: the sentence refers back with a pronoun or a demonstrative
+	// early on ("Uninterested in administration, they were…", "this
+	// building was demolished"): what it is about may be named in the
+	// sentence before.
+	Anaphor bool
 
 	// Read once by Prepare so that the features of every candidate span
 	// do not scan the text again; nil for a Sentence made otherwise, and
@@ -215,6 +220,9 @@ func readSentence(s corpus.Sentence) *Sentence {
 		if i == 0 {
 			ps.PronounStart = pronouns[w.Norm]
 		}
+		if i < anaphorWindow && anaphors[w.Norm] {
+			ps.Anaphor = true
+		}
 		if isCap && i > 0 && !lexicon.TitleWords[w.Norm] && !ps.Date[i] {
 			ps.Cap[i] = true // a name; "Monday" and "January" are dates, not names
 			prev := s.Words[i-1].Norm
@@ -300,6 +308,7 @@ const (
 	fSummaryFirst
 	fSummaryFirstSent
 	fCaption
+	fAntecedent
 	numBase
 )
 
@@ -307,7 +316,7 @@ var baseNames = [numBase]string{"bias", "para_score", "para_top", "para_rank_inv
 	"exact", "variant", "demonym", "short_form", "acronym", "synonym", "derivation", "misspelling", "hyponym_of_head",
 	"para_only", "borrowed", "prev_cited", "miss_rare", "miss_rare_sent", "unmatched", "bigram", "phrase", "proper_missing", "proper_missing_para",
 	"head_in", "compact", "density", "q_number_missing", "first_para", "last_para", "para_pos", "first_sent", "log_len",
-	"pronoun_start", "neg_mismatch", "antonym", "summary_first_para", "summary_first_sent", "caption"}
+	"pronoun_start", "neg_mismatch", "antonym", "summary_first_para", "summary_first_sent", "caption", "antecedent"}
 
 // Answer types a sentence may hold; crossed with the question's kind.
 const (
@@ -319,10 +328,11 @@ const (
 	tReason
 	tReaction
 	tCopula
+	tDefines // the question's words, introduced as a definition: "X is", "called X", "X, the…", "X (…"
 	numTypes
 )
 
-var typeNames = [numTypes]string{"new_name", "number", "date", "place", "quote", "reason", "reaction", "copula"}
+var typeNames = [numTypes]string{"new_name", "number", "date", "place", "quote", "reason", "reaction", "copula", "defines"}
 
 // The first four answer types are crossed with the class of the
 // question's head noun too.
@@ -410,6 +420,7 @@ func (p *Probe) SentenceVector(s *Sentence, c Context, out []float64) {
 	var prevHash uint32
 	prevIn := false
 	bigrams, bigramHits := 0, 0
+	missing := p.missing[:0] // the question's own words the sentence lacks
 	for i := range q.Words {
 		w := &q.Words[i]
 		if w.Type {
@@ -455,6 +466,7 @@ func (p *Probe) SentenceVector(s *Sentence, c Context, out []float64) {
 		}
 		if !m.found {
 			maxMissSent = max(maxMissSent, w.IDF)
+			missing = append(missing, i)
 		}
 		if m.found {
 			matched++
@@ -471,6 +483,17 @@ func (p *Probe) SentenceVector(s *Sentence, c Context, out []float64) {
 			}
 		}
 		prevStem, prevHash, prevIn = w.Stem, h, inSent
+	}
+	p.missing = missing
+	if s.Anaphor && s.Index > 0 && c.Para != nil && s.Index < len(c.Para.Sentences) && len(missing) > 0 {
+		// The words it lacks, named in the sentence it refers back to.
+		prev := c.Para.Sentences[s.Index-1]
+		for _, i := range missing {
+			w := &q.Words[i]
+			if p.findWord(i, prev, prev.position(w.Stem, p.words[i].hash)).found {
+				out[fAntecedent] += w.IDF / total
+			}
+		}
 	}
 	if c.Vocab != nil && c.Vocab.Paragraphs() > 0 {
 		rare := p.maxIDF(c.Vocab)
@@ -585,6 +608,7 @@ func (p *Probe) SentenceVector(s *Sentence, c Context, out []float64) {
 	types[tReason] = s.Reason
 	types[tReaction] = s.Reaction
 	types[tCopula] = s.Copula
+	types[tDefines] = p.defines(s)
 	base := numBase + int(q.Kind)*(numTypes+1)
 	out[base] = 1
 	for t, ok := range types {
@@ -665,7 +689,49 @@ func (p *Probe) antonyms(s *Sentence) float64 {
 	return float64(n) / float64(len(q.Words))
 }
 
+// defines reports whether s introduces one of the question's words as
+// a definition does: followed by a copula, an appositive or a bracket
+// ("the Quds Force is…", "Suleimani, the commander…", "the CJEU (…"),
+// after "called", "named" or "known as" ("physicians called otachi"),
+// or in brackets after what it stands for ("the Court of Justice
+// (CJEU)"). Whether that describes what was asked, or only says
+// something of it ("the emperors were short"), is the kind's weight to
+// learn.
+func (p *Probe) defines(s *Sentence) bool {
+	n := len(s.Words)
+	for k := 0; k < n; k++ {
+		w := s.Words[k]
+		if s.isFunction(k) || !p.asked.has(w.Stem, s.wordHash(k)) {
+			continue
+		}
+		if k > 0 && definers[s.Words[k-1].Norm] || k > 1 && s.Words[k-1].Norm == "as" && s.Words[k-2].Norm == "known" {
+			return true
+		}
+		if k > 0 && strings.TrimSpace(s.Text[s.Words[k-1].End:w.Start]) == "(" {
+			return true // "the Court of Justice (CJEU)": a short form after what it stands for
+		}
+		if k+1 < n {
+			between := strings.TrimSpace(s.Text[w.End:s.Words[k+1].Start])
+			next := s.Words[k+1].Norm
+			switch {
+			case between == "" && copulas[next]:
+				return true
+			case between == "," && (next == "a" || next == "an" || next == "the"), between == "(":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// anaphorWindow is how far into a sentence a pronoun or demonstrative
+// is taken to refer back to the sentence before.
+const anaphorWindow = 10
+
 var (
+	anaphors      = lexicon.Set("he she they it his her their its him them this these those such latter former")
+	definers      = lexicon.Set("called named termed dubbed nicknamed")
+	copulas       = lexicon.Set("is are was were")
 	pronouns      = lexicon.Set("he she they it his her their its him them this these those")
 	placePreps    = lexicon.Set("in at near from outside inside into across around toward towards through within throughout")
 	reasonWords   = lexicon.Set("because since due reason reasons cause caused causes so order response retaliation after led lead prompted motivated therefore thus result resulted aim aimed intended purpose goal")
