@@ -58,8 +58,10 @@ func runAsk(ctx context.Context, args []string, getenv func(string) string, stdi
 	out := bufio.NewWriter(stdout)
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
-	answerOf := func(text string) (answer.Result, error) {
-		return eng.Ask(ctx, answer.Question{Text: text, Extractive: cfg.noLLM})
+	// A line of a batch may lean on the one before ("when was this
+	// proclamation issued?"): it is asked after that line's question.
+	answerOf := func(text, before string) (answer.Result, error) {
+		return eng.Ask(ctx, answer.Question{Text: text, Previous: answer.Before(before), Extractive: cfg.noLLM})
 	}
 	// write prints one answer, or the input error that stands for it.
 	write := func(text string, res answer.Result, err error) error {
@@ -92,7 +94,7 @@ func runAsk(ctx context.Context, args []string, getenv func(string) string, stdi
 		return nil
 	}
 	if single != "" {
-		res, err := answerOf(single)
+		res, err := answerOf(single, "")
 		return emit(single, res, err)
 	}
 	// The extractive engine answers several questions at once, one per
@@ -105,16 +107,16 @@ func runAsk(ctx context.Context, args []string, getenv func(string) string, stdi
 	return answerLines(ctx, stdin, workers, answerOf, emit)
 }
 
-// answerLines answers each line of r with answerOf, up to workers lines at
-// once, and hands the answers to emit in the order of the lines, each as
+// answerLines answers each line of r with answerOf, given the line and
+// the line before it (empty for the first), up to workers lines at once, and hands the answers to emit in the order of the lines, each as
 // soon as it and those before it are ready. It stops at the first error
 // of reading or of emit (which decides which answering errors are
 // failures), or when ctx is done, after emitting the answers before it;
 // no answering outlives it.
-func answerLines(ctx context.Context, r io.Reader, workers int, answerOf func(string) (answer.Result, error), emit func(string, answer.Result, error) error) error {
+func answerLines(ctx context.Context, r io.Reader, workers int, answerOf func(text, before string) (answer.Result, error), emit func(string, answer.Result, error) error) error {
 	type line struct {
-		text string
-		err  error
+		text, before string
+		err          error
 	}
 	lines := make(chan line)
 	stop := make(chan struct{})
@@ -122,23 +124,26 @@ func answerLines(ctx context.Context, r io.Reader, workers int, answerOf func(st
 	go func() {
 		defer close(lines)
 		br := bufio.NewReaderSize(r, maxLine)
+		before := ""
 		for {
 			text, err := readLine(br)
 			if errors.Is(err, io.EOF) {
 				return
 			}
 			select {
-			case lines <- line{text, err}:
+			case lines <- line{text, before, err}:
 			case <-stop:
 				return
 			}
 			if err != nil {
 				return
 			}
+			before = text
 		}
 	}()
 	type pending struct {
 		text    string
+		before  string
 		res     answer.Result
 		err     error
 		readErr error
@@ -154,7 +159,7 @@ func answerLines(ctx context.Context, r io.Reader, workers int, answerOf func(st
 		go func() {
 			defer wg.Done()
 			for p := range jobs {
-				p.res, p.err = answerOf(p.text)
+				p.res, p.err = answerOf(p.text, p.before)
 				close(p.done)
 			}
 		}()
@@ -183,7 +188,7 @@ func answerLines(ctx context.Context, r io.Reader, workers int, answerOf func(st
 				eof = true
 				continue
 			}
-			p := &pending{text: l.text, readErr: l.err, done: make(chan struct{})}
+			p := &pending{text: l.text, before: l.before, readErr: l.err, done: make(chan struct{})}
 			queue = append(queue, p)
 			if l.err != nil {
 				// Reported in its turn, after the answers to the lines before.

@@ -96,7 +96,7 @@ func TestChatStopsAtThePrompt(t *testing.T) {
 
 // TestAnswerLinesKeepsOrder: answers finished out of order are emitted
 // in the order of the lines, no more than workers are answered at once,
-// and every line is answered once.
+// every line is answered once, and each is asked after the line before.
 func TestAnswerLinesKeepsOrder(t *testing.T) {
 	lines := []string{"a", "b", "c", "d", "e", "f", "g"}
 	release := map[string]chan struct{}{}
@@ -105,7 +105,10 @@ func TestAnswerLinesKeepsOrder(t *testing.T) {
 	}
 	var mu sync.Mutex
 	inFlight, most := 0, 0
-	answerOf := func(text string) (answer.Result, error) {
+	answerOf := func(text, before string) (answer.Result, error) {
+		if i := slices.Index(lines, text); i > 0 && before != lines[i-1] || i == 0 && before != "" {
+			t.Errorf("%q was asked after %q", text, before)
+		}
 		mu.Lock()
 		inFlight++
 		most = max(most, inFlight)
@@ -164,7 +167,7 @@ func (r *errReader) Read(p []byte) (int, error) {
 // answer to the lines after; no answering is still running on return.
 func TestAnswerLinesStops(t *testing.T) {
 	var running atomic.Int32
-	answerOf := func(text string) (answer.Result, error) {
+	answerOf := func(text, _ string) (answer.Result, error) {
 		running.Add(1)
 		defer running.Add(-1)
 		return answer.Result{Answer: text}, nil
@@ -202,7 +205,7 @@ func TestAnswerLinesStopsWhenCancelled(t *testing.T) {
 		cancel()
 		return nil
 	}
-	answerOf := func(text string) (answer.Result, error) { return answer.Result{}, nil }
+	answerOf := func(text, _ string) (answer.Result, error) { return answer.Result{}, nil }
 	if err := answerLines(ctx, strings.NewReader("a\nb\nc\n"), 2, answerOf, emit); err != nil || !slices.Equal(got, []string{"a"}) {
 		t.Errorf("emitted %v, returned %v; want a alone", got, err)
 	}

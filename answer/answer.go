@@ -77,6 +77,18 @@ type Turn struct {
 	Cited    []Ref
 }
 
+// Before is the turn a question leans on when all that is known of the
+// exchange before it is its question: the line before in a batch of
+// questions, read as one reader's questions in order ("When was this
+// proclamation issued?" after "What proclamation ended…?"). The first
+// line, or one after a blank line, leans on nothing.
+func Before(question string) *Turn {
+	if strings.TrimSpace(question) == "" {
+		return nil
+	}
+	return &Turn{Question: question}
+}
+
 // A Ref names a paragraph of a story.
 type Ref struct {
 	Story     string `json:"story"`

@@ -9,6 +9,7 @@
 package question
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -321,6 +322,9 @@ func readWord(n string, capitalised bool, v *lexicon.Vocab) Word {
 			}
 		}
 	}
+	if !w.Proper && v.DF(stem) == 0 && slices.ContainsFunc(w.Alts, func(a Alt) bool { return a.Kind == Variant }) {
+		w.Proper = true // a name misspelled, "jonas burger" for Jonas Berger
+	}
 	w.IDF = v.IDF(stem)
 	if !(v.DF(stem) > 0) && w.Known {
 		// Known only through alternatives: as rare as the commonest one.
@@ -351,6 +355,15 @@ func (q *Question) borrow(prev *answer.Turn, v *lexicon.Vocab) {
 			shortNames = true
 		}
 	}
+	// "who is Jonas Berger?" makes him what the next question is about,
+	// even when its answer names nobody; a question that only mentions
+	// someone ("what did Trump say?") does not ("why did they kill him?").
+	var prevNorms []string
+	for _, t := range corpus.Tokens(prev.Question) {
+		prevNorms = append(prevNorms, t.Norm)
+	}
+	aboutName := !shortNames && (classify(prevNorms) == Define ||
+		len(prevNorms) > 2 && prevNorms[0] == "who" && copulas[prevNorms[1]]) // "who is Esmail Ghaani?"
 	for _, src := range []string{prev.Short, prev.Question} {
 		for i, t := range corpus.Tokens(src) {
 			if StopWords[t.Norm] || questionWords[t.Norm] || genericWords[t.Norm] {
@@ -363,8 +376,10 @@ func (q *Question) borrow(prev *answer.Turn, v *lexicon.Vocab) {
 			}
 			have[w.Stem] = true
 			// The referent is read as if the asker had named it ("how old
-			// was Esmail Ghaani?"); the previous question's words only help.
-			w.Borrowed = src != prev.Short
+			// was Esmail Ghaani?"): the person the previous answer named,
+			// or the one a "who is…?" asked about. The previous question's
+			// other words only help.
+			w.Borrowed = src != prev.Short && !(w.Proper && aboutName)
 			q.Words = append(q.Words, w)
 		}
 	}
@@ -515,6 +530,7 @@ func findHead(toks []corpus.Token, norms []string, text string) int {
 
 var (
 	pronouns = lexicon.Set("he she they it his her their its him them this these those")
+	copulas  = lexicon.Set("is are was were")
 	// chatForms are how students type in chat, read as the words they
 	// stand for ("" for politeness that asks nothing): "whats this about
 	// pls" is "what this about". corpus.Tokens already drops "'s", so

@@ -165,3 +165,48 @@ func TestFollowUpBorrowsTheAnswersReferent(t *testing.T) {
 		}
 	}
 }
+
+// A follow-up of "who is X?", whose answer names nobody or is not known
+// (a batch's line before), is about X; a follow-up of a question that
+// only mentions someone is not about them for sure: their name only helps.
+func TestFollowUpOfAQuestionAlone(t *testing.T) {
+	v0 := vocab(t)
+	q := Analyze("why did they kill him", &answer.Turn{Question: "what did trump say"}, v0)
+	for _, w := range q.Words {
+		if w.Norm == "trump" && !w.Borrowed {
+			t.Errorf("a name the line before only mentions is read as the referent: %+v", w)
+		}
+	}
+	v := vocab(t)
+	for _, prev := range []*answer.Turn{
+		{Question: "who is esmail ghaani"},
+		{Question: "who is esmail ghaani", Short: "the general's deputy"},
+	} {
+		q := Analyze("how old is he", prev, v)
+		own := map[string]bool{}
+		for _, w := range q.Words {
+			if !w.Borrowed {
+				own[w.Norm] = true
+			}
+		}
+		if !own["ghaani"] || !own["esmail"] {
+			t.Errorf("after %+v the referent is not read as part of the question: %+v", prev, q.Words)
+		}
+	}
+}
+
+// A misspelled name, written in lower case as students write it, is a
+// name: "where was solemani born" asks about Soleimani, and a sentence
+// about someone else never answers it.
+func TestMisspelledNameIsProper(t *testing.T) {
+	v := vocab(t)
+	q := Analyze("where was solemani born", nil, v)
+	for _, w := range q.Words {
+		if w.Norm == "solemani" && !w.Proper {
+			t.Errorf("solemani is not read as a name: %+v", w)
+		}
+		if w.Norm == "born" && w.Proper {
+			t.Errorf("born is read as a name: %+v", w)
+		}
+	}
+}

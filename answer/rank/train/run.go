@@ -45,8 +45,8 @@ func EvaluatePairs(ctx context.Context, pairs []eval.Pair, m *rank.Model) ([]Sco
 // Answer asks e every question of gold, extractively.
 func Answer(ctx context.Context, e answer.Answerer, gold []eval.Gold) ([]answer.Result, error) {
 	out := make([]answer.Result, 0, len(gold))
-	for _, g := range gold {
-		r, err := e.Ask(ctx, answer.Question{Text: g.Q, Extractive: true})
+	for i, g := range gold {
+		r, err := e.Ask(ctx, answer.Question{Text: g.Q, Previous: lineBefore(gold, i), Extractive: true})
 		if err != nil && !answer.IsInputError(err) {
 			return nil, fmt.Errorf("%s: %w", g.ID, err)
 		}
@@ -130,4 +130,13 @@ func (d *Data) Groups() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// lineBefore is the turn the question of gold[i] may lean on: the line
+// before it, as `ask` reads a batch of questions.
+func lineBefore(gold []eval.Gold, i int) *answer.Turn {
+	if i == 0 {
+		return nil
+	}
+	return answer.Before(gold[i-1].Q)
 }

@@ -102,8 +102,9 @@ type choice struct {
 type item struct {
 	set      int
 	gold     eval.Gold
-	sents    choice // candidate sentences
-	spans    choice // spans of the first right sentence
+	prev     *answer.Turn // the line before in its set, which a follow-up leans on
+	sents    choice       // candidate sentences
+	spans    choice       // spans of the first right sentence
 	hasPos   bool
 	hasSpans bool
 }
@@ -127,8 +128,8 @@ func Prepare(ctx context.Context, sets []Set) (*Data, error) {
 		}
 		e := extractive.New(s.Stories, ix, zero)
 		d.engines = append(d.engines, e)
-		for _, g := range s.Gold {
-			it, err := analyse(ctx, e, g)
+		for gi, g := range s.Gold {
+			it, err := analyse(ctx, e, g, lineBefore(s.Gold, gi))
 			if err != nil {
 				return nil, fmt.Errorf("%s %s: %w", s.Name, g.ID, err)
 			}
@@ -139,13 +140,13 @@ func Prepare(ctx context.Context, sets []Set) (*Data, error) {
 	return d, nil
 }
 
-func analyse(ctx context.Context, e *extractive.Engine, g eval.Gold) (item, error) {
-	it := item{gold: g}
+func analyse(ctx context.Context, e *extractive.Engine, g eval.Gold, prev *answer.Turn) (item, error) {
+	it := item{gold: g, prev: prev}
 	text, err := answer.CleanQuestion(g.Q)
 	if err != nil {
 		return it, nil // a question the engine refuses is no example
 	}
-	a, err := e.Analyze(ctx, text, nil)
+	a, err := e.Analyze(ctx, text, prev)
 	if err != nil {
 		return it, err
 	}
@@ -425,7 +426,7 @@ func (d *Data) scoreEach(ctx context.Context, m *rank.Model, keep func(item) boo
 			fn(it, e, nil)
 			continue
 		}
-		a, err := e.Analyze(ctx, text, nil)
+		a, err := e.Analyze(ctx, text, it.prev)
 		if err != nil {
 			return fmt.Errorf("%s: %w", it.gold.ID, err)
 		}
@@ -596,10 +597,11 @@ func FeatureGroups() []FeatureGroup {
 		{"retrieval (BM25)", []string{"para_score", "para_top", "para_rank_inv", "p_para_"}},
 		{"word overlap", []string{"exact", "bigram", "phrase", "compact", "density", "unmatched", "miss_rare", "unknown", "para_only", "in_question", "all_in_question"}},
 		{"name variants and typos", []string{"variant", "demonym", "short_form", "acronym", "misspelling"}},
-		{"WordNet", []string{"synonym", "derivation", "hyponym_of_head", "hyponym_head", "antonym"}},
+		{"WordNet", []string{"synonym", "derivation", "hyponym", "antonym"}},
 		{"answer types", []string{"kind_", "class_"}},
 		{"position", []string{"first_para", "last_para", "para_pos", "first_sent", "log_len", "pronoun_start"}},
 		{"question's names", []string{"proper_missing"}},
+		{"coreference (words of the sentence referred back to)", []string{"antecedent"}},
 		{"span context", []string{"near", "log_dist", "match_before", "match_after", "left_of_all", "right_of_all", "between", "after_", "before_", "has_head", "whole_cap", "part_cap", "in_parens", "in_quotes", "starts_sentence", "len", "rareness", "window", "cap_", "head_soon", "after_title", "names_asked", "inner_func"}},
 		{"span syntax (word endings, WordNet class, words around, lists)", []string{"last_ed", "last_ing", "last_ly", "last_noun", "last_adj", "last_plural",
 			"first_ed", "first_ing", "first_ly", "last_person", "last_place", "last_organisation", "last_time", "last_quantity", "last_class_asked",
