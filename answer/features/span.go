@@ -360,6 +360,14 @@ type SpanReader struct {
 	// edge marks the words that match the question's first (edgeFirst)
 	// and last (edgeLast) words; ending is each word's ending class.
 	edge, ending []uint8
+	// What each word says of the spans beside it, read once in Reset
+	// rather than for every span: its place among prevWords and
+	// nextWords (-1 for none), whether it is a past form ("founded"),
+	// and its IDF and WordNet class (nil without a vocabulary).
+	prevAt, nextAt []int8
+	past           []bool
+	idf            []float64
+	class          []question.Class
 }
 
 const (
@@ -444,6 +452,16 @@ func (r *SpanReader) Reset(q *question.Question, s *Sentence, matched []bool, c 
 		r.rare = math.Log(1 + float64(c.Vocab.Paragraphs())/0.5)
 	}
 	r.edge, r.ending = resize(r.edge, n), resize(r.ending, n)
+	r.prevAt, r.nextAt, r.past = resize(r.prevAt, n), resize(r.nextAt, n), resize(r.past, n)
+	for i, w := range s.Words {
+		r.prevAt[i] = int8(slices.Index(prevWords[:], w.Norm))
+		r.nextAt[i] = int8(slices.Index(nextWords[:], w.Norm))
+		r.past[i] = !s.Cap[i] && hasSuffix(w.Norm, "ed")
+	}
+	r.idf, r.class = nil, nil
+	if c.Vocab != nil {
+		r.idf, r.class = s.wordIDF(c.Vocab), s.wordClass(c.Vocab)
+	}
 	fq, lq := edgeWords(q)
 	for i, w := range s.Words {
 		r.edge[i], r.ending[i] = 0, endNone
@@ -614,12 +632,12 @@ func (r *SpanReader) base(sp Span, out []float64) int {
 	}
 	if sp.End == len(s.Words) || breaks(s, sp.End-1) {
 		out[gNextPunct] = 1
-	} else if i := slices.Index(nextWords[:], s.Words[sp.End].Norm); i >= 0 {
-		out[gNextWord+i] = 1
+	} else if i := r.nextAt[sp.End]; i >= 0 {
+		out[gNextWord+int(i)] = 1
 	}
 	if sp.Start > 0 && !breaks(s, sp.Start-1) {
-		if i := slices.Index(prevWords[:], s.Words[sp.Start-1].Norm); i >= 0 {
-			out[gPrevWord+i] = 1
+		if i := r.prevAt[sp.Start-1]; i >= 0 {
+			out[gPrevWord+int(i)] = 1
 		}
 	}
 	if q.HeadStem != "" {
@@ -678,10 +696,10 @@ func (r *SpanReader) base(sp Span, out []float64) int {
 	}
 	// A verb's past form just before or after the span: "founded X",
 	// "X was founded".
-	if p := sp.Start - 1; p >= 0 && !s.Cap[p] && !breaks(s, p) && hasSuffix(s.Words[p].Norm, "ed") {
+	if p := sp.Start - 1; p >= 0 && r.past[p] && !breaks(s, p) {
 		out[gPrevVerb] = 1
 	}
-	if x := sp.End; x < len(s.Words) && !s.Cap[x] && !breaks(s, x-1) && hasSuffix(s.Words[x].Norm, "ed") {
+	if x := sp.End; x < len(s.Words) && r.past[x] && !breaks(s, x-1) {
 		out[gNextVerb] = 1
 	}
 	caps, nums, dates, capsAsked := 0, 0, 0, 0
@@ -729,13 +747,13 @@ func (r *SpanReader) base(sp Span, out []float64) int {
 	if c.Vocab != nil {
 		// The kind of thing the span's last word names, from WordNet:
 		// "the farmers" answers "who", "the province" answers "where".
-		if k := s.wordClass(c.Vocab)[sp.End-1]; k != question.NoClass {
+		if k := r.class[sp.End-1]; k != question.NoClass {
 			out[gLastPerson+int(k-question.Person)] = 1
 			if k == q.HeadClass {
 				out[gLastClassAsked] = 1
 			}
 		}
-		idf := s.wordIDF(c.Vocab)
+		idf := r.idf
 		sum := 0.0
 		for i := sp.Start; i < sp.End; i++ {
 			sum += idf[i]
