@@ -108,8 +108,9 @@ func runAsk(ctx context.Context, args []string, getenv func(string) string, stdi
 }
 
 // answerLines answers each line of r with answerOf, given the line and
-// the line before it (empty for the first), up to workers lines at once, and hands the answers to emit in the order of the lines, each as
-// soon as it and those before it are ready. It stops at the first error
+// the line before it (empty for the first), up to workers lines at once,
+// and hands the answers to emit in the order of the lines, each as soon
+// as it and those before it are ready. It stops at the first error
 // of reading or of emit (which decides which answering errors are
 // failures), or when ctx is done, after emitting the answers before it;
 // no answering outlives it.

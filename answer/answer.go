@@ -81,12 +81,15 @@ type Turn struct {
 // exchange before it is its question: the line before in a batch of
 // questions, read as one reader's questions in order ("When was this
 // proclamation issued?" after "What proclamation ended…?"). The first
-// line, or one after a blank line, leans on nothing.
+// line, one after a blank line, or one after a line that is no question
+// (too long, no words) leans on nothing, so a follow-up never reads more
+// than a question's worth of text.
 func Before(question string) *Turn {
-	if strings.TrimSpace(question) == "" {
+	q, err := CleanQuestion(question)
+	if err != nil {
 		return nil
 	}
-	return &Turn{Question: question}
+	return &Turn{Question: q}
 }
 
 // A Ref names a paragraph of a story.

@@ -75,3 +75,18 @@ func TestCleanQuestionWords(t *testing.T) {
 		}
 	}
 }
+
+func TestBefore(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"", ""}, {"   ", ""}, {"\x1b[2J", ""}, {strings.Repeat("word ", 300), ""}, {"🔥🔥", ""},
+		{"  who is  esmail ghaani? ", "who is esmail ghaani?"},
+	} {
+		got := Before(tt.in)
+		switch {
+		case tt.want == "" && got != nil:
+			t.Errorf("Before(%.40q) = %+v, want nil", tt.in, got)
+		case tt.want != "" && (got == nil || got.Question != tt.want || got.Short != "" || got.Cited != nil):
+			t.Errorf("Before(%.40q) = %+v, want the question %q alone", tt.in, got, tt.want)
+		}
+	}
+}

@@ -183,18 +183,7 @@ func (q *Question) TotalIDF() float64 {
 // the stories' vocabulary. prev, when set, is the turn before.
 func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 	q := &Question{Text: text, Numbers: map[string]bool{}}
-	toks := corpus.Tokens(text)
-	kept := toks[:0]
-	for _, t := range toks {
-		if n, ok := chatForms[t.Norm]; ok {
-			if n == "" {
-				continue
-			}
-			t.Norm = n
-		}
-		kept = append(kept, t)
-	}
-	toks = kept
+	toks := tokens(text)
 	q.Norms = make([]string, 0, len(toks))
 	q.Stems = make([]string, 0, len(toks))
 	q.Words = make([]Word, 0, len(toks)) // at most one a token, and a Word is large to copy as the slice grows
@@ -242,6 +231,23 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 		q.borrow(prev, v)
 	}
 	return q
+}
+
+// tokens are the words of a question as its asker meant them: chat
+// spellings read as the words they stand for, politeness dropped.
+func tokens(text string) []corpus.Token {
+	toks := corpus.Tokens(text)
+	kept := toks[:0]
+	for _, t := range toks {
+		if n, ok := chatForms[t.Norm]; ok {
+			if n == "" {
+				continue
+			}
+			t.Norm = n
+		}
+		kept = append(kept, t)
+	}
+	return kept
 }
 
 func isAbbrev(n string) bool { return len(n) <= 4 }
@@ -356,14 +362,25 @@ func (q *Question) borrow(prev *answer.Turn, v *lexicon.Vocab) {
 		}
 	}
 	// "who is Jonas Berger?" makes him what the next question is about,
-	// even when its answer names nobody; a question that only mentions
-	// someone ("what did Trump say?") does not ("why did they kill him?").
+	// even when its answer names nobody: a who or what question whose
+	// words are all names. A question that only mentions someone ("what
+	// did Trump say?") does not ("why did they kill him?").
 	var prevNorms []string
-	for _, t := range corpus.Tokens(prev.Question) {
+	names, others := 0, 0
+	for i, t := range tokens(prev.Question) {
 		prevNorms = append(prevNorms, t.Norm)
+		if StopWords[t.Norm] || questionWords[t.Norm] || genericWords[t.Norm] {
+			continue
+		}
+		r, _ := utf8.DecodeRuneInString(prev.Question[t.Start:])
+		if word(t.Norm, unicode.IsUpper(r) && i > 0, v).Proper {
+			names++
+		} else {
+			others++
+		}
 	}
-	aboutName := !shortNames && (classify(prevNorms) == Define ||
-		len(prevNorms) > 2 && prevNorms[0] == "who" && copulas[prevNorms[1]]) // "who is Esmail Ghaani?"
+	kind := classify(prevNorms)
+	aboutName := !shortNames && names > 0 && others == 0 && (kind == Define || kind == Who)
 	for _, src := range []string{prev.Short, prev.Question} {
 		for i, t := range corpus.Tokens(src) {
 			if StopWords[t.Norm] || questionWords[t.Norm] || genericWords[t.Norm] {
@@ -530,7 +547,6 @@ func findHead(toks []corpus.Token, norms []string, text string) int {
 
 var (
 	pronouns = lexicon.Set("he she they it his her their its him them this these those")
-	copulas  = lexicon.Set("is are was were")
 	// chatForms are how students type in chat, read as the words they
 	// stand for ("" for politeness that asks nothing): "whats this about
 	// pls" is "what this about". corpus.Tokens already drops "'s", so

@@ -180,6 +180,7 @@ func TestFollowUpOfAQuestionAlone(t *testing.T) {
 	v := vocab(t)
 	for _, prev := range []*answer.Turn{
 		{Question: "who is esmail ghaani"},
+		{Question: "whos esmail ghaani"},
 		{Question: "who is esmail ghaani", Short: "the general's deputy"},
 	} {
 		q := Analyze("how old is he", prev, v)
