@@ -726,6 +726,12 @@ func TestAntecedentAndDefines(t *testing.T) {
 			"Who were otachi?", 0, false, true},
 		{"The Mongols characterized otachi doctors by their use of herbal remedies.",
 			"Who were otachi?", 0, false, false},
+		// a chain of sentences that refer back, followed to the one that names the words
+		{"The endowment of Harvard fell in 2008. As of 2011, it had regained the loss. It was worth $32 billion in 2011.",
+			"What was the Harvard endowment worth in 2011?", 2, true, false},
+		// the chain ends at a sentence that does not refer back
+		{"The endowment of Harvard fell in 2008. The university hired staff in 2011. It was worth $32 billion in 2011.",
+			"What was the Harvard endowment worth in 2011?", 2, false, false},
 		{"The Quds Force is the foreign arm of the Revolutionary Guards.", "What is the Quds Force?", 0, false, true},
 		{"Today the Court of Justice (CJEU) is the main judicial body.", "What is the CJEU?", 0, false, true},
 	}

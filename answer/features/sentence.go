@@ -28,7 +28,7 @@ import (
 // SchemaVersion changes whenever a feature is added, removed, reordered,
 // renamed or computed differently; committed weights of another version
 // are refused.
-const SchemaVersion = 10
+const SchemaVersion = 11
 
 // A Sentence is what the features need of a story's sentence, computed
 // once when the engine is built.
@@ -318,6 +318,10 @@ var baseNames = [numBase]string{"bias", "para_score", "para_top", "para_rank_inv
 	"head_in", "compact", "density", "q_number_missing", "first_para", "last_para", "para_pos", "first_sent", "log_len",
 	"pronoun_start", "neg_mismatch", "antonym", "summary_first_para", "summary_first_sent", "caption", "antecedent"}
 
+// maxChain is how far back a chain of sentences that refer back is
+// followed for the words a sentence lacks.
+const maxChain = 3
+
 // Answer types a sentence may hold; crossed with the question's kind.
 const (
 	tNewName = iota // a capitalised word the question does not use
@@ -486,12 +490,21 @@ func (p *Probe) SentenceVector(s *Sentence, c Context, out []float64) {
 	}
 	p.missing = missing
 	if s.Anaphor && s.Index > 0 && c.Para != nil && s.Index < len(c.Para.Sentences) && len(missing) > 0 {
-		// The words it lacks, named in the sentence it refers back to.
-		prev := c.Para.Sentences[s.Index-1]
+		// The words it lacks, named in the sentence it refers back to,
+		// or further back while that one refers back too ("It was worth
+		// $32 billion" after "As of 2011, it had regained…" after "The
+		// endowment…"), up to maxChain sentences.
 		for _, i := range missing {
 			w := &q.Words[i]
-			if p.findWord(i, prev, prev.position(w.Stem, p.words[i].hash)).found {
-				out[fAntecedent] += w.IDF / total
+			for j := s.Index - 1; j >= 0 && j >= s.Index-maxChain; j-- {
+				prev := c.Para.Sentences[j]
+				if p.findWord(i, prev, prev.position(w.Stem, p.words[i].hash)).found {
+					out[fAntecedent] += w.IDF / total
+					break
+				}
+				if !prev.Anaphor {
+					break
+				}
 			}
 		}
 	}
