@@ -29,6 +29,20 @@ type jsonResult struct {
 	Error string `json:"error,omitempty"`
 }
 
+// newJSONResult is the ask --json line of the answer res to the question
+// text, or of the input error err that stands for it.
+func newJSONResult(text string, res answer.Result, err error) jsonResult {
+	jr := jsonResult{Result: res}
+	if err != nil {
+		jr.Error = err.Error()
+		jr.Question = text
+	}
+	if jr.Citations == nil {
+		jr.Citations = []answer.Citation{} // "citations": [], never null
+	}
+	return jr
+}
+
 func runAsk(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer, logger *slog.Logger) error {
 	var cfg config
 	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
@@ -69,15 +83,7 @@ func runAsk(ctx context.Context, args []string, getenv func(string) string, stdi
 		case err != nil && !answer.IsInputError(err):
 			return err
 		case *asJSON:
-			jr := jsonResult{Result: res}
-			if err != nil {
-				jr.Error = err.Error()
-				jr.Question = text
-			}
-			if jr.Citations == nil {
-				jr.Citations = []answer.Citation{}
-			}
-			return enc.Encode(jr)
+			return enc.Encode(newJSONResult(text, res, err))
 		case err != nil:
 			_, werr := fmt.Fprintf(out, "%s\n\n", err)
 			return werr

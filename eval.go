@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"storybot/answer"
 	"storybot/answer/eval"
 	"storybot/answer/rank"
 	"storybot/answer/rank/train"
@@ -134,10 +133,7 @@ func writeAnswers(dir string, scored []train.Scored) error {
 		enc := json.NewEncoder(&b)
 		enc.SetEscapeHTML(false)
 		for _, r := range s.Results {
-			if r.Citations == nil {
-				r.Citations = []answer.Citation{}
-			}
-			if err := enc.Encode(jsonResult{Result: r}); err != nil {
+			if err := enc.Encode(newJSONResult(r.Question, r, nil)); err != nil {
 				return fmt.Errorf("eval: %w", err)
 			}
 		}

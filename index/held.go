@@ -33,7 +33,7 @@ type heldTerms struct {
 	terms, pairs map[string]struct{} // the words and markers; the adjacent pairs
 }
 
-// addHeld adds the terms of a paragraph's fields to h. The whitespace
+// add adds the terms of a paragraph's fields to h. The whitespace
 // tokenizer cuts the text at Unicode spaces, as strings.FieldsFunc does,
 // and stops at the first invalid byte or U+FFFD; a field with such a rune
 // makes h unusable (nil maps), since the tokenizer's terms there are not

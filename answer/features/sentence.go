@@ -239,7 +239,7 @@ func readSentence(s corpus.Sentence) *Sentence {
 		if lexicon.Negations[w.Norm] || w.Norm == "without" { // "without" negates a statement, rarely a question
 			ps.Negated = true
 		}
-		if (w.Norm == "is" || w.Norm == "was" || w.Norm == "are" || w.Norm == "were") && i > 0 && (ps.Cap[i-1] || i == 1) {
+		if copulas[w.Norm] && i > 0 && (ps.Cap[i-1] || i == 1) {
 			ps.Copula = true
 		}
 		if i > 0 && ps.Cap[i-1] && (w.Norm == "a" || w.Norm == "an" || w.Norm == "the" || w.Norm == "who") &&
@@ -737,15 +737,19 @@ func (p *Probe) defines(s *Sentence) bool {
 	return false
 }
 
+// pronounList are the pronouns and demonstratives that refer back; an
+// anaphor may also be "such", "the latter" or "the former".
+const pronounList = "he she they it his her their its him them this these those"
+
 // anaphorWindow is how far into a sentence a pronoun or demonstrative
 // is taken to refer back to the sentence before.
 const anaphorWindow = 10
 
 var (
-	anaphors      = lexicon.Set("he she they it his her their its him them this these those such latter former")
+	anaphors      = lexicon.Set(pronounList + " such latter former")
 	definers      = lexicon.Set("called named termed dubbed nicknamed")
 	copulas       = lexicon.Set("is are was were")
-	pronouns      = lexicon.Set("he she they it his her their its him them this these those")
+	pronouns      = lexicon.Set(pronounList)
 	placePreps    = lexicon.Set("in at near from outside inside into across around toward towards through within throughout")
 	reasonWords   = lexicon.Set("because since due reason reasons cause caused causes so order response retaliation after led lead prompted motivated therefore thus result resulted aim aimed intended purpose goal")
 	reactionWords = lexicon.Set("said says responded response reacted reaction condemned praised vowed warned called denounced welcomed criticized criticised urged threatened promised announced declared tweeted wrote statement rejected celebrated mourned protested demanded")

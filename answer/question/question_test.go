@@ -170,14 +170,13 @@ func TestFollowUpBorrowsTheAnswersReferent(t *testing.T) {
 // (a batch's line before), is about X; a follow-up of a question that
 // only mentions someone is not about them for sure: their name only helps.
 func TestFollowUpOfAQuestionAlone(t *testing.T) {
-	v0 := vocab(t)
-	q := Analyze("why did they kill him", &answer.Turn{Question: "what did trump say"}, v0)
+	v := vocab(t)
+	q := Analyze("why did they kill him", &answer.Turn{Question: "what did trump say"}, v)
 	for _, w := range q.Words {
 		if w.Norm == "trump" && !w.Borrowed {
 			t.Errorf("a name the line before only mentions is read as the referent: %+v", w)
 		}
 	}
-	v := vocab(t)
 	for _, prev := range []*answer.Turn{
 		{Question: "who is esmail ghaani"},
 		{Question: "whos esmail ghaani"},
