@@ -354,8 +354,9 @@ func (q *Question) borrow(prev *answer.Turn, v *lexicon.Vocab) {
 	// "he" in a follow-up is most often the person the previous answer
 	// named, not the one its question asked about: when the short answer
 	// names someone, the previous question's names are left behind.
+	shortToks := corpus.Tokens(prev.Short)
 	shortNames := false
-	for _, t := range corpus.Tokens(prev.Short) {
+	for _, t := range shortToks {
 		r, _ := utf8.DecodeRuneInString(prev.Short[t.Start:])
 		if unicode.IsUpper(r) && !lexicon.TitleWords[t.Norm] {
 			shortNames = true
@@ -364,43 +365,53 @@ func (q *Question) borrow(prev *answer.Turn, v *lexicon.Vocab) {
 	// "who is Jonas Berger?" makes him what the next question is about,
 	// even when its answer names nobody: a who or what question whose
 	// words are all names. A question that only mentions someone ("what
-	// did Trump say?") does not ("why did they kill him?").
-	var prevNorms []string
-	names, others := 0, 0
-	for i, t := range tokens(prev.Question) {
-		prevNorms = append(prevNorms, t.Norm)
-		if StopWords[t.Norm] || questionWords[t.Norm] || genericWords[t.Norm] {
-			continue
-		}
-		r, _ := utf8.DecodeRuneInString(prev.Question[t.Start:])
-		if word(t.Norm, unicode.IsUpper(r) && i > 0, v).Proper {
+	// did Trump say?") does not ("why did they kill him?"). Its words are
+	// read as the question itself was, chat spellings included.
+	prevToks := tokens(prev.Question)
+	prevNorms := make([]string, len(prevToks))
+	for i, t := range prevToks {
+		prevNorms[i] = t.Norm
+	}
+	asked := contentWords(prev.Question, prevToks, false, v)
+	names := 0
+	for _, w := range asked {
+		if w.Proper {
 			names++
-		} else {
-			others++
 		}
 	}
 	kind := classify(prevNorms)
-	aboutName := !shortNames && names > 0 && others == 0 && (kind == Define || kind == Who)
-	for _, src := range []string{prev.Short, prev.Question} {
-		for i, t := range corpus.Tokens(src) {
-			if StopWords[t.Norm] || questionWords[t.Norm] || genericWords[t.Norm] {
-				continue
-			}
-			r, _ := utf8.DecodeRuneInString(src[t.Start:])
-			w := word(t.Norm, unicode.IsUpper(r) && (i > 0 || src == prev.Short), v)
-			if have[w.Stem] || !w.Known || shortNames && src == prev.Question && w.Proper {
-				continue
-			}
-			have[w.Stem] = true
-			// The referent is read as if the asker had named it ("how old
-			// was Esmail Ghaani?"): the person the previous answer named,
-			// or the one a "who is…?" asked about. The previous question's
-			// other words only help.
-			w.Borrowed = src != prev.Short && !(w.Proper && aboutName)
-			q.Words = append(q.Words, w)
+	aboutName := !shortNames && names > 0 && names == len(asked) && (kind == Define || kind == Who)
+	answered := contentWords(prev.Short, shortToks, true, v)
+	for i, w := range append(answered, asked...) {
+		fromShort := i < len(answered)
+		if have[w.Stem] || !w.Known || shortNames && !fromShort && w.Proper {
+			continue
 		}
+		have[w.Stem] = true
+		// The referent is read as if the asker had named it ("how old
+		// was Esmail Ghaani?"): the person the previous answer named, or
+		// the one a "who is…?" asked about. The previous question's other
+		// words only help.
+		w.Borrowed = !fromShort && !(w.Proper && aboutName)
+		q.Words = append(q.Words, w)
 	}
 	q.PrevCited = prev.Cited
+}
+
+// contentWords reads the words of text (cut into toks) that a follow-up
+// may borrow: not stop words, question words or generic ones. A capital
+// marks a name, at the start too when startIsName (an answer, not a
+// sentence).
+func contentWords(text string, toks []corpus.Token, startIsName bool, v *lexicon.Vocab) []Word {
+	var ws []Word
+	for i, t := range toks {
+		if StopWords[t.Norm] || questionWords[t.Norm] || genericWords[t.Norm] {
+			continue
+		}
+		r, _ := utf8.DecodeRuneInString(text[t.Start:])
+		ws = append(ws, word(t.Norm, unicode.IsUpper(r) && (i > 0 || startIsName), v))
+	}
+	return ws
 }
 
 // classify finds what the question asks for.
