@@ -32,6 +32,7 @@ const (
 	maxCitations = 3
 	maxPassages  = 5 // paragraphs handed to a language model
 	leadParas    = 2 // paragraphs that make a story's lead
+	followParas  = 5 // retrieved paragraphs whose next one is a candidate when it refers back
 )
 
 // An Engine answers questions about a fixed set of stories. Build it with
@@ -183,6 +184,14 @@ func (e *Engine) analyze(ctx context.Context, text string, prev *answer.Turn, sc
 			}
 			addPara(found{h.Story, h.Paragraph, h.Score / ph[0].Score, i + 1})
 		}
+		// A paragraph that opens by referring back ("“…,” the supreme
+		// leader said") continues the one before it: it may answer in
+		// words the search found there.
+		for _, h := range ph[:min(len(ph), followParas)] {
+			if next := h.Paragraph + 1; e.valid(h.Story, next) && opensAnaphor(e.paras[h.Story][next-1]) {
+				addPara(found{story: h.Story, para: h.Paragraph + 1})
+			}
+		}
 	}
 	if q.Kind == question.Summary {
 		for si := range e.stories {
@@ -208,8 +217,12 @@ func (e *Engine) analyze(ctx context.Context, text string, prev *answer.Turn, sc
 	}
 	for _, k := range order {
 		p := e.paras[k.story][k.para-1]
+		var prevPara *features.Paragraph
+		if k.para > 1 {
+			prevPara = e.paras[k.story][k.para-2]
+		}
 		for _, s := range p.Sentences {
-			ctx := features.Context{Para: p, Paragraphs: len(e.paras[k.story]), StoryName: e.stories[k.story].Name, Vocab: e.vocab,
+			ctx := features.Context{Para: p, Prev: prevPara, Paragraphs: len(e.paras[k.story]), StoryName: e.stories[k.story].Name, Vocab: e.vocab,
 				Retrieval: features.Retrieval{ParaScore: k.score, ParaRank: k.rank}}
 			vec := vecs[:features.NumSentence:features.NumSentence]
 			vecs = vecs[features.NumSentence:]
@@ -661,4 +674,9 @@ func unknownShare(q *question.Question) float64 {
 func (e *Engine) ParagraphText(s *features.Sentence) string {
 	p, _ := e.stories[s.Story].Paragraph(s.Para)
 	return p.Text
+}
+
+// opensAnaphor reports whether p's first sentence refers back.
+func opensAnaphor(p *features.Paragraph) bool {
+	return len(p.Sentences) > 0 && p.Sentences[0].Anaphor
 }

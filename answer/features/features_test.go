@@ -732,17 +732,27 @@ func TestAntecedentAndDefines(t *testing.T) {
 		// the chain ends at a sentence that does not refer back
 		{"The endowment of Harvard fell in 2008. The university hired staff in 2011. It was worth $32 billion in 2011.",
 			"What was the Harvard endowment worth in 2011?", 2, false, false},
+		// and on into the paragraph before: a news paragraph is often one sentence
+		{"Iran’s supreme leader, Ayatollah Ali Khamenei, called for retaliation.\n\n“His departure does not end his mission,” the supreme leader said.",
+			"What did Khamenei say?", 0, true, false},
+		{"Iran’s supreme leader, Ayatollah Ali Khamenei, called for retaliation.\n\nThe council met on Friday.\n\n“His departure does not end his mission,” the supreme leader said.",
+			"What did Khamenei say?", 0, false, false},
 		{"The Quds Force is the foreign arm of the Revolutionary Guards.", "What is the Quds Force?", 0, false, true},
 		{"Today the Court of Justice (CJEU) is the main judicial body.", "What is the CJEU?", 0, false, true},
 	}
 	names := SentenceNames()
 	for _, tt := range tests {
 		st := corpus.Parse("t", "Title\n\n"+tt.para+"\n")
-		p := Prepare([]*corpus.Story{st})[0][0]
+		paras := Prepare([]*corpus.Story{st})[0]
+		p := paras[len(paras)-1] // the sentence's; the one before it may hold what it refers to
+		var prev *Paragraph
+		if len(paras) > 1 {
+			prev = paras[len(paras)-2]
+		}
 		v := lexicon.NewVocab([]*corpus.Story{st})
 		q := question.Analyze(tt.question, nil, v)
 		vec := make([]float64, NumSentence)
-		SentenceVector(q, p.Sentences[tt.sentence], Context{Para: p, Paragraphs: 1, Vocab: v}, vec)
+		SentenceVector(q, p.Sentences[tt.sentence], Context{Para: p, Prev: prev, Paragraphs: len(paras), Vocab: v}, vec)
 		if got := vec[slices.Index(names, "antecedent")] > 0; got != tt.antecedent {
 			t.Errorf("%q, sentence %d: antecedent %v, want %v", tt.question, tt.sentence, got, tt.antecedent)
 		}

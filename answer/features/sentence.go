@@ -28,7 +28,7 @@ import (
 // SchemaVersion changes whenever a feature is added, removed, reordered,
 // renamed or computed differently; committed weights of another version
 // are refused.
-const SchemaVersion = 11
+const SchemaVersion = 12
 
 // A Sentence is what the features need of a story's sentence, computed
 // once when the engine is built.
@@ -386,11 +386,29 @@ type match struct {
 
 // A Context is what the sentence features need beyond the sentence.
 type Context struct {
-	Para       *Paragraph
+	Para *Paragraph
+	// Prev is the paragraph before Para in its story, nil for the first:
+	// a sentence may refer back across a paragraph's end.
+	Prev       *Paragraph
 	Paragraphs int // paragraphs in the sentence's story
 	StoryName  string
 	Retrieval  Retrieval
 	Vocab      *lexicon.Vocab
+}
+
+// before returns the sentence k places before s (in c.Para, then in
+// c.Prev), or nil.
+func (c Context) before(s *Sentence, k int) *Sentence {
+	if j := s.Index - k; j >= 0 {
+		return c.Para.Sentences[j]
+	}
+	if c.Prev == nil {
+		return nil
+	}
+	if j := len(c.Prev.Sentences) + s.Index - k; j >= 0 {
+		return c.Prev.Sentences[j]
+	}
+	return nil
 }
 
 // SentenceVector computes the features of sentence s as an answer to q.
@@ -489,15 +507,21 @@ func (p *Probe) SentenceVector(s *Sentence, c Context, out []float64) {
 		prevStem, prevHash, prevIn = w.Stem, h, inSent
 	}
 	p.missing = missing
-	if s.Anaphor && s.Index > 0 && c.Para != nil && s.Index < len(c.Para.Sentences) && len(missing) > 0 {
+	if s.Anaphor && c.Para != nil && s.Index < len(c.Para.Sentences) && len(missing) > 0 && (s.Index > 0 || c.Prev != nil) {
 		// The words it lacks, named in the sentence it refers back to,
 		// or further back while that one refers back too ("It was worth
 		// $32 billion" after "As of 2011, it had regained…" after "The
-		// endowment…"), up to maxChain sentences.
+		// endowment…"), up to maxChain sentences. A news paragraph is
+		// often one sentence, so the chain goes on into the paragraph
+		// before: "“His departure…,” the supreme leader said" follows
+		// "Iran's supreme leader, Ayatollah Ali Khamenei, called for…".
 		for _, i := range missing {
 			w := &q.Words[i]
-			for j := s.Index - 1; j >= 0 && j >= s.Index-maxChain; j-- {
-				prev := c.Para.Sentences[j]
+			for k := 1; k <= maxChain; k++ {
+				prev := c.before(s, k)
+				if prev == nil {
+					break
+				}
 				if p.findWord(i, prev, prev.position(w.Stem, p.words[i].hash)).found {
 					out[fAntecedent] += w.IDF / total
 					break
