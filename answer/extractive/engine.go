@@ -130,6 +130,7 @@ type scratch struct {
 	softmax  []float64   // the candidates' probabilities
 	spans    []features.Span
 	scores   []float64 // of the spans
+	top      []int     // the likeliest spans
 	reader   features.SpanReader
 	stats    []features.Ranked
 	best     []*features.Sentence
@@ -338,13 +339,59 @@ func (e *Engine) bestSpan(p *features.Probe, s *features.Sentence, sc *scratch) 
 	for i, sp := range spans {
 		scores[i] = r.Score(sp, e.model.Span.Weights) // Span.Score of its vector, without making it
 	}
-	best := 0
-	for i := range scores {
-		if scores[i] > scores[best] {
-			best = i
+	probs := rank.Softmax(scores)
+	best := expectedBest(spans, probs, &sc.top)
+	return spans[best], probs[best], true
+}
+
+// spanChoices is how many of a sentence's likeliest spans the short
+// answer is chosen among: a budget.
+const spanChoices = 20
+
+// expectedBest picks, among the likeliest spans, the one whose word
+// overlap with the answer is best on average over what the span model
+// believes: not the single likeliest span, but the one most right in
+// expectation (the F1 a reader gives a near miss). "the Edict of Nantes"
+// and "Edict of Nantes, which granted" split their belief; a span they
+// share can be worth more than either. top is working space.
+func expectedBest(spans []features.Span, probs []float64, top *[]int) int {
+	// The likeliest spanChoices, best first, by insertion: a sentence has
+	// a few hundred spans at most.
+	t := (*top)[:0]
+	for i, p := range probs {
+		if len(t) == spanChoices && p <= probs[t[len(t)-1]] {
+			continue
+		}
+		if len(t) < spanChoices {
+			t = append(t, i)
+		} else {
+			t[len(t)-1] = i
+		}
+		for k := len(t) - 1; k > 0 && probs[t[k]] > probs[t[k-1]]; k-- {
+			t[k], t[k-1] = t[k-1], t[k]
 		}
 	}
-	return spans[best], rank.Softmax(scores)[best], true
+	*top = t
+	best, bestGain := t[0], -1.0
+	for _, i := range t {
+		gain := 0.0
+		for _, j := range t {
+			gain += probs[j] * overlapF1(spans[i], spans[j])
+		}
+		if gain > bestGain {
+			best, bestGain = i, gain
+		}
+	}
+	return best
+}
+
+// overlapF1 is the F1 of span a's words against span b's.
+func overlapF1(a, b features.Span) float64 {
+	ov := min(a.End, b.End) - max(a.Start, b.Start)
+	if ov <= 0 {
+		return 0
+	}
+	return 2 * float64(ov) / float64(a.End-a.Start+b.End-b.Start)
 }
 
 // Choose picks the answering sentence: the best sentence of the

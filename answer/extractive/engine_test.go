@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"storybot/answer"
+	"storybot/answer/features"
 	"storybot/answer/rank"
 	"storybot/corpus"
 	"storybot/index"
@@ -350,3 +351,54 @@ func TestReusedScratch(t *testing.T) {
 		}
 	}
 }
+
+// TestExpectedBest checks that the short answer is the span most right in
+// expectation: two overlapping spans that share the model's belief beat a
+// single span a little likelier than either, and a clear favourite stays.
+func TestExpectedBest(t *testing.T) {
+	tests := []struct {
+		name  string
+		spans []features.Span
+		probs []float64
+		want  int
+	}{
+		{"overlapping pair beats the likeliest", []features.Span{sp(0, 1), sp(2, 5), sp(2, 4)}, []float64{0.34, 0.33, 0.33}, 1},
+		{"clear favourite", []features.Span{sp(0, 1), sp(2, 5), sp(2, 4)}, []float64{0.9, 0.05, 0.05}, 0},
+		{"one span", []features.Span{sp(3, 4)}, []float64{1}, 0},
+		{"disjoint spans: the likeliest", []features.Span{sp(0, 1), sp(2, 3), sp(4, 5)}, []float64{0.2, 0.5, 0.3}, 1},
+	}
+	var top []int
+	for _, tt := range tests {
+		if got := expectedBest(tt.spans, tt.probs, &top); got != tt.want {
+			t.Errorf("%s: span %d, want %d", tt.name, got, tt.want)
+		}
+	}
+	// More spans than are weighed: the choice is among the likeliest.
+	spans := make([]features.Span, 3*spanChoices)
+	probs := make([]float64, len(spans))
+	for i := range spans {
+		spans[i] = features.Span{Start: i, End: i + 1}
+		probs[i] = float64(i + 1)
+	}
+	if got := expectedBest(spans, probs, &top); got != len(spans)-1 || len(top) != spanChoices {
+		t.Errorf("many spans: span %d of %d weighed, want %d of %d", got, len(top), len(spans)-1, spanChoices)
+	}
+}
+
+func TestOverlapF1(t *testing.T) {
+	tests := []struct {
+		a, b features.Span
+		want float64
+	}{
+		{sp(0, 2), sp(0, 2), 1},
+		{sp(0, 2), sp(2, 4), 0},
+		{sp(0, 3), sp(1, 3), 0.8},
+	}
+	for _, tt := range tests {
+		if got := overlapF1(tt.a, tt.b); math.Abs(got-tt.want) > 1e-12 {
+			t.Errorf("%v %v: %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+func sp(start, end int) features.Span { return features.Span{Start: start, End: end} }
