@@ -95,7 +95,16 @@ func TestSpanSyntax(t *testing.T) {
 		on, off                  []string
 	}{
 		{"The colony was founded by Jean Ribault in 1562.", "Who founded the colony?", "Jean Ribault",
-			[]string{"after_first_q", "word_before_by", "word_after_in"}, []string{"before_first_q", "last_ed", "after_verb"}},
+			[]string{"after_first_q", "word_before_by", "word_after_in", "agent_of_q", "agent_of_q@who"}, []string{"before_first_q", "last_ed", "after_verb"}},
+		// the agent of the question's verb, past an article
+		{"General Suleimani, a strategist, was killed by an American drone at the airport.", "Who killed Soleimani?", "American drone",
+			[]string{"agent_of_q@who"}, []string{"starts_sentence"}},
+		// "by" after a word the question does not use names no agent of it
+		{"The colony was settled by Jean Ribault in 1562.", "Who founded the colony?", "Jean Ribault",
+			[]string{"word_before_by"}, []string{"agent_of_q"}},
+		// nor does a "by" beyond punctuation
+		{"The colony was founded, by royal charter, in 1562.", "When was the colony founded?", "royal charter",
+			[]string{"word_before_by"}, []string{"agent_of_q"}},
 		{"The council appointed Maria Lopez as director.", "Who did the council appoint?", "Maria Lopez",
 			[]string{"after_last_q", "after_verb", "whole_cap"}, []string{"before_last_q", "before_verb"}},
 		{"Jean Ribault founded the colony in 1562.", "Who founded the colony?", "Jean Ribault",

@@ -28,7 +28,7 @@ import (
 // SchemaVersion changes whenever a feature is added, removed, reordered,
 // renamed or computed differently; committed weights of another version
 // are refused.
-const SchemaVersion = 12
+const SchemaVersion = 13
 
 // A Sentence is what the features need of a story's sentence, computed
 // once when the engine is built.

@@ -202,6 +202,7 @@ const (
 	gPrevVerb
 	gNextVerb
 	gList
+	gAgent
 	gPrevWord                                // one slot for each of prevWords
 	gNextWord   = gPrevWord + len(prevWords) // one slot for each of nextWords
 	numSpanBase = gNextWord + len(nextWords)
@@ -235,7 +236,7 @@ var spanBaseWords = [gPrevWord]string{"bias", "in_question", "all_in_question", 
 	"after_last_q", "after_first_q", "before_first_q", "before_last_q",
 	"last_ed", "last_ing", "last_ly", "last_noun", "last_adj", "last_plural", "first_ed", "first_ing", "first_ly",
 	"last_person", "last_place", "last_organisation", "last_time", "last_quantity", "last_class_asked",
-	"after_verb", "before_verb", "list"}
+	"after_verb", "before_verb", "list", "agent_of_q"}
 
 // Kinds of span, crossed with the question's kind.
 const (
@@ -656,6 +657,16 @@ func (r *SpanReader) base(sp Span, out []float64) int {
 			if len(r.hyponym) > 0 && r.hyponym[i] {
 				out[gHyponymHead] = 1
 			}
+		}
+	}
+	// The agent of a verb the question names, in the passive: "was
+	// killed by an American drone" answers "who killed…?".
+	if k := sp.Start - 1; k >= 1 && !breaks(s, k) {
+		if n := s.Words[k].Norm; n == "the" || n == "a" || n == "an" {
+			k--
+		}
+		if k >= 1 && s.Words[k].Norm == "by" && !breaks(s, k) && matched[k-1] && !breaks(s, k-1) {
+			out[gAgent] = 1
 		}
 	}
 	// Function words around and inside a span: where a phrase begins and

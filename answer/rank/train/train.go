@@ -605,7 +605,7 @@ func FeatureGroups() []FeatureGroup {
 		{"span context", []string{"near", "log_dist", "match_before", "match_after", "left_of_all", "right_of_all", "between", "after_", "before_", "has_head", "whole_cap", "part_cap", "in_parens", "in_quotes", "starts_sentence", "len", "rareness", "window", "cap_", "head_soon", "after_title", "names_asked", "inner_func"}},
 		{"span syntax (word endings, WordNet class, words around, lists)", []string{"last_ed", "last_ing", "last_ly", "last_noun", "last_adj", "last_plural",
 			"first_ed", "first_ing", "first_ly", "last_person", "last_place", "last_organisation", "last_time", "last_quantity", "last_class_asked",
-			"word_before_", "word_after_", "list"}},
+			"word_before_", "word_after_", "list", "agent_of_q"}},
 	}
 }
 
