@@ -189,8 +189,8 @@ func (e *Engine) analyze(ctx context.Context, text string, prev *answer.Turn, sc
 		// leader said") continues the one before it: it may answer in
 		// words the search found there.
 		for _, h := range ph[:min(len(ph), followParas)] {
-			if next := h.Paragraph + 1; e.valid(h.Story, next) && opensAnaphor(e.paras[h.Story][next-1]) {
-				addPara(found{story: h.Story, para: h.Paragraph + 1})
+			if next := h.Paragraph + 1; e.valid(h.Story, h.Paragraph) && e.valid(h.Story, next) && opensAnaphor(e.paras[h.Story][next-1]) {
+				addPara(found{story: h.Story, para: next})
 			}
 		}
 	}

@@ -507,7 +507,7 @@ func (p *Probe) SentenceVector(s *Sentence, c Context, out []float64) {
 		prevStem, prevHash, prevIn = w.Stem, h, inSent
 	}
 	p.missing = missing
-	if s.Anaphor && c.Para != nil && s.Index < len(c.Para.Sentences) && len(missing) > 0 && (s.Index > 0 || c.Prev != nil) {
+	if s.Anaphor && c.Para != nil && s.Index < len(c.Para.Sentences) && len(missing) > 0 {
 		// The words it lacks, named in the sentence it refers back to,
 		// or further back while that one refers back too ("It was worth
 		// $32 billion" after "As of 2011, it had regained…" after "The

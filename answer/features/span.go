@@ -367,6 +367,7 @@ type SpanReader struct {
 	// and its IDF and WordNet class (nil without a vocabulary).
 	prevAt, nextAt []int8
 	past           []bool
+	agent          []bool // a span starting at word k is agentAt k
 	idf            []float64
 	class          []question.Class
 }
@@ -459,6 +460,10 @@ func (r *SpanReader) Reset(q *question.Question, s *Sentence, matched []bool, c 
 		r.nextAt[i] = int8(slices.Index(nextWords[:], w.Norm))
 		r.past[i] = !s.Cap[i] && hasSuffix(w.Norm, "ed")
 	}
+	r.agent = resize(r.agent, n)
+	for k := range r.agent {
+		r.agent[k] = agentAt(s, matched, r.lead, k)
+	}
 	r.idf, r.class = nil, nil
 	if c.Vocab != nil {
 		r.idf, r.class = s.wordIDF(c.Vocab), s.wordClass(c.Vocab)
@@ -508,6 +513,20 @@ func spanLead(norm string) int {
 		f |= leadTitle
 	}
 	return f
+}
+
+// agentAt reports whether a span starting at word start is the agent of
+// a verb the question names, in the passive: "was killed by an American
+// drone" answers "who killed…?". lead is spanLead of each word.
+func agentAt(s *Sentence, matched []bool, lead []int, start int) bool {
+	k := start - 1
+	if k < 1 || breaks(s, k) {
+		return false
+	}
+	if lead[k]&^leadTitle == gPrevThe { // an article between
+		k--
+	}
+	return k >= 1 && s.Words[k].Norm == "by" && !breaks(s, k) && matched[k-1] && !breaks(s, k-1)
 }
 
 // resize returns b[:n], made anew when b is too short. The elements keep
@@ -659,15 +678,8 @@ func (r *SpanReader) base(sp Span, out []float64) int {
 			}
 		}
 	}
-	// The agent of a verb the question names, in the passive: "was
-	// killed by an American drone" answers "who killed…?".
-	if k := sp.Start - 1; k >= 1 && !breaks(s, k) {
-		if n := s.Words[k].Norm; n == "the" || n == "a" || n == "an" {
-			k--
-		}
-		if k >= 1 && s.Words[k].Norm == "by" && !breaks(s, k) && matched[k-1] && !breaks(s, k-1) {
-			out[gAgent] = 1
-		}
+	if r.agent[sp.Start] {
+		out[gAgent] = 1
 	}
 	// Function words around and inside a span: where a phrase begins and
 	// ends without a parser.
