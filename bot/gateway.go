@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"runtime/debug"
@@ -155,6 +156,17 @@ func apiPath(u *url.URL) (string, bool) {
 // reconnectBackoff bounds the wait between attempts to reconnect.
 const reconnectBackoff = 2 * time.Minute
 
+// reconnectSettle is how long the session must be quiet — no notice of
+// a drop, no close in progress — before a connection is reopened; up to
+// as much again is added at random, so that many shards do not
+// reconnect in step. When a connection is closed before its heartbeat
+// goroutine has sent its first beat, that goroutine wakes when the close
+// is done, fails to write, and closes the session's current connection,
+// whichever it is (bwmarrin/discordgo#406). It does so at once: a bot
+// that waits finds that close harmless, where one that reopened at once
+// would have its new connection closed, and the next, every second.
+const reconnectSettle = 250 * time.Millisecond
+
 // Run connects to the gateway and serves until ctx is done; then it stops
 // taking new work, finishes the answers in progress, closes the
 // connection and returns nil. It returns an error when it cannot start,
@@ -244,7 +256,8 @@ func (b *Bot) Run(ctx context.Context, c Connection) error {
 			b.shutdown(s)
 			return nil
 		case <-dropped:
-			if err := b.reconnect(ctx, s); err != nil {
+			b.Logger.Warn("gateway connection lost: reconnecting")
+			if err := b.reconnect(ctx, s, dropped); err != nil {
 				b.shutdown(s)
 				return err
 			}
@@ -255,15 +268,18 @@ func (b *Bot) Run(ctx context.Context, c Connection) error {
 // reconnect opens the gateway again after a drop, resuming the session
 // when Discord allows, with a growing wait between failed attempts. It
 // gives up only when Discord refuses the bot for good, or ctx is done.
-func (b *Bot) reconnect(ctx context.Context, s *discordgo.Session) error {
+func (b *Bot) reconnect(ctx context.Context, s *discordgo.Session, dropped <-chan struct{}) error {
 	wait := time.Second
+	settle := reconnectSettle + rand.N(reconnectSettle)
 	for {
-		if ctx.Err() != nil {
+		if !quiet(ctx, s, dropped, settle) {
 			return nil
 		}
-		b.Logger.Warn("gateway connection lost: reconnecting")
 		err := s.Open()
-		if err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen) {
+		if errors.Is(err, discordgo.ErrWSAlreadyOpen) {
+			return nil // the notice came from a connection already replaced
+		}
+		if err == nil {
 			b.Logger.Info("gateway reconnected")
 			b.Metrics.reconnected()
 			return nil
@@ -273,12 +289,30 @@ func (b *Bot) reconnect(ctx context.Context, s *discordgo.Session) error {
 			return err
 		}
 		b.Logger.Warn("reconnecting failed", "err", err, "retry_in", wait)
+		settle, wait = wait, min(2*wait, reconnectBackoff)
+	}
+}
+
+// quiet waits until the session has been quiet for d: no notice of a
+// drop came in that time, and no close (nor anything else that locks the
+// session) is in progress at its end. The notices it takes are the ones
+// the coming reopen answers. It returns false when ctx is done first.
+func quiet(ctx context.Context, s *discordgo.Session, dropped <-chan struct{}, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	for {
 		select {
 		case <-ctx.Done():
-			return nil
-		case <-time.After(wait):
+			return false
+		case <-dropped:
+			t.Reset(d)
+		case <-t.C:
+			if s.TryLock() {
+				s.Unlock()
+				return true
+			}
+			t.Reset(d)
 		}
-		wait = min(2*wait, reconnectBackoff)
 	}
 }
 

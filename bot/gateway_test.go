@@ -431,6 +431,29 @@ func TestChatFloodIsLimitedQuietly(t *testing.T) {
 	}
 }
 
+// TestReconnectsInARow asks the bot to reconnect right after each of
+// several resumes, before it has sent the new connection's first
+// heartbeat. discordgo's heartbeat goroutine of a connection closed that
+// early then fails to write and closes the session's current connection,
+// whichever it is (bwmarrin/discordgo#406): a bot that reopened at once
+// would have its new connection closed by the old one's goroutine, and
+// so on, every second. The bot must end connected, with one resume for
+// each request to reconnect.
+func TestReconnectsInARow(t *testing.T) {
+	t.Parallel()
+	h := start(t, nil)
+	const again = 3
+	h.f.ReconnectAfterResume(again)
+	h.f.Drop()
+	h.f.WaitConnected(t, 2+again)
+	if cb := h.callback(t, slash("ask", "500000000000000018", opt("question", 3, "still there?"))); cb.JSON()["type"] != float64(4) {
+		t.Errorf("after reconnecting: %s", cb.Body)
+	}
+	if identifies, resumes := h.f.Sessions(); identifies != 1 || resumes != 1+again {
+		t.Errorf("%d identifies and %d resumes, want 1 and %d", identifies, resumes, 1+again)
+	}
+}
+
 func TestReconnects(t *testing.T) {
 	t.Parallel()
 	h := start(t, nil)

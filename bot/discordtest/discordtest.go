@@ -87,10 +87,13 @@ type Server struct {
 	identifies []Identify
 	resumes    int
 	closeCode  int // closes the gateway with it instead of READY, when set
-	faults     faults
-	changed    chan struct{}
-	msgID      atomic.Int64
-	state      state // state.go
+	// reconnectAfterResume: this many more resumes are followed at once
+	// by an opcode 7 (ReconnectAfterResume).
+	reconnectAfterResume int
+	faults               faults
+	changed              chan struct{}
+	msgID                atomic.Int64
+	state                state // state.go
 }
 
 type gatewayConn struct {
@@ -280,6 +283,15 @@ func (s *Server) gateway(w http.ResponseWriter, r *http.Request) {
 				})
 			} else {
 				s.dispatch(c, "RESUMED", map[string]any{})
+				s.mu.Lock()
+				again := s.reconnectAfterResume > 0
+				if again {
+					s.reconnectAfterResume--
+				}
+				s.mu.Unlock()
+				if again {
+					c.send(map[string]any{"op": 7, "d": nil})
+				}
 			}
 			s.mu.Lock()
 			s.notify()
@@ -321,6 +333,16 @@ func (s *Server) Reconnect(t testing.TB) {
 		t.Fatal("reconnect: the bot is not connected")
 	}
 	c.send(map[string]any{"op": 7, "d": nil})
+}
+
+// ReconnectAfterResume makes the gateway ask the bot to reconnect
+// (opcode 7) right after each of its next n resumes: before the bot's
+// first heartbeat on the new connection, as Discord may when it moves a
+// session twice in a row.
+func (s *Server) ReconnectAfterResume(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reconnectAfterResume = n
 }
 
 // Drop cuts the gateway connection without a word, as a network failure
