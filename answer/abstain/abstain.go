@@ -80,13 +80,12 @@ const (
 	aTypeMissing
 	aNearMissing
 	aHeadMissing
-	aOnlyNames
 	numBase
 )
 
 var baseNames = [numBase]string{"bias", "top_prob", "log_top_prob", "margin", "top_score", "span_prob", "exact", "unmatched",
 	"miss_rare", "miss_rare_sent", "unknown", "proper_missing", "neg_mismatch", "antonym", "q_number_missing", "few_words",
-	"para_prob", "log_para_prob", "para_margin", "coverage", "type_missing", "near_missing", "head_missing", "only_names"}
+	"para_prob", "log_para_prob", "para_margin", "coverage", "type_missing", "near_missing", "head_missing"}
 
 // NumFeatures is the length of Vector's result.
 const NumFeatures = numBase + int(question.NumKinds)
@@ -128,7 +127,6 @@ func Vector(s Signals) []float64 {
 	out[aTypeMissing] = s.TypeMissing
 	out[aNearMissing] = s.NearMissing
 	out[aHeadMissing] = s.HeadMissing
-	out[aOnlyNames] = s.OnlyNames
 	out[numBase+int(s.Kind)] = 1
 	return out
 }

@@ -28,7 +28,7 @@ import (
 // SchemaVersion changes whenever a feature is added, removed, reordered,
 // renamed or computed differently; committed weights of another version
 // are refused.
-const SchemaVersion = 14
+const SchemaVersion = 13
 
 // A Sentence is what the features need of a story's sentence, computed
 // once when the engine is built.
@@ -309,11 +309,6 @@ const (
 	fSummaryFirstSent
 	fCaption
 	fAntecedent
-	// fOnlyNames: the question has words besides its names and the
-	// sentence has none of them, in any form: it is about the right
-	// person but says nothing of what was asked ("Suleimani was in a
-	// vehicle…" for "how many kids did Suleimani have?").
-	fOnlyNames
 	numBase
 )
 
@@ -321,7 +316,7 @@ var baseNames = [numBase]string{"bias", "para_score", "para_top", "para_rank_inv
 	"exact", "variant", "demonym", "short_form", "acronym", "synonym", "derivation", "misspelling", "hyponym_of_head",
 	"para_only", "borrowed", "prev_cited", "miss_rare", "miss_rare_sent", "unmatched", "bigram", "phrase", "proper_missing", "proper_missing_para",
 	"head_in", "compact", "density", "q_number_missing", "first_para", "last_para", "para_pos", "first_sent", "log_len",
-	"pronoun_start", "neg_mismatch", "antonym", "summary_first_para", "summary_first_sent", "caption", "antecedent", "only_names"}
+	"pronoun_start", "neg_mismatch", "antonym", "summary_first_para", "summary_first_sent", "caption", "antecedent"}
 
 // maxChain is how far back a chain of sentences that refer back is
 // followed for the words a sentence lacks.
@@ -442,7 +437,6 @@ func (p *Probe) SentenceVector(s *Sentence, c Context, out []float64) {
 	total, borrowedTotal := p.total, p.borrowedTotal
 	minPos, maxPos, matched := len(s.Words), -1, 0
 	properAll, properMiss, properMissPara := 0, 0, 0
-	common, commonFound := 0, 0
 	maxMiss, maxMissSent := 0.0, 0.0
 	var prevStem string
 	var prevHash uint32
@@ -464,12 +458,6 @@ func (p *Probe) SentenceVector(s *Sentence, c Context, out []float64) {
 				out[fBorrowed] += w.IDF / borrowedTotal
 			}
 			continue
-		}
-		if !w.Proper {
-			common++
-			if m.found {
-				commonFound++
-			}
 		}
 		if w.Proper {
 			properAll++
@@ -554,9 +542,6 @@ func (p *Probe) SentenceVector(s *Sentence, c Context, out []float64) {
 	}
 	if len(q.Stems) > 1 {
 		out[fPhrase] = float64(p.longestRun(s)) / float64(len(q.Stems))
-	}
-	if common > 0 && commonFound == 0 && properAll > properMiss {
-		out[fOnlyNames] = 1
 	}
 	if properAll > 0 {
 		out[fProperMissing] = float64(properMiss) / float64(properAll)
@@ -797,8 +782,6 @@ var (
 // Key is what the abstainer reads of a sentence's features.
 type Key struct {
 	Exact, Unmatched, MissRare, MissRareSent, ProperMissing, NegMismatch, Antonym, QNumberMissing float64
-	// OnlyNames: the sentence shares only names with the question.
-	OnlyNames float64
 	// TypeMissing: the question asks for a person, a time, a place or a
 	// number and the sentence holds none; NearMissing: none beside the
 	// question's words. HeadMissing: the thing a "what X"/"how many X"
@@ -810,7 +793,7 @@ type Key struct {
 // answering q.
 func Keys(q *question.Question, v []float64) Key {
 	k := Key{Exact: v[fExact], Unmatched: v[fUnmatched], MissRare: v[fMissRare], MissRareSent: v[fMissRareSent], ProperMissing: v[fProperMissing],
-		NegMismatch: v[fNegMismatch], Antonym: v[fAntonym], QNumberMissing: v[fQNumberMissing], OnlyNames: v[fOnlyNames]}
+		NegMismatch: v[fNegMismatch], Antonym: v[fAntonym], QNumberMissing: v[fQNumberMissing]}
 	t := -1
 	switch q.Kind {
 	case question.Who:

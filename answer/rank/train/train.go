@@ -595,7 +595,7 @@ type FeatureGroup struct {
 func FeatureGroups() []FeatureGroup {
 	return []FeatureGroup{
 		{"retrieval (BM25)", []string{"para_score", "para_top", "para_rank_inv", "p_para_"}},
-		{"word overlap", []string{"exact", "bigram", "phrase", "compact", "density", "unmatched", "miss_rare", "unknown", "para_only", "in_question", "all_in_question", "only_names"}},
+		{"word overlap", []string{"exact", "bigram", "phrase", "compact", "density", "unmatched", "miss_rare", "unknown", "para_only", "in_question", "all_in_question"}},
 		{"name variants and typos", []string{"variant", "demonym", "short_form", "acronym", "misspelling"}},
 		{"WordNet", []string{"synonym", "derivation", "hyponym", "antonym"}},
 		{"answer types", []string{"kind_", "class_"}},
