@@ -277,7 +277,8 @@ func (b *Bot) reconnect(ctx context.Context, s *discordgo.Session, dropped <-cha
 		}
 		err := s.Open()
 		if errors.Is(err, discordgo.ErrWSAlreadyOpen) {
-			return nil // the notice came from a connection already replaced
+			b.Logger.Info("gateway still open: the notice came from a connection already replaced")
+			return nil
 		}
 		if err == nil {
 			b.Logger.Info("gateway reconnected")

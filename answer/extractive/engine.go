@@ -163,9 +163,9 @@ func (e *Engine) analyze(ctx context.Context, text string, prev *answer.Turn, sc
 		score       float64 // zero for a paragraph the search did not find
 		rank        int
 	}
-	// Some twenty paragraphs at most: a list is quicker to scan than a
+	// A few dozen paragraphs at most: a list is quicker to scan than a
 	// map is to fill.
-	order := make([]found, 0, paraHits+leadParas)
+	order := make([]found, 0, paraHits+followParas+leadParas)
 	addPara := func(f found) {
 		for _, o := range order {
 			if o.story == f.story && o.para == f.para {

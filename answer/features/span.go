@@ -520,10 +520,7 @@ func spanLead(norm string) int {
 // drone" answers "who killed…?". lead is spanLead of each word.
 func agentAt(s *Sentence, matched []bool, lead []int, start int) bool {
 	k := start - 1
-	if k < 1 || breaks(s, k) {
-		return false
-	}
-	if lead[k]&^leadTitle == gPrevThe { // an article between
+	if k >= 1 && lead[k]&^leadTitle == gPrevThe && !breaks(s, k) { // an article between
 		k--
 	}
 	return k >= 1 && s.Words[k].Norm == "by" && !breaks(s, k) && matched[k-1] && !breaks(s, k-1)
