@@ -268,10 +268,15 @@ func (s *Server) gateway(w http.ResponseWriter, r *http.Request) {
 			}
 			s.mu.Lock()
 			s.conn = c
+			again := false // ask for a reconnect straight after RESUMED
 			if msg.Op == 2 {
 				s.identifies = append(s.identifies, id)
 			} else {
 				s.resumes++
+				again = s.reconnectAfterResume > 0
+				if again {
+					s.reconnectAfterResume--
+				}
 			}
 			s.mu.Unlock()
 			if msg.Op == 2 {
@@ -283,12 +288,6 @@ func (s *Server) gateway(w http.ResponseWriter, r *http.Request) {
 				})
 			} else {
 				s.dispatch(c, "RESUMED", map[string]any{})
-				s.mu.Lock()
-				again := s.reconnectAfterResume > 0
-				if again {
-					s.reconnectAfterResume--
-				}
-				s.mu.Unlock()
 				if again {
 					c.send(map[string]any{"op": 7, "d": nil})
 				}
