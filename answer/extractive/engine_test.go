@@ -11,6 +11,7 @@ import (
 
 	"storybot/answer"
 	"storybot/answer/features"
+	"storybot/answer/question"
 	"storybot/answer/rank"
 	"storybot/corpus"
 	"storybot/index"
@@ -54,6 +55,9 @@ func TestAnswers(t *testing.T) {
 		{"How many troops did the Pentagon ready at Fort Bragg?", "4,000", 8},
 		{"Who authorized the airstrike that killed Soleimani?", "Trump", 10},
 		{"Who replaced Soleimani?", "Ghaani", 34},
+		// Found by the age the story marks: the paragraph shares only
+		// the name with the question, as thirty others do.
+		{"how old was soleimani", "62", 57},
 	}
 	for _, tt := range tests {
 		res := ask(t, e, answer.Question{Text: tt.q})
@@ -402,3 +406,36 @@ func TestOverlapF1(t *testing.T) {
 }
 
 func sp(start, end int) features.Span { return features.Span{Start: start, End: end} }
+
+// TestSearchTermsAskForTheKindOfAnswer: a question for an age or a
+// number searches the marker of paragraphs that hold one; other
+// questions, a when-question included, search words only.
+func TestSearchTermsAskForTheKindOfAnswer(t *testing.T) {
+	e := newEngine(t)
+	tests := []struct {
+		q      string
+		marker string // "" for none
+	}{
+		{"How old was Soleimani?", corpus.MarkAge},
+		{"how many missiles hit the convoy", corpus.MarkNumber},
+		{"What number of troops were sent?", corpus.MarkNumber},
+		{"When did the strike happen?", ""},
+		{"Who ordered the strike?", ""},
+	}
+	for _, tt := range tests {
+		terms := searchTerms(question.Analyze(tt.q, nil, e.vocab), e.vocab)
+		var got []string
+		for _, term := range terms {
+			if strings.HasPrefix(term.Text, "#") {
+				got = append(got, term.Text)
+			}
+		}
+		want := []string{}
+		if tt.marker != "" {
+			want = []string{tt.marker}
+		}
+		if len(got) != len(want) || len(want) == 1 && got[0] != want[0] {
+			t.Errorf("%q: markers %v, want %v", tt.q, got, want)
+		}
+	}
+}

@@ -27,8 +27,9 @@ import (
 
 // SchemaVersion changes whenever a feature is added, removed, reordered,
 // renamed or computed differently; committed weights of another version
-// are refused.
-const SchemaVersion = 13
+// are refused. The search is part of it: the candidates and their
+// retrieval features depend on the terms it searches.
+const SchemaVersion = 14
 
 // A Sentence is what the features need of a story's sentence, computed
 // once when the engine is built.
