@@ -30,7 +30,7 @@ const (
 	paraHits     = 15  // paragraphs retrieved whose every sentence is a candidate
 	maxAnswerLen = 300 // characters
 	maxCitations = 3
-	maxPassages  = 5 // paragraphs handed to a language model
+	maxPassages  = 7 // paragraphs handed to a language model
 	leadParas    = 2 // paragraphs that make a story's lead
 	followParas  = 5 // retrieved paragraphs whose next one is a candidate when it refers back
 )
