@@ -206,7 +206,7 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 		if corpus.IsNumber(n) && n[0] >= '0' && n[0] <= '9' {
 			q.Numbers[n] = true
 		}
-		if StopWords[n] || questionWords[n] || lexicon.TitleWords[n] && isAbbrev(n) || len(n) == 1 && !corpus.IsNumber(n) {
+		if (StopWords[n] && !theCountry(toks, i, text)) || questionWords[n] || lexicon.TitleWords[n] && isAbbrev(n) || len(n) == 1 && !corpus.IsNumber(n) {
 			continue // a lone letter ("%s", "d") names nothing
 		}
 		r, _ := utf8.DecodeRuneInString(text[t.Start:])
@@ -231,6 +231,23 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 		q.borrow(prev, v)
 	}
 	return q
+}
+
+// theCountry reports whether token i, "us", is the United States rather
+// than the pronoun: written in capitals ("US", "U.S."), or after "the"
+// ("what happened at the us embassy"), where the pronoun never stands.
+// News stories write the country so ("the U.S. airstrike"), and students
+// ask about it so; read as the pronoun it was dropped, and "the US
+// embassy" searched for an embassy, any embassy.
+func theCountry(toks []corpus.Token, i int, text string) bool {
+	t := toks[i]
+	if t.Norm != "us" {
+		return false
+	}
+	if s := text[t.Start:t.End]; s == strings.ToUpper(s) {
+		return true
+	}
+	return i > 0 && toks[i-1].Norm == "the"
 }
 
 // tokens are the words of a question as its asker meant them: chat

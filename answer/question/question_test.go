@@ -210,3 +210,34 @@ func TestMisspelledNameIsProper(t *testing.T) {
 		}
 	}
 }
+
+// TestTheCountryIsNotThePronoun: "us" written in capitals or after "the"
+// is the United States, a word to search; otherwise it is the pronoun,
+// and dropped.
+func TestTheCountryIsNotThePronoun(t *testing.T) {
+	v := vocab(t)
+	tests := []struct {
+		q       string
+		country bool
+	}{
+		{"what happened at the US embassy", true},
+		{"What did the U.S. say?", true},
+		{"why did the us kill him", true},
+		{"US troops were sent where?", true},
+		{"can you tell us what happened at the embassy", false},
+		{"Did Iran attack us?", false},
+		{"Us? Who sent the troops?", false},
+	}
+	for _, tt := range tests {
+		q := Analyze(tt.q, nil, v)
+		got := false
+		for _, w := range q.Words {
+			if w.Stem == "us" {
+				got = true
+			}
+		}
+		if got != tt.country {
+			t.Errorf("%q: searches the country %v, want %v", tt.q, got, tt.country)
+		}
+	}
+}
