@@ -430,11 +430,11 @@ func TestSearchTermsAskForTheKindOfAnswer(t *testing.T) {
 				got = append(got, term.Text)
 			}
 		}
-		want := []string{}
+		var want []string
 		if tt.marker != "" {
 			want = []string{tt.marker}
 		}
-		if len(got) != len(want) || len(want) == 1 && got[0] != want[0] {
+		if !slices.Equal(got, want) {
 			t.Errorf("%q: markers %v, want %v", tt.q, got, want)
 		}
 	}
