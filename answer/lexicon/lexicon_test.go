@@ -147,3 +147,33 @@ func TestNameAtSentenceStart(t *testing.T) {
 		t.Errorf("In Baghdad: in is a name %v, baghdad %v", v.IsName("in"), v.IsName("baghdad"))
 	}
 }
+
+// People are found as a news story introduces them: a title before the
+// name, an age after it, or a first and last name before "said". A run
+// of capitals that ends in an organisation's word names no one, and one
+// name before "said" may be a capital's ("Tehran said").
+func TestPeople(t *testing.T) {
+	st := corpus.Parse("harbor", "Harbor fire\n\n"+
+		"Capt. Amara Okafor of the fire marshal’s office said the cause was unknown. "+
+		"Henrik Solberg said the port would reopen. Mr. Quintero, 51, led the union. "+
+		"Tehran said nothing. The Harbor Police Department said the pier was closed.\n\n"+
+		"Capt. Okafor returned on Friday. Okafor said the batteries were stored near the bay.\n\n"+
+		"Okafor was not hurt. Solberg left early.")
+	v := NewVocab([]*corpus.Story{st})
+	for _, w := range []string{"amara", "okafor", "henrik", "solberg", "quintero"} {
+		if !v.IsPerson(corpus.Stem(w)) {
+			t.Errorf("%s is not found a person", w)
+		}
+	}
+	for _, w := range []string{"tehran", "harbor", "polic", "capt", "friday"} {
+		if v.IsPerson(w) {
+			t.Errorf("%s is found a person", w)
+		}
+	}
+	if got := v.Subject(); got != "okafor" {
+		t.Errorf("subject %q, want okafor (named in three paragraphs)", got)
+	}
+	if got := NewVocab([]*corpus.Story{corpus.Parse("rain", "Rain\n\nIt rained in Halvik on Tuesday.")}).Subject(); got != "" {
+		t.Errorf("a story that names no one has subject %q", got)
+	}
+}

@@ -35,6 +35,7 @@ type Vocab struct {
 	abbrevs   []string            // capitalised words written with a full stop: "fla", "calif"
 	acronyms  map[string][]string // "un" → stems of "United Nations"
 	byFirst   map[byte][]string   // every word of four letters or more, by its first letter
+	people    people
 	// related memoises WordNet's relations (stem → []string) of the words
 	// of questions and of candidate sentences: the same words come back
 	// question after question.
@@ -114,8 +115,19 @@ func NewVocab(stories []*corpus.Story) *Vocab {
 			slices.Sort(m[k])
 		}
 	}
+	v.people = findPeople(stories, v.names)
 	return v
 }
+
+// IsPerson reports whether stem is a word of a person's name in the
+// stories ("suleimani", "qassim"), as a news story introduces people:
+// with a title, an age, or a verb of saying.
+func (v *Vocab) IsPerson(stem string) bool { return v.people.stems[stem] }
+
+// Subject returns the name (a normalised word) of the person the stories
+// name in the most paragraphs, "" when they name no one: whom a first question's "he"
+// means when nothing before it names anyone.
+func (v *Vocab) Subject() string { return v.people.subject }
 
 // nameRun reports whether word i of s, capitalised, runs on into a
 // capitalised word with nothing between them: the first name of "Jonas

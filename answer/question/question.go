@@ -230,7 +230,54 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 	if prev != nil && (anaphoric || len(q.Words) <= 1 || q.Kind == Summary) {
 		q.borrow(prev, v)
 	}
+	if prev == nil || !asksWho(prev.Question) {
+		q.meanSubject(q.Norms, v)
+	}
 	return q
+}
+
+// asksWho reports whether question asks who someone is or did something:
+// its answer, not the story's subject, is whom a "he" after it means,
+// even when that answer is not known (a batch of questions carries only
+// the question before).
+func asksWho(question string) bool {
+	toks := tokens(question)
+	norms := make([]string, len(toks))
+	for i, t := range toks {
+		norms[i] = t.Norm
+	}
+	k := classify(norms)
+	return k == Who || k == Define
+}
+
+// meanSubject reads "he" or "she" as the person the stories are most
+// about when nothing in the question or the turn before it names a
+// person: "why did they kill him?" asked first, or after a question about
+// a country, but not after "who is the principal?". The name is added as if the asker had written it.
+func (q *Question) meanSubject(norms []string, v *lexicon.Vocab) {
+	subject := v.Subject()
+	if subject == "" || !slices.ContainsFunc(norms, func(n string) bool { return personalPronouns[n] }) {
+		return
+	}
+	for _, w := range q.Words {
+		if namesSomeone(w, v) {
+			return
+		}
+	}
+	q.Words = append(q.Words, word(subject, true, v))
+}
+
+// namesSomeone reports whether w may be a person's name: one the stories
+// give a person, in any spelling, or a name WordNet does not know as a
+// place or an organisation ("Kublai", but not "Iran").
+func namesSomeone(w Word, v *lexicon.Vocab) bool {
+	if v.IsPerson(w.Stem) || slices.ContainsFunc(w.Alts, func(a Alt) bool {
+		return (a.Kind == Variant || a.Kind == Misspelling) && v.IsPerson(a.Stems[0])
+	}) {
+		return true
+	}
+	c := ClassOf(w.Stem, v)
+	return w.Proper && c != Place && c != Organisation
 }
 
 // theCountry reports whether token i, "us", is the United States rather
@@ -575,6 +622,8 @@ func findHead(toks []corpus.Token, norms []string, text string) int {
 
 var (
 	pronouns = lexicon.Set("he she they it his her their its him them this these those")
+	// personalPronouns stand for a person.
+	personalPronouns = lexicon.Set("he she his her him hers himself herself")
 	// chatForms are how students type in chat, read as the words they
 	// stand for ("" for politeness that asks nothing): "whats this about
 	// pls" is "what this about". corpus.Tokens already drops "'s", so

@@ -1,6 +1,7 @@
 package question
 
 import (
+	"slices"
 	"testing"
 
 	"storybot/answer"
@@ -239,5 +240,41 @@ func TestTheCountryIsNotThePronoun(t *testing.T) {
 		if got != tt.country {
 			t.Errorf("%q: searches the country %v, want %v", tt.q, got, tt.country)
 		}
+	}
+}
+
+// "He" with nobody named before it is the person the story is most
+// about; a name in the question, or a person in the turn before it, is
+// who it means instead. A place named before it is no one.
+func TestHeIsTheStorysSubject(t *testing.T) {
+	v := vocab(t)
+	tests := []struct {
+		q, prev string
+		subject bool
+	}{
+		{"who killed him?", "", true},
+		{"what kind of weapon killed him", "how did iran react", true},
+		{"why did the us kill him", "", true},
+		{"how many rockets hit his car", "what was soliemani riding in when he got hit", false}, // a misspelt name is still his
+		{"why did the us kill him", "who is esper", false},
+		{"how old is he", "who is Trump?", false},
+		{"what did he say", "who is the defense secretary", false}, // the answer is he, named or not
+		{"what did Pompeo say about him", "", false},
+		{"what happened in Baghdad?", "", false}, // no pronoun
+		{"what did they say about the strike", "", false},
+	}
+	for _, tt := range tests {
+		var prev *answer.Turn
+		if tt.prev != "" {
+			prev = answer.Before(tt.prev)
+		}
+		q := Analyze(tt.q, prev, v)
+		got := slices.ContainsFunc(q.Words, func(w Word) bool { return w.Stem == "suleimani" && !w.Borrowed })
+		if got != tt.subject {
+			t.Errorf("%q after %q: reads Suleimani in %v, want %v", tt.q, tt.prev, got, tt.subject)
+		}
+	}
+	if v.Subject() != "suleimani" {
+		t.Errorf("the embedded story is about %q", v.Subject())
 	}
 }

@@ -1,0 +1,134 @@
+package lexicon
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"storybot/corpus"
+)
+
+// people finds the names the stories use for people, and the person they
+// mention most: who "he" is in a first question ("why did they kill
+// him?"), when nothing before it names anyone. A name is a person's when
+// a title comes before it ("Gen. Qassim Suleimani", "Mr. Trump"), a
+// verb of saying after it ("Solberg said"), or an age ("Qaani, 62,"):
+// the ways a news story introduces people. A run of capitalised words
+// that ends in an organisation's word ("Quds Force") names none.
+type people struct {
+	stems   map[string]bool // stems of the words of people's names
+	subject string          // the name in most paragraphs, normalised; "" when the stories name no one
+}
+
+// titleStems are the stems of TitleWords: "Officers" is no one's name.
+var titleStems = func() map[string]bool {
+	m := map[string]bool{}
+	for w := range TitleWords {
+		m[corpus.Stem(w)] = true
+	}
+	return m
+}()
+
+// sayingVerbs follow a speaker's name.
+var sayingVerbs = Set("said says told added wrote tweeted asked replied")
+
+func findPeople(stories []*corpus.Story, names map[string]string) people {
+	pp := people{stems: map[string]bool{}}
+	paras := map[string]int{}   // person stem → paragraphs naming it
+	first := map[string]int{}   // person stem → order of first mention
+	norm := map[string]string{} // person stem → its first spelling
+	var order int
+	for _, st := range stories {
+		for _, p := range st.Paragraphs {
+			for _, s := range p.Sentences {
+				for _, stem := range personWords(s, names) {
+					pp.stems[stem] = true
+				}
+			}
+		}
+	}
+	for _, st := range stories {
+		for _, p := range st.Paragraphs {
+			seen := map[string]bool{}
+			for _, s := range p.Sentences {
+				for _, w := range s.Words {
+					if pp.stems[w.Stem] && !seen[w.Stem] && capitalised(s, w) {
+						seen[w.Stem] = true
+						paras[w.Stem]++
+						if _, ok := first[w.Stem]; !ok {
+							first[w.Stem] = order
+							norm[w.Stem] = w.Norm
+							order++
+						}
+					}
+				}
+			}
+		}
+	}
+	best, subject := 0, ""
+	for stem, n := range paras {
+		if n > best || n == best && first[stem] < first[subject] {
+			subject, best = stem, n
+		}
+	}
+	pp.subject = norm[subject]
+	return pp
+}
+
+func capitalised(s corpus.Sentence, w corpus.Word) bool {
+	r, _ := utf8.DecodeRuneInString(s.Text[w.Start:])
+	return unicode.IsUpper(r)
+}
+
+// personWords returns the stems of the words of s that name people.
+// names are the words the stories write capitalised mid-sentence more
+// often than not: a sentence's first word ("The Pentagon said") is not
+// one.
+func personWords(s corpus.Sentence, names map[string]string) []string {
+	var out []string
+	ws := s.Words
+	for i := 0; i < len(ws); {
+		if !capitalised(s, ws[i]) {
+			i++
+			continue
+		}
+		// A run of capitalised words, joined by spaces or full stops
+		// ("Maj. Gen. Qassim Suleimani").
+		j := i + 1
+		for j < len(ws) && capitalised(s, ws[j]) && strings.Trim(s.Text[ws[j-1].End:ws[j].Start], ". ") == "" {
+			j++
+		}
+		run := ws[i:j]
+		titled, org := false, false
+		var found []string
+		for _, w := range run {
+			switch {
+			case TitleWords[w.Norm] || titleStems[w.Stem]:
+				if len(found) == 0 {
+					titled = true
+				}
+			case OrgWords[w.Norm]:
+				org = true
+			case names[w.Norm] != "" && !corpus.IsNumber(w.Norm) && !corpus.IsDate(w.Norm):
+				found = append(found, w.Stem)
+			}
+		}
+		// A first and last name before "said": one name alone may be a
+		// place's or a ministry's ("Tehran said").
+		said := len(found) >= 2 && j < len(ws) && sayingVerbs[ws[j].Norm] && ws[j].Start-run[len(run)-1].End <= 1
+		aged := j < len(ws) && isAge(ws[j].Norm) && strings.TrimSpace(s.Text[run[len(run)-1].End:ws[j].Start]) == ","
+		if !org && len(found) > 0 && (titled || said || aged) {
+			out = append(out, found...)
+		}
+		i = j
+	}
+	return out
+}
+
+// isAge reports whether n is a number a person's age may be: "Qaani, 62,"
+// but not "Tehran, 2019".
+func isAge(n string) bool {
+	a, err := strconv.Atoi(n)
+	return err == nil && a > 0 && a < 120
+}
