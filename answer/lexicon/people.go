@@ -39,18 +39,21 @@ func findPeople(stories []*corpus.Story, names map[string]string) people {
 	first := map[string]int{}   // person stem → order of first mention
 	norm := map[string]string{} // person stem → its first spelling
 	var order int
+	var found []string // reused from one sentence to the next
 	for _, st := range stories {
 		for _, p := range st.Paragraphs {
 			for _, s := range p.Sentences {
-				for _, stem := range personWords(s, names) {
+				found = personWords(s, names, found[:0])
+				for _, stem := range found {
 					pp.stems[stem] = true
 				}
 			}
 		}
 	}
+	seen := map[string]bool{} // in the current paragraph
 	for _, st := range stories {
 		for _, p := range st.Paragraphs {
-			seen := map[string]bool{}
+			clear(seen)
 			for _, s := range p.Sentences {
 				for _, w := range s.Words {
 					if pp.stems[w.Stem] && !seen[w.Stem] && capitalised(s, w) {
@@ -81,12 +84,12 @@ func capitalised(s corpus.Sentence, w corpus.Word) bool {
 	return unicode.IsUpper(r)
 }
 
-// personWords returns the stems of the words of s that name people.
+// personWords appends to out the stems of the words of s that name
+// people.
 // names are the words the stories write capitalised mid-sentence more
 // often than not: a sentence's first word ("The Pentagon said") is not
 // one.
-func personWords(s corpus.Sentence, names map[string]string) []string {
-	var out []string
+func personWords(s corpus.Sentence, names map[string]string, out []string) []string {
 	ws := s.Words
 	for i := 0; i < len(ws); {
 		if !capitalised(s, ws[i]) {
@@ -101,25 +104,26 @@ func personWords(s corpus.Sentence, names map[string]string) []string {
 		}
 		run := ws[i:j]
 		titled, org := false, false
-		var found []string
+		at := len(out) // the run's names are appended, and taken back if they name no one
 		for _, w := range run {
 			switch {
 			case TitleWords[w.Norm] || titleStems[w.Stem]:
-				if len(found) == 0 {
+				if len(out) == at {
 					titled = true
 				}
 			case OrgWords[w.Norm]:
 				org = true
 			case names[w.Norm] != "" && !corpus.IsNumber(w.Norm) && !corpus.IsDate(w.Norm):
-				found = append(found, w.Stem)
+				out = append(out, w.Stem)
 			}
 		}
+		found := len(out) - at
 		// A first and last name before "said": one name alone may be a
 		// place's or a ministry's ("Tehran said").
-		said := len(found) >= 2 && j < len(ws) && sayingVerbs[ws[j].Norm] && ws[j].Start-run[len(run)-1].End <= 1
+		said := found >= 2 && j < len(ws) && sayingVerbs[ws[j].Norm] && ws[j].Start-run[len(run)-1].End <= 1
 		aged := j < len(ws) && isAge(ws[j].Norm) && strings.TrimSpace(s.Text[run[len(run)-1].End:ws[j].Start]) == ","
-		if !org && len(found) > 0 && (titled || said || aged) {
-			out = append(out, found...)
+		if org || found == 0 || !(titled || said || aged) {
+			out = out[:at]
 		}
 		i = j
 	}
