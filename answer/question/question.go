@@ -269,7 +269,9 @@ func (q *Question) meanSubject(norms []string, v *lexicon.Vocab) {
 
 // namesSomeone reports whether w may be a person's name: one the stories
 // give a person, in any spelling, or a name WordNet does not know as a
-// place or an organisation ("Kublai", but not "Iran").
+// place or an organisation ("Kublai", but not "Iran"); or, borrowed from
+// the question before, a word for a person ("what is the name of the
+// captain?" then "how old is he?").
 func namesSomeone(w Word, v *lexicon.Vocab) bool {
 	if v.IsPerson(w.Stem) || slices.ContainsFunc(w.Alts, func(a Alt) bool {
 		return (a.Kind == Variant || a.Kind == Misspelling) && v.IsPerson(a.Stems[0])
@@ -277,7 +279,7 @@ func namesSomeone(w Word, v *lexicon.Vocab) bool {
 		return true
 	}
 	c := ClassOf(w.Stem, v)
-	return w.Proper && c != Place && c != Organisation
+	return w.Proper && c != Place && c != Organisation || w.Borrowed && c == Person
 }
 
 // theCountry reports whether token i, "us", is the United States rather

@@ -259,6 +259,7 @@ func TestHeIsTheStorysSubject(t *testing.T) {
 		{"why did the us kill him", "who is esper", false},
 		{"how old is he", "who is Trump?", false},
 		{"what did he say", "who is the defense secretary", false}, // the answer is he, named or not
+		{"how old is he", "what is the name of the militia leader", false},
 		{"what did Pompeo say about him", "", false},
 		{"what happened in Baghdad?", "", false}, // no pronoun
 		{"what did they say about the strike", "", false},
