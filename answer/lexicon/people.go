@@ -13,8 +13,9 @@ import (
 // mention most: who "he" is in a first question ("why did they kill
 // him?"), when nothing before it names anyone. A name is a person's when
 // a title comes before it ("Gen. Qassim Suleimani", "Mr. Trump"), a
-// verb of saying after it ("Solberg said"), or an age ("Qaani, 62,"):
-// the ways a news story introduces people. A run of capitalised words
+// verb of saying after a first and last name ("Henrik Solberg said"), or
+// an age after it ("Qaani, 62,"): the ways a news story introduces
+// people. A run of capitalised words
 // that ends in an organisation's word ("Quds Force") names none.
 type people struct {
 	stems   map[string]bool // stems of the words of people's names
@@ -85,8 +86,7 @@ func capitalised(s corpus.Sentence, w corpus.Word) bool {
 }
 
 // personWords appends to out the stems of the words of s that name
-// people.
-// names are the words the stories write capitalised mid-sentence more
+// people. names are the words the stories write capitalised mid-sentence more
 // often than not: a sentence's first word ("The Pentagon said") is not
 // one.
 func personWords(s corpus.Sentence, names map[string]string, out []string) []string {

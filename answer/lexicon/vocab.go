@@ -125,8 +125,8 @@ func NewVocab(stories []*corpus.Story) *Vocab {
 func (v *Vocab) IsPerson(stem string) bool { return v.people.stems[stem] }
 
 // Subject returns the name (a normalised word) of the person the stories
-// name in the most paragraphs, "" when they name no one: whom a first question's "he"
-// means when nothing before it names anyone.
+// name in the most paragraphs, "" when they name no one: whom a first
+// question's "he" means when nothing before it names anyone.
 func (v *Vocab) Subject() string { return v.people.subject }
 
 // nameRun reports whether word i of s, capitalised, runs on into a

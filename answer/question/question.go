@@ -230,9 +230,7 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 	if prev != nil && (anaphoric || len(q.Words) <= 1 || q.Kind == Summary) {
 		q.borrow(prev, v)
 	}
-	if prev == nil || !asksWho(prev.Question) {
-		q.meanSubject(q.Norms, v)
-	}
+	q.meanSubject(prev, v)
 	return q
 }
 
@@ -251,12 +249,14 @@ func asksWho(question string) bool {
 }
 
 // meanSubject reads "he" or "she" as the person the stories are most
-// about when nothing in the question or the turn before it names a
-// person: "why did they kill him?" asked first, or after a question about
-// a country, but not after "who is the principal?". The name is added as if the asker had written it.
-func (q *Question) meanSubject(norms []string, v *lexicon.Vocab) {
+// about when nothing in the question or the turn before it (prev, nil for
+// none) names a person: "why did they kill him?" asked first, or after a
+// question about a country, but not after "who is the principal?". The
+// name is added as if the asker had written it.
+func (q *Question) meanSubject(prev *answer.Turn, v *lexicon.Vocab) {
 	subject := v.Subject()
-	if subject == "" || !slices.ContainsFunc(norms, func(n string) bool { return personalPronouns[n] }) {
+	if subject == "" || !slices.ContainsFunc(q.Norms, func(n string) bool { return personalPronouns[n] }) ||
+		prev != nil && asksWho(prev.Question) {
 		return
 	}
 	for _, w := range q.Words {
