@@ -39,8 +39,7 @@ func findPeople(stories []*corpus.Story, names map[string]string) people {
 	paras := map[string]int{}   // person stem → paragraphs naming it
 	first := map[string]int{}   // person stem → order of first mention
 	norm := map[string]string{} // person stem → its first spelling
-	var order int
-	var found []string // reused from one sentence to the next
+	var found []string          // reused from one sentence to the next
 	for _, st := range stories {
 		for _, p := range st.Paragraphs {
 			for _, s := range p.Sentences {
@@ -61,9 +60,8 @@ func findPeople(stories []*corpus.Story, names map[string]string) people {
 						seen[w.Stem] = true
 						paras[w.Stem]++
 						if _, ok := first[w.Stem]; !ok {
-							first[w.Stem] = order
+							first[w.Stem] = len(first)
 							norm[w.Stem] = w.Norm
-							order++
 						}
 					}
 				}
@@ -80,6 +78,7 @@ func findPeople(stories []*corpus.Story, names map[string]string) people {
 	return pp
 }
 
+// capitalised reports whether word w of s starts with a capital.
 func capitalised(s corpus.Sentence, w corpus.Word) bool {
 	r, _ := utf8.DecodeRuneInString(s.Text[w.Start:])
 	return unicode.IsUpper(r)

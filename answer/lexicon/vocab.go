@@ -14,8 +14,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"unicode"
-	"unicode/utf8"
 
 	"storybot/corpus"
 )
@@ -139,8 +137,7 @@ func nameRun(s corpus.Sentence, i int) bool {
 	if i+1 >= len(s.Words) || s.Words[i].End != s.Words[i+1].Start-1 || s.Text[s.Words[i].End] != ' ' {
 		return false
 	}
-	r, _ := utf8.DecodeRuneInString(s.Text[s.Words[i+1].Start:])
-	return unicode.IsUpper(r)
+	return capitalised(s, s.Words[i+1])
 }
 
 func (v *Vocab) readSentence(s corpus.Sentence, capital, lower map[string]int, abbrevs map[string]bool) {
@@ -152,8 +149,7 @@ func (v *Vocab) readSentence(s corpus.Sentence, capital, lower map[string]int, a
 		runStems, runNorms = runStems[:0], runNorms[:0]
 	}
 	for i, w := range s.Words {
-		r, _ := utf8.DecodeRuneInString(s.Text[w.Start:])
-		isCap := unicode.IsUpper(r)
+		isCap := capitalised(s, w)
 		switch {
 		case isCap && (i > 0 || nameRun(s, i)):
 			capital[w.Norm]++

@@ -234,12 +234,11 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 	return q
 }
 
-// asksWho reports whether question asks who someone is or did something:
-// its answer, not the story's subject, is whom a "he" after it means,
-// even when that answer is not known (a batch of questions carries only
-// the question before).
-func asksWho(question string) bool {
-	toks := tokens(question)
+// asksWho reports whether a question (cut into toks) asks who someone is
+// or did something: its answer, not the story's subject, is whom a "he"
+// after it means, even when that answer is not known (a batch of
+// questions carries only the question before).
+func asksWho(toks []corpus.Token) bool {
 	norms := make([]string, len(toks))
 	for i, t := range toks {
 		norms[i] = t.Norm
@@ -256,7 +255,7 @@ func asksWho(question string) bool {
 func (q *Question) meanSubject(prev *answer.Turn, v *lexicon.Vocab) {
 	subject := v.Subject()
 	if subject == "" || !slices.ContainsFunc(q.Norms, func(n string) bool { return personalPronouns[n] }) ||
-		prev != nil && asksWho(prev.Question) {
+		prev != nil && asksWho(tokens(prev.Question)) {
 		return
 	}
 	for _, w := range q.Words {
@@ -434,10 +433,6 @@ func (q *Question) borrow(prev *answer.Turn, v *lexicon.Vocab) {
 	// did Trump say?") does not ("why did they kill him?"). Its words are
 	// read as the question itself was, chat spellings included.
 	prevToks := tokens(prev.Question)
-	prevNorms := make([]string, len(prevToks))
-	for i, t := range prevToks {
-		prevNorms[i] = t.Norm
-	}
 	asked := contentWords(prev.Question, prevToks, false, v)
 	names := 0
 	for _, w := range asked {
@@ -445,8 +440,7 @@ func (q *Question) borrow(prev *answer.Turn, v *lexicon.Vocab) {
 			names++
 		}
 	}
-	kind := classify(prevNorms)
-	aboutName := !shortNames && names > 0 && names == len(asked) && (kind == Define || kind == Who)
+	aboutName := !shortNames && names > 0 && names == len(asked) && asksWho(prevToks)
 	answered := contentWords(prev.Short, shortToks, true, v)
 	for i, w := range append(answered, asked...) {
 		fromShort := i < len(answered)
