@@ -619,10 +619,12 @@ func (e *Engine) paragraphs(a *Analysis, sc *scratch) []Para {
 		j := slices.IndexFunc(best, func(b *features.Sentence) bool { return b.Story == c.Sentence.Story && b.Para == c.Sentence.Para })
 		if j < 0 {
 			j = len(stats)
-			stats = append(stats, features.Ranked{Best: c.Vec, BestScore: c.Score, Rank: i + 1, Top: a.Candidates[0].Score})
+			stats = append(stats, features.Ranked{Best: c.Vec, BestScore: c.Score, Rank: i + 1, Top: a.Candidates[0].Score,
+				Exact: a.probe.ParaExact(e.paras[c.Sentence.Story][c.Sentence.Para-1])})
 			best = append(best, c.Sentence)
 		}
 		group[i] = j
+		stats[j].Note(c.Vec)
 	}
 	sc.stats, sc.best = stats, best
 	// Every paragraph's probabilities in one slice, in candidate order.

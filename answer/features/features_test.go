@@ -30,6 +30,49 @@ func TestSchemas(t *testing.T) {
 	}
 }
 
+// TestParagraphExact: a paragraph is credited with the question's words
+// it writes as the question does, whichever of its sentences holds them,
+// apart from the words it holds only as WordNet's synonyms; and with the
+// most any one of its sentences holds.
+func TestParagraphExact(t *testing.T) {
+	st := corpus.Parse("t", "Title\n\n"+
+		"The council voted to close the library. The decision angered parents.\n\n"+
+		"The council voted to shut the branch.\n")
+	paras := Prepare([]*corpus.Story{st})[0]
+	v := lexicon.NewVocab([]*corpus.Story{st})
+	q := question.Analyze("Why did the council decide to close the library?", nil, v)
+	probe := NewProbe(q)
+	// "decide" is in the first paragraph only as "decision", an
+	// alternative.
+	first, second := probe.ParaExact(paras[0]), probe.ParaExact(paras[1])
+	if first < 0.5 || first > 0.99 {
+		t.Errorf("first paragraph: ParaExact %v, want the share of council, close and library", first)
+	}
+	if second <= 0 || second >= first {
+		t.Errorf("a paragraph that says \"shut the branch\" has ParaExact %v, want between 0 and %v", second, first)
+	}
+
+	vector := func(s *Sentence) []float64 {
+		vec := make([]float64, NumSentence)
+		probe.SentenceVector(s, Context{Para: paras[0], Paragraphs: len(paras), Vocab: v}, vec)
+		return vec
+	}
+	get := func(vec []float64, name string) float64 { return vec[slices.Index(SentenceNames(), name)] }
+	closing, decision := vector(paras[0].Sentences[0]), vector(paras[0].Sentences[1])
+	r := Ranked{Probs: []float64{0.4, 0.1}, Best: decision, Rank: 1, Exact: first}
+	r.Note(decision)
+	r.Note(closing)
+	out := make([]float64, NumParagraph)
+	ParagraphVector(r, out)
+	pget := func(name string) float64 { return out[slices.Index(ParagraphNames(), name)] }
+	if pget("max_exact") != get(closing, "exact") || pget("max_phrase") != get(closing, "phrase") || pget("max_phrase") == 0 {
+		t.Errorf("max_exact %v max_phrase %v, want the first sentence's %v and %v", pget("max_exact"), pget("max_phrase"), get(closing, "exact"), get(closing, "phrase"))
+	}
+	if pget("para_exact") != first || get(decision, "exact") != 0 {
+		t.Errorf("paragraph para_exact %v, want %v", pget("para_exact"), first)
+	}
+}
+
 func prepare(t *testing.T, text string) (*Sentence, *Paragraph, *lexicon.Vocab) {
 	t.Helper()
 	st := corpus.Parse("t", "Title\n\n"+text+"\n")

@@ -12,6 +12,21 @@ type Ranked struct {
 	BestScore float64   // that sentence's score
 	Rank      int       // 1-based rank of its best sentence among all candidates
 	Top       float64   // the best candidate's score, in any paragraph
+	// The most any of its sentences has of the question's words written
+	// as the question writes them, and of its longest run of them: the
+	// best sentence by the sentence model need not be the one that
+	// repeats the question.
+	MaxExact, MaxPhrase float64
+	// Exact is the share of the question's weight the paragraph writes as
+	// the question does (Probe.ParaExact).
+	Exact float64
+}
+
+// Note reads the sentence vector of one of the paragraph's sentences
+// into MaxExact and MaxPhrase.
+func (r *Ranked) Note(vec []float64) {
+	r.MaxExact = max(r.MaxExact, vec[fExact])
+	r.MaxPhrase = max(r.MaxPhrase, vec[fPhrase])
 }
 
 // Paragraph feature slots.
@@ -33,12 +48,15 @@ const (
 	pProperMissingPara
 	pFirstPara
 	pParaPos
+	pParaExact
+	pMaxExact
+	pMaxPhrase
 	NumParagraph
 )
 
 var paragraphNames = [NumParagraph]string{"best_prob", "log_best_prob", "second_prob", "mass", "log_mass", "candidates",
 	"best_rank_inv", "is_top", "gap", "p_para_score", "p_para_top", "p_para_rank_inv", "coverage",
-	"exact_best", "p_proper_missing_para", "p_first_para", "p_para_pos"}
+	"exact_best", "p_proper_missing_para", "p_first_para", "p_para_pos", "para_exact", "max_exact", "max_phrase"}
 
 // ParagraphNames is the paragraph schema: feature names in order.
 func ParagraphNames() []string { return append([]string(nil), paragraphNames[:]...) }
@@ -85,6 +103,12 @@ func ParagraphVector(r Ranked, out []float64) {
 	out[pProperMissingPara] = best[fProperMissingPara]
 	out[pFirstPara] = best[fFirstPara]
 	out[pParaPos] = best[fParaPos]
+	// The share of the question's weight written in the paragraph as the
+	// question writes it: coverage counts WordNet's synonyms too, and
+	// many of those are of another sense ("population" / "universe").
+	out[pParaExact] = r.Exact
+	out[pMaxExact] = r.MaxExact
+	out[pMaxPhrase] = r.MaxPhrase
 }
 
 // Coverage reads, from a paragraph vector, the share of the question's

@@ -31,8 +31,8 @@ type Probe struct {
 	asked, matched stemSet
 	hit            []uint8 // scratch for the sentence being read
 	missing        []int   // scratch: the question's words the sentence lacks
-	// paraIn remembers, for the paragraph para, whether each question
-	// word is in it (0 not yet known, 1 yes, 2 no): a paragraph's
+	// paraIn remembers, for the paragraph para, how each question word
+	// is in it (paraUnknown until asked): a paragraph's
 	// sentences are read one after the other, and all ask the same.
 	para   *Paragraph
 	paraIn []uint8
@@ -166,19 +166,76 @@ func (p *Probe) inStems(i int, stems map[string]bool, f *stemFilter) bool {
 }
 
 // inPara is inStems(w, para.Stems) for the probe's word i.
-func (p *Probe) inPara(i int, para *Paragraph) bool {
+func (p *Probe) inPara(i int, para *Paragraph) bool { return p.paraMatch(i, para) >= paraAlt }
+
+// exactInPara reports whether para writes the probe's word i as the
+// question does, or as another spelling of the same name: what the
+// sentence features count as exact.
+func (p *Probe) exactInPara(i int, para *Paragraph) bool { return p.paraMatch(i, para) == paraExact }
+
+// ParaExact is the share of the question's weight that para writes as
+// the question does, or as another spelling of the same name: the
+// paragraph's coverage without WordNet's synonyms, many of which are of
+// another sense.
+func (p *Probe) ParaExact(para *Paragraph) float64 {
+	if p.total == 0 {
+		return 0
+	}
+	share := 0.0
+	for i := range p.q.Words {
+		w := &p.q.Words[i]
+		if !w.Type && !w.Borrowed && p.exactInPara(i, para) {
+			share += w.IDF
+		}
+	}
+	return share / p.total
+}
+
+// How a paragraph holds a question word, remembered in Probe.paraIn.
+const (
+	paraUnknown uint8 = iota
+	paraNone
+	paraAlt   // by an alternative only
+	paraExact // by its stem, or another spelling of it
+)
+
+func (p *Probe) paraMatch(i int, para *Paragraph) uint8 {
 	if para != p.para {
 		p.para = para
 		p.paraIn = resize(p.paraIn, len(p.q.Words))
 		clear(p.paraIn)
 	}
-	if p.paraIn[i] == 0 {
-		p.paraIn[i] = 2
-		if p.inStems(i, para.Stems, para.filterOrNil()) {
-			p.paraIn[i] = 1
+	if p.paraIn[i] == paraUnknown {
+		p.paraIn[i] = paraNone
+		w, pw := &p.q.Words[i], &p.words[i]
+		f := para.filterOrNil()
+		switch {
+		case lookup(para.Stems, f, w.Stem, pw.hash):
+			p.paraIn[i] = paraExact
+		case p.inStems(i, para.Stems, f):
+			p.paraIn[i] = paraAlt
+			for j, a := range w.Alts {
+				if !sameName(a.Kind) {
+					continue
+				}
+				ok := true
+				for k, st := range a.Stems {
+					ok = ok && lookup(para.Stems, f, st, pw.alts[j][k])
+				}
+				if ok {
+					p.paraIn[i] = paraExact
+					break
+				}
+			}
 		}
 	}
-	return p.paraIn[i] == 1
+	return p.paraIn[i]
+}
+
+// sameName reports an alternative that is the same word written another
+// way: "Soleimani" where the story writes "Suleimani".
+func sameName(k question.AltKind) bool {
+	return k == question.Variant || k == question.ShortForm || k == question.Acronym || k == question.Misspelling
 }
 
 // findWord finds the probe's word i in s, where pos is s.position of its

@@ -29,7 +29,7 @@ import (
 // renamed or computed differently; committed weights of another version
 // are refused. The search is part of it: the candidates and their
 // retrieval features depend on the terms it searches.
-const SchemaVersion = 15
+const SchemaVersion = 16
 
 // A Sentence is what the features need of a story's sentence, computed
 // once when the engine is built.
@@ -474,7 +474,7 @@ func (p *Probe) SentenceVector(s *Sentence, c Context, out []float64) {
 			out[fExact] += share
 		case m.found:
 			out[fVariant+int(m.alt)] += share
-			if m.alt == question.Variant || m.alt == question.ShortForm || m.alt == question.Acronym || m.alt == question.Misspelling {
+			if sameName(m.alt) {
 				// Another spelling or form of the same name is the same
 				// word: "Soleimani" where the story writes "Suleimani".
 				out[fExact] += share

@@ -315,7 +315,12 @@ func tokens(text string) []corpus.Token {
 	return kept
 }
 
-func isAbbrev(n string) bool { return len(n) <= 4 }
+// isAbbrev reports a title's abbreviation ("gen", "mr"): it says nothing
+// a question is about. A short title that is a word ("king", "pope",
+// "imam") is what "how did the new king react?" asks about.
+func isAbbrev(n string) bool { return titleAbbrevs[n] }
+
+var titleAbbrevs = lexicon.Set("mr mrs ms dr gen brig maj col lt capt sgt adm gov sen rep rev prof st mt ft jr sr")
 
 // topical reports a content word beyond the words that ask for a summary.
 func topical(words []Word) bool {

@@ -243,6 +243,32 @@ func TestTheCountryIsNotThePronoun(t *testing.T) {
 	}
 }
 
+// A title's abbreviation names nothing the question is about; a title
+// that is a word ("king", "pope") is the question's topic.
+func TestTitles(t *testing.T) {
+	v := vocab(t)
+	tests := []struct {
+		q    string
+		word string
+		kept bool
+	}{
+		{"who is gen. suleimani", "gen", false},
+		{"what did mr trump say", "mr", false},
+		{"who is Dr. Castellanos", "dr", false},
+		{"how did the new king react", "king", true},
+		{"what did the pope say about the strike", "pope", true},
+		{"who is the imam of the mosque", "imam", true},
+		{"who is the general", "general", true},
+	}
+	for _, tt := range tests {
+		q := Analyze(tt.q, nil, v)
+		got := slices.ContainsFunc(q.Words, func(w Word) bool { return w.Norm == tt.word })
+		if got != tt.kept {
+			t.Errorf("%q: %q kept %v, want %v", tt.q, tt.word, got, tt.kept)
+		}
+	}
+}
+
 // "He" with nobody named before it is the person the story is most
 // about; a name in the question, or a person in the turn before it, is
 // who it means instead. A place named before it is no one.
