@@ -30,7 +30,7 @@ func Check(q *question.Question) Guard {
 		return Request
 	case q.Unknown != "" && q.Kind != question.Summary:
 		return UnknownName
-	case q.Kind != question.Summary && !knownWord(q):
+	case q.Kind != question.Summary && !q.AboutStory && !knownWord(q):
 		return NoEvidence // not one word the stories use, in any form
 	case q.Kind == question.Define && unknownHead(q):
 		return UnknownName // "what is the capital of France?": a story cannot describe what it never mentions

@@ -194,7 +194,7 @@ func (e *Engine) analyze(ctx context.Context, text string, prev *answer.Turn, sc
 			}
 		}
 	}
-	if q.Kind == question.Summary {
+	if q.Kind == question.Summary || q.AboutStory {
 		for si := range e.stories {
 			for n := 1; n <= leadParas && e.valid(si, n); n++ {
 				addPara(found{story: si, para: n})

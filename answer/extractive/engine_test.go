@@ -97,6 +97,27 @@ func TestLeadForVagueQuestions(t *testing.T) {
 	}
 }
 
+// A first question about "this" is answered from the story's lead,
+// where a news story says what happened, when and where: not from a
+// sentence that happens to say "happen".
+func TestQuestionsAboutThisStory(t *testing.T) {
+	ferry := corpus.Parse("ferry", "Ferry capsizes in storm on Kazakh lake, killing 17\n\n"+
+		"A passenger ferry capsized in a sudden storm on Lake Saryzhal in eastern Kazakhstan on Saturday evening, killing at least 17 people, officials said.\n\n"+
+		"Mr. Abenov, a fisherman, said he pulled 23 people into his boat.\n\n"+
+		"Nobody knows what will happen to the company, which has run the ferry since 2016.\n")
+	e := newEngine(t, ferry)
+	tests := []struct{ q, short string }{
+		{"when did this happen", "Saturday"},
+		{"where did this happen?", "Lake Saryzhal"},
+	}
+	for _, tt := range tests {
+		res := ask(t, e, answer.Question{Text: tt.q})
+		if res.Abstained || len(res.Citations) == 0 || res.Citations[0].Paragraph != 1 || !strings.Contains(res.Answer, tt.short) {
+			t.Errorf("%q: %q, citing %v; want the lead, which says %q", tt.q, res.Answer, refs(res), tt.short)
+		}
+	}
+}
+
 func TestAbstains(t *testing.T) {
 	e := newEngine(t)
 	for _, q := range []string{

@@ -34,6 +34,7 @@ type Vocab struct {
 	acronyms  map[string][]string // "un" → stems of "United Nations"
 	byFirst   map[byte][]string   // every word of four letters or more, by its first letter
 	people    people
+	headline  string // the title of the one story, "" for several
 	// related memoises WordNet's relations (stem → []string) of the words
 	// of questions and of candidate sentences: the same words come back
 	// question after question.
@@ -114,8 +115,15 @@ func NewVocab(stories []*corpus.Story) *Vocab {
 		}
 	}
 	v.people = findPeople(stories, v.names)
+	if len(stories) == 1 {
+		v.headline = stories[0].Title
+	}
 	return v
 }
+
+// Headline returns the title of the story when there is one story, ""
+// when there are several: what "this" means in "when did this happen?".
+func (v *Vocab) Headline() string { return v.headline }
 
 // IsPerson reports whether stem is a word of a person's name in the
 // stories ("suleimani", "qassim"), as a news story introduces people:

@@ -159,6 +159,11 @@ type Question struct {
 	Negated bool
 	// Vague asks about the story as a whole: "what happened?".
 	Vague bool
+	// AboutStory asks one thing about the story's own event, with nothing
+	// but "this" or "it" to name it: "when did this happen?", "what
+	// country is this in?", "who is it about?". Its words find nothing
+	// the lead does not say better, so it is answered from the lead.
+	AboutStory bool
 	// PrevCited are the paragraphs the previous answer cited, for a
 	// follow-up.
 	PrevCited []answer.Ref
@@ -231,7 +236,46 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 		q.borrow(prev, v)
 	}
 	q.meanSubject(prev, v)
+	if q.Kind != Summary && q.Kind != Request && !named(q.Words) &&
+		slices.ContainsFunc(q.Norms, func(n string) bool { return storyPronouns[n] }) {
+		q.aboutStory(v)
+	}
 	return q
+}
+
+// aboutStory reads a question that names nothing but "this" or "it"
+// ("when did this happen?", "what country is this in?") as asking about
+// the story's event: the words of its headline stand for "this", as a
+// follow-up's referent stands for "it", and the words that only frame
+// the question ("happen") are dropped, since any sentence may say them.
+func (q *Question) aboutStory(v *lexicon.Vocab) {
+	q.AboutStory = true
+	kept := q.Words[:0]
+	for _, w := range q.Words {
+		if w.Type {
+			kept = append(kept, w)
+		}
+	}
+	q.Words = kept
+	h := v.Headline()
+	for _, w := range contentWords(h, tokens(h), true, v) {
+		if !slices.ContainsFunc(q.Words, func(x Word) bool { return x.Stem == w.Stem }) {
+			w.Borrowed = true
+			q.Words = append(q.Words, w)
+		}
+	}
+}
+
+// named reports a word that names what a question is about: not one that
+// only frames it ("happen", "about") or names the kind of answer ("what
+// country").
+func named(words []Word) bool {
+	for _, w := range words {
+		if !w.Type && !summaryWords[w.Norm] && !genericWords[w.Norm] {
+			return true
+		}
+	}
+	return false
 }
 
 // asksWho reports whether a question (cut into toks) asks who someone is
@@ -625,6 +669,9 @@ var (
 	pronouns = lexicon.Set("he she they it his her their its him them this these those")
 	// personalPronouns stand for a person.
 	personalPronouns = lexicon.Set("he she his her him hers himself herself")
+	// storyPronouns stand for the story's event when nothing else in the
+	// question names it.
+	storyPronouns = lexicon.Set("this it that")
 	// chatForms are how students type in chat, read as the words they
 	// stand for ("" for politeness that asks nothing): "whats this about
 	// pls" is "what this about". corpus.Tokens already drops "'s", so

@@ -243,6 +243,60 @@ func TestTheCountryIsNotThePronoun(t *testing.T) {
 	}
 }
 
+// A question that names nothing but "this" or "it" asks about the
+// story's event: its headline's words stand for "this", the words that
+// only frame the question are dropped, and the kind of answer it asks
+// for stays.
+func TestAboutTheStory(t *testing.T) {
+	v := vocab(t)
+	tests := []struct {
+		q, prev string
+		about   bool
+	}{
+		{"when did this happen?", "", true},
+		{"where did it happen", "", true},
+		{"what country is this in", "", true},
+		{"when did the strike happen?", "", false},
+		{"why did it sink", "", false},
+		{"what happened?", "", false}, // the story as a whole: the lead
+		{"when did this happen?", "what happened at the embassy", false},
+		{"tell me a joke about this", "", false},
+	}
+	for _, tt := range tests {
+		var prev *answer.Turn
+		if tt.prev != "" {
+			prev = &answer.Turn{Question: tt.prev}
+		}
+		q := Analyze(tt.q, prev, v)
+		if q.AboutStory != tt.about {
+			t.Errorf("%q after %q: about the story %v, want %v", tt.q, tt.prev, q.AboutStory, tt.about)
+			continue
+		}
+		if !tt.about {
+			continue
+		}
+		stems := map[string]bool{}
+		for _, w := range q.Words {
+			stems[w.Stem] = true
+			if w.Norm == "happen" {
+				t.Errorf("%q: searches %q, which only frames it", tt.q, w.Norm)
+			}
+			if !w.Type && !w.Borrowed {
+				t.Errorf("%q: word %q is neither the kind of answer nor the headline's", tt.q, w.Norm)
+			}
+		}
+		if !stems["soleimani"] || !stems["airstrik"] {
+			t.Errorf("%q: the headline's words are not read for \"this\": %+v", tt.q, q.Words)
+		}
+	}
+	// With several stories there is no one headline: "this" is what their
+	// leads say.
+	two := lexicon.NewVocab([]*corpus.Story{corpus.Embedded(), corpus.Parse("bees", "Bees in the city\n\nA swarm settled on the hall.\n")})
+	if q := Analyze("when did this happen", nil, two); !q.AboutStory || len(q.Words) != 0 {
+		t.Errorf("two stories: about the story %v, words %+v", q.AboutStory, q.Words)
+	}
+}
+
 // A title's abbreviation names nothing the question is about; a title
 // that is a word ("king", "pope") is the question's topic.
 func TestTitles(t *testing.T) {
