@@ -161,8 +161,9 @@ type Question struct {
 	Vague bool
 	// AboutStory asks one thing about the story's own event, with nothing
 	// but "this" or "it" to name it: "when did this happen?", "what
-	// country is this in?", "who is it about?". Its words find nothing
-	// the lead does not say better, so it is answered from the lead.
+	// country is this in?". Its own words would find any sentence that
+	// says "happen", so the headline's words are read for "this" and the
+	// lead is among its candidates.
 	AboutStory bool
 	// PrevCited are the paragraphs the previous answer cited, for a
 	// follow-up.
@@ -266,18 +267,6 @@ func (q *Question) aboutStory(v *lexicon.Vocab) {
 	}
 }
 
-// named reports a word that names what a question is about: not one that
-// only frames it ("happen", "about") or names the kind of answer ("what
-// country").
-func named(words []Word) bool {
-	for _, w := range words {
-		if !w.Type && !summaryWords[w.Norm] && !genericWords[w.Norm] {
-			return true
-		}
-	}
-	return false
-}
-
 // asksWho reports whether a question (cut into toks) asks who someone is
 // or did something: its answer, not the story's subject, is whom a "he"
 // after it means, even when that answer is not known (a batch of
@@ -368,13 +357,19 @@ var titleAbbrevs = lexicon.Set("mr mrs ms dr gen brig maj col lt capt sgt adm go
 
 // topical reports a content word beyond the words that ask for a summary.
 func topical(words []Word) bool {
-	for _, w := range words {
-		if !summaryWords[w.Norm] && !genericWords[w.Norm] {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(words, func(w Word) bool { return !frames(w) })
 }
+
+// named reports a word that names what a question is about: not one that
+// only frames it ("happen", "about") or names the kind of answer ("what
+// country").
+func named(words []Word) bool {
+	return slices.ContainsFunc(words, func(w Word) bool { return !w.Type && !frames(w) })
+}
+
+// frames reports a word that asks for a summary or frames a question
+// without naming its topic.
+func frames(w Word) bool { return summaryWords[w.Norm] || genericWords[w.Norm] }
 
 // word builds the Word for one normalised question word. It depends on
 // the vocabulary alone, so the vocabulary remembers it: the Word is a
