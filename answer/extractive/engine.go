@@ -620,7 +620,8 @@ func (e *Engine) paragraphs(a *Analysis, sc *scratch) []Para {
 		if j < 0 {
 			j = len(stats)
 			stats = append(stats, features.Ranked{Best: c.Vec, BestScore: c.Score, Rank: i + 1, Top: a.Candidates[0].Score,
-				Exact: a.probe.ParaExact(e.paras[c.Sentence.Story][c.Sentence.Para-1])})
+				Exact: a.probe.ParaExact(e.paras[c.Sentence.Story][c.Sentence.Para-1]),
+				Title: a.probe.TitleShare(e.paras[c.Sentence.Story][c.Sentence.Para-1])})
 			best = append(best, c.Sentence)
 		}
 		group[i] = j

@@ -73,6 +73,22 @@ func TestParagraphExact(t *testing.T) {
 	}
 }
 
+// TestTitleShare: the lead is credited with the question's words that
+// the title names; no other paragraph is.
+func TestTitleShare(t *testing.T) {
+	st := corpus.Parse("t", "Yuan dynasty\n\nThe Yuan dynasty was founded by Kublai Khan.\n\nThe Yuan dynasty moved its capital.\n")
+	paras := Prepare([]*corpus.Story{st})[0]
+	v := lexicon.NewVocab([]*corpus.Story{st})
+	probe := NewProbe(question.Analyze("Who founded the Yuan dynasty?", nil, v))
+	lead, second := probe.TitleShare(paras[0]), probe.TitleShare(paras[1])
+	if lead <= 0.3 || lead >= 0.99 || second != 0 {
+		t.Errorf("title share: lead %v (want yuan and dynasty's share, not founded's), second paragraph %v (want 0)", lead, second)
+	}
+	if got := NewProbe(question.Analyze("Who founded it?", nil, v)).TitleShare(paras[0]); got != 0 {
+		t.Errorf("a question without the title's words: %v", got)
+	}
+}
+
 func prepare(t *testing.T, text string) (*Sentence, *Paragraph, *lexicon.Vocab) {
 	t.Helper()
 	st := corpus.Parse("t", "Title\n\n"+text+"\n")

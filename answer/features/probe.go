@@ -191,6 +191,24 @@ func (p *Probe) ParaExact(para *Paragraph) float64 {
 	return share / p.total
 }
 
+// TitleShare is, for a story's first paragraph, the share of the
+// question's weight in words of the story's title: a question about what
+// the title names ("Who started the Yuan dynasty?") is often answered in
+// the lead. It is 0 for any other paragraph.
+func (p *Probe) TitleShare(para *Paragraph) float64 {
+	if p.total == 0 || len(para.TitleStems) == 0 {
+		return 0
+	}
+	share := 0.0
+	for i := range p.q.Words {
+		w := &p.q.Words[i]
+		if !w.Type && !w.Borrowed && para.TitleStems[w.Stem] {
+			share += w.IDF
+		}
+	}
+	return share / p.total
+}
+
 // How a paragraph holds a question word, remembered in Probe.paraIn.
 const (
 	paraUnknown uint8 = iota

@@ -29,7 +29,7 @@ import (
 // renamed or computed differently; committed weights of another version
 // are refused. The search is part of it: the candidates and their
 // retrieval features depend on the terms it searches.
-const SchemaVersion = 17
+const SchemaVersion = 18
 
 // A Sentence is what the features need of a story's sentence, computed
 // once when the engine is built.
@@ -159,6 +159,10 @@ type Paragraph struct {
 
 	filter   stemFilter // of Stems' hashes, set by Prepare
 	filtered bool       // filter is set: a Paragraph made otherwise has none
+	// TitleStems are the stems of the story's title, for its first
+	// paragraph only: an encyclopedia's lead, or a news story's, is about
+	// what its title names.
+	TitleStems map[string]bool
 }
 
 // Prepare reads every sentence of stories once.
@@ -167,6 +171,12 @@ func Prepare(stories []*corpus.Story) [][]*Paragraph {
 	for si, st := range stories {
 		for pi, p := range st.Paragraphs {
 			para := &Paragraph{Story: si, N: p.N, Stems: map[string]bool{}, Last: pi == len(st.Paragraphs)-1, filtered: true}
+			if pi == 0 {
+				para.TitleStems = map[string]bool{}
+				for _, t := range corpus.Tokens(st.Title) {
+					para.TitleStems[corpus.Stem(t.Norm)] = true
+				}
+			}
 			for j, s := range p.Sentences {
 				ps := readSentence(s)
 				ps.Story, ps.Para, ps.Index = si, p.N, j
