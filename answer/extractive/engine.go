@@ -619,9 +619,9 @@ func (e *Engine) paragraphs(a *Analysis, sc *scratch) []Para {
 		j := slices.IndexFunc(best, func(b *features.Sentence) bool { return b.Story == c.Sentence.Story && b.Para == c.Sentence.Para })
 		if j < 0 {
 			j = len(stats)
+			para := e.paras[c.Sentence.Story][c.Sentence.Para-1]
 			stats = append(stats, features.Ranked{Best: c.Vec, BestScore: c.Score, Rank: i + 1, Top: a.Candidates[0].Score,
-				Exact: a.probe.ParaExact(e.paras[c.Sentence.Story][c.Sentence.Para-1]),
-				Title: a.probe.TitleShare(e.paras[c.Sentence.Story][c.Sentence.Para-1])})
+				Exact: a.probe.ParaExact(para), Title: a.probe.TitleShare(para)})
 			best = append(best, c.Sentence)
 		}
 		group[i] = j

@@ -143,29 +143,8 @@ func (p *Probe) usesNorm(s *Sentence, i int) bool {
 // inQuestion is inQuestion(q, stem) for a stem of hash h.
 func (p *Probe) inQuestion(stem string, h uint32) bool { return p.asked.has(stem, h) }
 
-// inStems is inStems(w, stems) for the probe's word i, where f filters
-// stems (nil for no filter).
-func (p *Probe) inStems(i int, stems map[string]bool, f *stemFilter) bool {
-	w, pw := &p.q.Words[i], &p.words[i]
-	if lookup(stems, f, w.Stem, pw.hash) {
-		return true
-	}
-	for j, a := range w.Alts {
-		ok := true
-		for k, st := range a.Stems {
-			if !lookup(stems, f, st, pw.alts[j][k]) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			return true
-		}
-	}
-	return false
-}
-
-// inPara is inStems(w, para.Stems) for the probe's word i.
+// inPara reports whether para holds the probe's word i, by its stem or
+// by any of its alternatives.
 func (p *Probe) inPara(i int, para *Paragraph) bool { return p.paraMatch(i, para) >= paraAlt }
 
 // exactInPara reports whether para writes the probe's word i as the
@@ -178,17 +157,7 @@ func (p *Probe) exactInPara(i int, para *Paragraph) bool { return p.paraMatch(i,
 // paragraph's coverage without WordNet's synonyms, many of which are of
 // another sense.
 func (p *Probe) ParaExact(para *Paragraph) float64 {
-	if p.total == 0 {
-		return 0
-	}
-	share := 0.0
-	for i := range p.q.Words {
-		w := &p.q.Words[i]
-		if !w.Type && !w.Borrowed && p.exactInPara(i, para) {
-			share += w.IDF
-		}
-	}
-	return share / p.total
+	return p.share(func(i int, _ *question.Word) bool { return p.exactInPara(i, para) })
 }
 
 // TitleShare is, for a story's first paragraph, the share of the
@@ -196,17 +165,26 @@ func (p *Probe) ParaExact(para *Paragraph) float64 {
 // the title names ("Who started the Yuan dynasty?") is often answered in
 // the lead. It is 0 for any other paragraph.
 func (p *Probe) TitleShare(para *Paragraph) float64 {
-	if p.total == 0 || len(para.TitleStems) == 0 {
+	if len(para.TitleStems) == 0 {
 		return 0
 	}
-	share := 0.0
+	return p.share(func(_ int, w *question.Word) bool { return para.TitleStems[w.Stem] })
+}
+
+// share is the share of the question's weight, its own words' (neither
+// the kind of answer nor borrowed), in the words for which has is true.
+func (p *Probe) share(has func(i int, w *question.Word) bool) float64 {
+	if p.total == 0 {
+		return 0
+	}
+	sum := 0.0
 	for i := range p.q.Words {
 		w := &p.q.Words[i]
-		if !w.Type && !w.Borrowed && para.TitleStems[w.Stem] {
-			share += w.IDF
+		if !w.Type && !w.Borrowed && has(i, w) {
+			sum += w.IDF
 		}
 	}
-	return share / p.total
+	return sum / p.total
 }
 
 // How a paragraph holds a question word, remembered in Probe.paraIn.
@@ -224,30 +202,36 @@ func (p *Probe) paraMatch(i int, para *Paragraph) uint8 {
 		clear(p.paraIn)
 	}
 	if p.paraIn[i] == paraUnknown {
-		p.paraIn[i] = paraNone
-		w, pw := &p.q.Words[i], &p.words[i]
-		f := para.filterOrNil()
-		switch {
-		case lookup(para.Stems, f, w.Stem, pw.hash):
-			p.paraIn[i] = paraExact
-		case p.inStems(i, para.Stems, f):
-			p.paraIn[i] = paraAlt
-			for j, a := range w.Alts {
-				if !sameName(a.Kind) {
-					continue
-				}
-				ok := true
-				for k, st := range a.Stems {
-					ok = ok && lookup(para.Stems, f, st, pw.alts[j][k])
-				}
-				if ok {
-					p.paraIn[i] = paraExact
-					break
-				}
-			}
-		}
+		p.paraIn[i] = p.holds(i, para.Stems, para.filterOrNil())
 	}
 	return p.paraIn[i]
+}
+
+// holds is how stems (filtered by f, nil for no filter) hold the probe's
+// word i: by its stem or another spelling of it (paraExact), by another
+// alternative only (paraAlt), or not at all (paraNone).
+func (p *Probe) holds(i int, stems map[string]bool, f *stemFilter) uint8 {
+	w, pw := &p.q.Words[i], &p.words[i]
+	if lookup(stems, f, w.Stem, pw.hash) {
+		return paraExact
+	}
+	how := paraNone
+	for j, a := range w.Alts {
+		ok := true
+		for k, st := range a.Stems {
+			if !lookup(stems, f, st, pw.alts[j][k]) {
+				ok = false
+				break
+			}
+		}
+		switch {
+		case ok && sameName(a.Kind):
+			return paraExact
+		case ok:
+			how = paraAlt
+		}
+	}
+	return how
 }
 
 // sameName reports an alternative that is the same word written another
