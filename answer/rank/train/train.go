@@ -20,7 +20,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -228,6 +227,9 @@ func right(text string, answers []string) bool {
 // fitSoftmax fits w so that the right candidates of each choice score
 // highest: the conditional log-likelihood of the right set, with L2, by
 // full-batch Adam.
+// gradChunks is how many parts a gradient is summed in.
+const gradChunks = 16
+
 func fitSoftmax(ctx context.Context, choices []choice, names []string, o Options) []float64 {
 	n := len(names)
 	drop := mask(names, o)
@@ -236,9 +238,13 @@ func fitSoftmax(ctx context.Context, choices []choice, names []string, o Options
 		return w
 	}
 	m, v := make([]float64, n), make([]float64, n)
-	// The gradient is summed in fixed chunks, each by its own goroutine,
-	// and the chunks added in order: parallel, and the same every run.
-	chunks := min(len(choices), 2*runtime.GOMAXPROCS(0))
+	// The gradient is summed in a fixed number of chunks, each by its own
+	// goroutine, and the chunks added in order: parallel, and the same
+	// every run on every machine. The count must not follow the machine's
+	// processors: floating-point sums grouped differently round
+	// differently, and the committed weights would then depend on where
+	// they were fitted.
+	chunks := min(len(choices), gradChunks)
 	grads := make([][]float64, chunks)
 	for i := range grads {
 		grads[i] = make([]float64, n)
