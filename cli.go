@@ -346,7 +346,7 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 		if err := writeResult(stdout, res, len(st) > 1); err != nil {
 			return err
 		}
-		prev = turnOf(res)
+		prev = res.Turn()
 	}
 	return nil
 }
@@ -445,16 +445,6 @@ func markText(text string, marks [][2]int, open, close string) string {
 	}
 	b.WriteString(text[last:])
 	return b.String()
-}
-
-// turnOf is the exchange a follow-up leans on: the question, the answer
-// and the paragraphs it cited.
-func turnOf(res answer.Result) *answer.Turn {
-	t := &answer.Turn{Question: res.Question, Answer: res.Answer, Short: res.Short}
-	for _, c := range res.Citations {
-		t.Cited = append(t.Cited, answer.Ref{Story: c.Story, Paragraph: c.Paragraph})
-	}
-	return t
 }
 
 // isTerminal reports whether w is a terminal, where bold can be shown.

@@ -31,13 +31,14 @@ func runEval(ctx context.Context, args []string, getenv func(string) string, std
 	ablate := fs.Bool("ablate", false, "with --cv: what each feature group adds (refits without it)")
 	trainData := fs.String("train", strings.Join(defaultTraining, ","), "with --cv: comma-separated question sets or folders to fit on")
 	folds := fs.Int("folds", 0, "with --cv: hold the articles out in this many folds (default: one article at a time)")
+	chat := fs.Bool("chat", false, "ask each set as one conversation, each question after the whole exchange before it (as the bot does), not after the question before alone (as a batch does)")
 	outDir := fs.String("out", "", "also write each set's answers to DIR/NAME.jsonl, as ask --json prints them (for score.py)")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(rest) == 0 {
-		return usagef("usage: storybot eval [-v] [--cv] [--curve] [--ablate] [--out DIR] FILE.jsonl|DIR...")
+		return usagef("usage: storybot eval [-v] [--cv] [--curve] [--ablate] [--chat] [--out DIR] FILE.jsonl|DIR...")
 	}
 	pairs, err := eval.Pairs(rest...)
 	if err != nil {
@@ -56,6 +57,7 @@ func runEval(ctx context.Context, args []string, getenv func(string) string, std
 		if err != nil {
 			return err
 		}
+		data.Chat = *chat
 		targets := groupsOf(pairs)
 		if *ablate {
 			return runAblation(ctx, data, targets, *folds, stdout)
@@ -69,7 +71,7 @@ func runEval(ctx context.Context, args []string, getenv func(string) string, std
 		if err != nil {
 			return err
 		}
-		if scored, err = train.EvaluatePairs(ctx, pairs, model); err != nil {
+		if scored, err = train.EvaluatePairs(ctx, pairs, model, *chat); err != nil {
 			return err
 		}
 	}

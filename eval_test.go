@@ -40,7 +40,7 @@ func TestQuality(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	scored, err := train.EvaluatePairs(context.Background(), pairs, model)
+	scored, err := train.EvaluatePairs(context.Background(), pairs, model, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +144,7 @@ func TestEvalAgreesWithScorePy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	scored, err := train.EvaluatePairs(context.Background(), pairs, model)
+	scored, err := train.EvaluatePairs(context.Background(), pairs, model, false)
 	if err != nil {
 		t.Fatal(err)
 	}

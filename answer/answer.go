@@ -92,6 +92,16 @@ func Before(question string) *Turn {
 	return &Turn{Question: q}
 }
 
+// Turn is the exchange r ends, for the question after it to lean on:
+// its question, its answer and the paragraphs it cited.
+func (r Result) Turn() *Turn {
+	t := &Turn{Question: r.Question, Answer: r.Answer, Short: r.Short}
+	for _, c := range r.Citations {
+		t.Cited = append(t.Cited, Ref{Story: c.Story, Paragraph: c.Paragraph})
+	}
+	return t
+}
+
 // A Ref names a paragraph of a story.
 type Ref struct {
 	Story     string `json:"story"`

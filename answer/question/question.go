@@ -457,9 +457,19 @@ func readWord(n string, capitalised bool, v *lexicon.Vocab) Word {
 // paragraphs the previous answer cited.
 func (q *Question) borrow(prev *answer.Turn, v *lexicon.Vocab) {
 	have := map[string]bool{}
+	ownName := false
 	for _, w := range q.Words {
 		have[w.Stem] = true
+		ownName = ownName || w.Proper
 	}
+	// Only "he" or "she" in a question that names no one itself stands
+	// for a person of the turn before: "how old is he?" asks about the
+	// person the answer named, but "who is the superintendent?" about
+	// someone else, "how old was Soleimani when he…" about Soleimani, and
+	// "it" and "they" are as often no one ("how much would it cost",
+	// "why did they turn off the power"). Otherwise the turn before only
+	// helps.
+	referent := !ownName && slices.ContainsFunc(q.Norms, func(n string) bool { return personalPronouns[n] })
 	// "he" in a follow-up is most often the person the previous answer
 	// named, not the one its question asked about: when the short answer
 	// names someone, the previous question's names are left behind.
@@ -496,7 +506,7 @@ func (q *Question) borrow(prev *answer.Turn, v *lexicon.Vocab) {
 		// was Esmail Ghaani?"): the person the previous answer named, or
 		// the one a "who is…?" asked about. The previous question's other
 		// words only help.
-		w.Borrowed = !fromShort && !(w.Proper && aboutName)
+		w.Borrowed = !(referent && (fromShort && namesSomeone(w, v) || w.Proper && aboutName))
 		q.Words = append(q.Words, w)
 	}
 	q.PrevCited = prev.Cited

@@ -167,6 +167,41 @@ func TestFollowUpBorrowsTheAnswersReferent(t *testing.T) {
 	}
 }
 
+// The turn before stands for "he" or "she" only in a question that names
+// no one itself, and only with a person: a question with no such pronoun,
+// or with a name of its own, is about someone else, "it" and "they" are
+// as often no one, and an answer that names no one names no "he". Then
+// the answer before only helps.
+func TestReferentOnlyForAPerson(t *testing.T) {
+	v := vocab(t)
+	ghaani := &answer.Turn{Question: "Who replaced Soleimani?", Short: "Esmail Ghaani"}
+	iran := &answer.Turn{Question: "how did iran react", Short: "continued provocations by Iran"}
+	for _, tt := range []struct {
+		prev *answer.Turn
+		q    string
+		word string
+		own  bool // word is read as the question's own
+	}{
+		{ghaani, "how old is he", "ghaani", true},
+		{ghaani, "where was he born?", "ghaani", true},
+		{ghaani, "who is the president", "ghaani", false},
+		{ghaani, "how old was Trump when he became president", "ghaani", false},
+		{ghaani, "why?", "ghaani", false},
+		{ghaani, "how much would it cost", "ghaani", false},
+		{ghaani, "why did they do it", "ghaani", false},
+		{iran, "what kind of weapon killed him", "iran", false},
+	} {
+		q := Analyze(tt.q, tt.prev, v)
+		i := slices.IndexFunc(q.Words, func(w Word) bool { return w.Norm == tt.word })
+		switch {
+		case i < 0:
+			t.Errorf("%q: the turn before is not read at all: %+v", tt.q, q.Words)
+		case q.Words[i].Borrowed == tt.own:
+			t.Errorf("%q after %q: %s read as the question's own word: %v, want %v", tt.q, tt.prev.Short, tt.word, !q.Words[i].Borrowed, tt.own)
+		}
+	}
+}
+
 // A follow-up of "who is X?", whose answer names nobody or is not known
 // (a batch's line before), is about X; a follow-up of a question that
 // only mentions someone is not about them for sure: their name only helps.

@@ -33,20 +33,29 @@ func PreparePairs(ctx context.Context, pairs []eval.Pair) (*Data, error) {
 }
 
 // EvaluatePairs answers question-set pairs with m and scores them: what
-// `storybot eval` does without --cv.
-func EvaluatePairs(ctx context.Context, pairs []eval.Pair, m *rank.Model) ([]Scored, error) {
+// `storybot eval` does without --cv. With chat, each set is asked as a
+// conversation (see Data.Chat).
+func EvaluatePairs(ctx context.Context, pairs []eval.Pair, m *rank.Model, chat bool) ([]Scored, error) {
 	d, err := PreparePairs(ctx, pairs)
 	if err != nil {
 		return nil, err
 	}
+	d.Chat = chat
 	return d.Evaluate(ctx, m, nil)
 }
 
-// Answer asks e every question of gold, extractively.
-func Answer(ctx context.Context, e answer.Answerer, gold []eval.Gold) ([]answer.Result, error) {
+// Answer asks e every question of gold, extractively, in order. Each
+// leans on the line before as a batch of `storybot ask` does: on its
+// question alone; with chat, on the whole exchange, its answer and
+// citations included, as in a conversation with the bot.
+func Answer(ctx context.Context, e answer.Answerer, gold []eval.Gold, chat bool) ([]answer.Result, error) {
 	out := make([]answer.Result, 0, len(gold))
 	for i, g := range gold {
-		r, err := e.Ask(ctx, answer.Question{Text: g.Q, Previous: lineBefore(gold, i), Extractive: true})
+		before := lineBefore(gold, i)
+		if chat && before != nil {
+			before = out[i-1].Turn()
+		}
+		r, err := e.Ask(ctx, answer.Question{Text: g.Q, Previous: before, Extractive: true})
 		if err != nil && !answer.IsInputError(err) {
 			return nil, fmt.Errorf("%s: %w", g.ID, err)
 		}
@@ -70,7 +79,7 @@ func (d *Data) Evaluate(ctx context.Context, m *rank.Model, groups map[string]bo
 		if groups != nil && !groups[s.Group] {
 			continue
 		}
-		res, err := Answer(ctx, d.engines[i].WithModel(m), s.Gold)
+		res, err := Answer(ctx, d.engines[i].WithModel(m), s.Gold, d.Chat)
 		if err != nil {
 			return nil, err
 		}

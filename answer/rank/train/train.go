@@ -113,6 +113,12 @@ type Data struct {
 	sets    []Set
 	engines []*extractive.Engine
 	items   []item
+	// Chat makes Evaluate ask each set as one conversation: a question
+	// leans on the whole exchange before it, answer included, as in a
+	// chat with the bot, rather than on the question before alone, as in
+	// a batch. Training always reads the question before alone: the
+	// answer before depends on the model being fitted.
+	Chat bool
 }
 
 // Prepare builds an index and an engine for each set and analyses every
