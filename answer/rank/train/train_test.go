@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"storybot/answer"
 	"storybot/answer/abstain"
 	"storybot/answer/eval"
 	"storybot/answer/features"
@@ -125,6 +126,42 @@ func TestFeatureGroups(t *testing.T) {
 			if !slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(n, p) }) {
 				t.Errorf("group %q: no feature starts with %q", g.Name, p)
 			}
+		}
+	}
+}
+
+// askLog is an Answerer that records the turn each question leans on.
+type askLog struct{ before map[string]*answer.Turn }
+
+func (l *askLog) Ask(_ context.Context, q answer.Question) (answer.Result, error) {
+	l.before[q.Text] = q.Previous
+	return answer.Result{Question: q.Text, Short: "short of " + q.Text,
+		Citations: []answer.Citation{{Story: "s", Paragraph: len(q.Text)}}}, nil
+}
+
+// TestAnswerLeansOnTheLineBefore: a set is asked in order, each question
+// after the question before alone, as a batch of `storybot ask` asks it;
+// with chat, after the whole exchange before it, as a conversation does.
+// The first question leans on nothing.
+func TestAnswerLeansOnTheLineBefore(t *testing.T) {
+	gold := []eval.Gold{{ID: "a", Q: "who took over"}, {ID: "b", Q: "how old is he"}}
+	for _, chat := range []bool{false, true} {
+		l := &askLog{before: map[string]*answer.Turn{}}
+		res, err := Answer(context.Background(), l, gold, chat)
+		if err != nil || len(res) != 2 {
+			t.Fatalf("chat %v: %d results, %v", chat, len(res), err)
+		}
+		if l.before["who took over"] != nil {
+			t.Errorf("chat %v: the first question leans on %+v", chat, l.before["who took over"])
+		}
+		b := l.before["how old is he"]
+		switch {
+		case b == nil || b.Question != "who took over":
+			t.Errorf("chat %v: the second question leans on %+v, want the first", chat, b)
+		case chat && (b.Short != "short of who took over" || len(b.Cited) != 1 || b.Cited[0].Paragraph != len("who took over")):
+			t.Errorf("in chat the second question leans on %+v, want the first's whole exchange", b)
+		case !chat && (b.Short != "" || b.Cited != nil):
+			t.Errorf("in a batch the second question leans on %+v, want the first question alone", b)
 		}
 	}
 }
