@@ -230,12 +230,12 @@ func right(text string, answers []string) bool {
 	return false
 }
 
-// fitSoftmax fits w so that the right candidates of each choice score
-// highest: the conditional log-likelihood of the right set, with L2, by
-// full-batch Adam.
 // gradChunks is how many parts a gradient is summed in.
 const gradChunks = 16
 
+// fitSoftmax fits w so that the right candidates of each choice score
+// highest: the conditional log-likelihood of the right set, with L2, by
+// full-batch Adam.
 func fitSoftmax(ctx context.Context, choices []choice, names []string, o Options) []float64 {
 	n := len(names)
 	drop := mask(names, o)
