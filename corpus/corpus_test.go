@@ -175,7 +175,9 @@ func TestMarkers(t *testing.T) {
 		{"General Qaani, 62, had been deputy since 1997.", "#num #date #age"},
 		{"It killed 24 people on Friday.", "#num #date"},
 		{"No numbers here.", ""},
-		{"Three days of mourning.", "#num #date"},
+		{"Three days of mourning.", "#num #date #react"},
+		{"Iran's leaders quickly promised retaliation.", "#react"},
+		{"He said the vote was close.", ""}, // saying is no reaction: every paragraph says something
 	}
 	for _, tt := range tests {
 		if got := strings.Join(Markers(tt.in), " "); got != tt.want {

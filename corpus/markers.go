@@ -10,6 +10,10 @@ const (
 	MarkNumber = "#num"  // a number: digits or a number word
 	MarkDate   = "#date" // a weekday, month, year or other time word
 	MarkAge    = "#age"  // a person's age: "who was 62", "Qaani, 62,", "aged 40", "a 62-year-old"
+	// MarkReaction: someone's reaction, "condemned", "vowed revenge",
+	// "promised retaliation": what "how did Iran react?" asks for, in
+	// words it does not use.
+	MarkReaction = "#react"
 )
 
 // Markers returns the markers that apply to text, at most once each, in
@@ -19,10 +23,13 @@ func Markers(text string) []string {
 }
 
 func markers(text string, toks []Token) []string {
-	var num, date, age bool
+	var num, date, age, react bool
 	for i, t := range toks {
 		if IsDate(t.Norm) {
 			date = true
+		}
+		if IsReaction(t.Norm) {
+			react = true
 		}
 		if !IsNumber(t.Norm) {
 			continue
@@ -59,6 +66,9 @@ func markers(text string, toks []Token) []string {
 	}
 	if age {
 		out = append(out, MarkAge)
+	}
+	if react {
+		out = append(out, MarkReaction)
 	}
 	return out
 }
@@ -102,6 +112,16 @@ func IsDate(norm string) bool {
 	}
 	return false
 }
+
+// IsReaction reports whether a normalised word says how someone reacted:
+// "condemned", "vowed", "retaliation". Not "said": nearly every paragraph
+// of a news story says it, so it would mark them all.
+func IsReaction(norm string) bool { return reactionWords[norm] }
+
+var reactionWords = set("react reacted reacting reaction reactions respond responded responding response condemn condemned condemning condemnation " +
+	"praise praised praising welcomed denounced denouncing criticized criticised criticizing criticism vowed vowing vow warned warning " +
+	"threatened threatening urged promised pledged demanded protested protest protests mourned mourning celebrated cheered booed boos " +
+	"rejected retaliation retaliate retaliated revenge outrage outraged furious angered anger applauded thanked apologized apologised blamed")
 
 var numberWords = set("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred hundreds thousand thousands million millions billion billions dozen dozens half")
 

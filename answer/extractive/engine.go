@@ -296,6 +296,8 @@ func searchTerms(q *question.Question, v *lexicon.Vocab) []answer.Term {
 		add(corpus.MarkAge)
 	case q.Kind == question.Count || q.HeadClass == question.Quantity:
 		add(corpus.MarkNumber)
+	case q.Reaction:
+		add(corpus.MarkReaction)
 	}
 	return out
 }

@@ -446,6 +446,9 @@ func TestSearchTermsAskForTheKindOfAnswer(t *testing.T) {
 		{"What number of troops were sent?", corpus.MarkNumber},
 		{"When did the strike happen?", ""},
 		{"Who ordered the strike?", ""},
+		{"how did iran react", corpus.MarkReaction},
+		{"How did Israel respond to the killing?", corpus.MarkReaction},
+		{"What was the response of the Pentagon?", ""}, // a response, read as the topic: not a how-question
 	}
 	for _, tt := range tests {
 		terms := searchTerms(question.Analyze(tt.q, nil, e.vocab), e.vocab)

@@ -177,3 +177,31 @@ func TestPeople(t *testing.T) {
 		t.Errorf("a story that names no one has subject %q", got)
 	}
 }
+
+func TestNumerals(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"4th", []string{"fourth"}},
+		{"fourth", []string{"4th"}},
+		{"3", []string{"three"}},
+		{"three", []string{"3"}},
+		{"21st", nil}, // beyond the table: both write it in digits
+		{"11th", []string{"eleventh"}},
+		{"twelfth", []string{"12th"}},
+		{"1", []string{"one"}},
+		{"0", []string{"zero"}},
+		{"1999", nil},
+		{"-3", nil},
+		{"4nd", nil},
+		{"", nil},
+		{"hundred", nil},
+		{"iran", nil},
+	}
+	for _, tt := range tests {
+		if got := Numerals(tt.in); !slices.Equal(got, tt.want) {
+			t.Errorf("Numerals(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -104,7 +104,7 @@ type AltKind int
 const (
 	Variant     AltKind = iota // another spelling of a name: Soleimani / Suleimani
 	Demonym                    // Iran / Iranian
-	ShortForm                  // lab / laboratory, Florida / Fla.
+	ShortForm                  // lab / laboratory, Florida / Fla., 4th / fourth
 	Acronym                    // UN / United Nations (all stems must occur)
 	Synonym                    // WordNet synonym
 	Derivation                 // WordNet derived form: died / death
@@ -159,6 +159,8 @@ type Question struct {
 	Negated bool
 	// Vague asks about the story as a whole: "what happened?".
 	Vague bool
+	// Reaction asks how someone reacted: "how did Iran react?".
+	Reaction bool
 	// AboutStory asks one thing about the story's own event, with nothing
 	// but "this" or "it" to name it: "when did this happen?", "what
 	// country is this in?". Its own words would find any sentence that
@@ -228,6 +230,18 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 			q.Unknown = text[t.Start:t.End]
 		}
 		q.Words = append(q.Words, w)
+	}
+	if q.Kind == How {
+		// "how did Iran react?" asks for a reaction, not for the word:
+		// the answer says "promised retaliation", and a sentence that
+		// says "the strike drew quick reactions" names none. The word
+		// is evidence of the answer's type, as "year" is in "what year".
+		for i := range q.Words {
+			if reactionAsked[q.Words[i].Norm] {
+				q.Words[i].Type = true
+				q.Reaction = true
+			}
+		}
 	}
 	if q.Kind == Summary && topical(q.Words) {
 		// "what happened in 1973?" asks about something, not for a summary
@@ -417,6 +431,9 @@ func readWord(n string, capitalised bool, v *lexicon.Vocab) Word {
 		for _, x := range v.ShortForms(n) {
 			add(ShortForm, corpus.Stem(x))
 		}
+	}
+	for _, x := range lexicon.Numerals(n) {
+		add(ShortForm, corpus.Stem(x))
 	}
 	if a := v.Acronym(n); a != nil {
 		add(Acronym, a...)
@@ -713,6 +730,10 @@ var StopWords = lexicon.Set("a an the and or but if of to in on at by for from w
 	"not no nor all any both each few more most other some own same too very just also only even ever still yet again " +
 	"s t up down out off once further while during before after above below between through until against " +
 	"get got gets please tell know let along among amid upon within without via per despite whether unless though although because since really actually")
+
+// reactionAsked are the words with which a how-question asks for a
+// reaction.
+var reactionAsked = lexicon.Set("react reacted reacting reacts reaction reactions respond responded responding responds response responses")
 
 // genericWords frame a question without naming its topic.
 var genericWords = lexicon.Set("name named names happen happened happens react reacted reaction respond responded response " +

@@ -109,6 +109,10 @@ func TestAlternatives(t *testing.T) {
 	if !has(q, "iraqi", Demonym, "iraq") && !has(q, "iraqi", Variant, "iraq") {
 		t.Errorf("Iraqi does not reach Iraq: %+v", q.Words)
 	}
+	q = Analyze("What hit his vehicle, 2 missiles?", nil, v)
+	if !has(q, "2", ShortForm, corpus.Stem("two")) {
+		t.Errorf("2 does not reach two: %+v", q.Words)
+	}
 	q = Analyze("What was the biggest protest?", nil, v)
 	found := false
 	for _, w := range q.Words {
@@ -392,5 +396,31 @@ func TestHeIsTheStorysSubject(t *testing.T) {
 	}
 	if v.Subject() != "suleimani" {
 		t.Errorf("the embedded story is about %q", v.Subject())
+	}
+}
+
+func TestReactionIsTheAnswersType(t *testing.T) {
+	v := vocab(t)
+	tests := []struct {
+		q        string
+		reaction bool
+	}{
+		{"how did iran react", true},
+		{"How did Israel respond to the killing?", true},
+		{"how did the parents react to the strike", true},
+		{"What was the response of the Pentagon?", false},
+		{"What immune system is activated by the innate response?", false},
+		{"How did the strike happen?", false},
+	}
+	for _, tt := range tests {
+		q := Analyze(tt.q, nil, v)
+		if q.Reaction != tt.reaction {
+			t.Errorf("%q: Reaction %v, want %v", tt.q, q.Reaction, tt.reaction)
+		}
+		for _, w := range q.Words {
+			if reactionAsked[w.Norm] && w.Type != tt.reaction {
+				t.Errorf("%q: %q is the answer's type %v, want %v", tt.q, w.Norm, w.Type, tt.reaction)
+			}
+		}
 	}
 }
