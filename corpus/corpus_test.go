@@ -178,6 +178,8 @@ func TestMarkers(t *testing.T) {
 		{"Three days of mourning.", "#num #date #react"},
 		{"Iran's leaders quickly promised retaliation.", "#react"},
 		{"He said the vote was close.", ""}, // saying is no reaction: every paragraph says something
+		{"The ferry capsized because it was overloaded.", "#reason"},
+		{"Since Monday, the roads have been closed.", "#date"}, // "since" tells a time as often as a reason
 	}
 	for _, tt := range tests {
 		if got := strings.Join(Markers(tt.in), " "); got != tt.want {

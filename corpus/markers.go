@@ -14,6 +14,9 @@ const (
 	// "promised retaliation": what "how did Iran react?" asks for, in
 	// words it does not use.
 	MarkReaction = "#react"
+	// MarkReason: a reason given, "because", "aimed at", "blamed": what
+	// "why did the ferry sink?" asks for.
+	MarkReason = "#reason"
 )
 
 // Markers returns the markers that apply to text, at most once each, in
@@ -23,8 +26,11 @@ func Markers(text string) []string {
 }
 
 func markers(text string, toks []Token) []string {
-	var num, date, age, react bool
+	var num, date, age, react, reason bool
 	for i, t := range toks {
+		if reasonWords[t.Norm] {
+			reason = true
+		}
 		if IsDate(t.Norm) {
 			date = true
 		}
@@ -69,6 +75,9 @@ func markers(text string, toks []Token) []string {
 	}
 	if react {
 		out = append(out, MarkReaction)
+	}
+	if reason {
+		out = append(out, MarkReason)
 	}
 	return out
 }
@@ -122,6 +131,10 @@ var reactionWords = set("react reacted reacting reaction reactions respond respo
 	"praise praised praising welcomed denounced denouncing criticized criticised criticizing criticism vowed vowing vow warned warning " +
 	"threatened threatening urged promised pledged demanded protested protest protests mourned mourning celebrated cheered booed boos " +
 	"rejected retaliation retaliate retaliated revenge outrage outraged furious angered anger applauded thanked apologized apologised blamed")
+
+// reasonWords give a reason. Not "since", "after" or "so", which as
+// often tell a time or a sequence.
+var reasonWords = set("because due reason reasons cause caused causes blamed blame aimed intended purpose therefore thus resulted prompted motivated why")
 
 var numberWords = set("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred hundreds thousand thousands million millions billion billions dozen dozens half")
 

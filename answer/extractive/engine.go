@@ -298,6 +298,8 @@ func searchTerms(q *question.Question, v *lexicon.Vocab) []answer.Term {
 		add(corpus.MarkNumber)
 	case q.Reaction:
 		add(corpus.MarkReaction)
+	case q.Kind == question.Why:
+		add(corpus.MarkReason)
 	}
 	return out
 }

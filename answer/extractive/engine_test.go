@@ -449,6 +449,7 @@ func TestSearchTermsAskForTheKindOfAnswer(t *testing.T) {
 		{"how did iran react", corpus.MarkReaction},
 		{"How did Israel respond to the killing?", corpus.MarkReaction},
 		{"What was the response of the Pentagon?", ""}, // a response, read as the topic: not a how-question
+		{"why did the us kill him", corpus.MarkReason},
 	}
 	for _, tt := range tests {
 		terms := searchTerms(question.Analyze(tt.q, nil, e.vocab), e.vocab)
