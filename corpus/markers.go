@@ -34,7 +34,7 @@ func markers(text string, toks []Token) []string {
 		if IsDate(t.Norm) {
 			date = true
 		}
-		if IsReaction(t.Norm) {
+		if reactionWords[t.Norm] {
 			react = true
 		}
 		if !IsNumber(t.Norm) {
@@ -122,11 +122,11 @@ func IsDate(norm string) bool {
 	return false
 }
 
-// IsReaction reports whether a normalised word says how someone reacted:
-// "condemned", "vowed", "retaliation". Not "said": nearly every paragraph
-// of a news story says it, so it would mark them all.
-func IsReaction(norm string) bool { return reactionWords[norm] }
-
+// reactionWords say how someone reacted: "condemned", "vowed",
+// "retaliation". Not "said": nearly every paragraph of a news story says
+// it, so it would mark them all. The sentence features keep wider lists
+// of their own (package features: "said", "since"), where a word's weight
+// is learned; a marker is searched for, so it must be rare to be of use.
 var reactionWords = set("react reacted reacting reaction reactions respond responded responding response condemn condemned condemning condemnation " +
 	"praise praised praising welcomed denounced denouncing criticized criticised criticizing criticism vowed vowing vow warned warning " +
 	"threatened threatening urged promised pledged demanded protested protest protests mourned mourning celebrated cheered booed boos " +

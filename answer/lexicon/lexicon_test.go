@@ -193,6 +193,7 @@ func TestNumerals(t *testing.T) {
 		{"1", []string{"one"}},
 		{"0", []string{"zero"}},
 		{"1999", nil},
+		{"03", []string{"three"}},
 		{"-3", nil},
 		{"4nd", nil},
 		{"", nil},

@@ -9,25 +9,35 @@ import "strconv"
 // written in digits by both, and "hundred" or "million" are words of
 // their own.
 func Numerals(w string) []string {
-	if n, ok := cardinalOf[w]; ok {
-		return []string{strconv.Itoa(n)}
+	if n, err := strconv.Atoi(w); err == nil {
+		w = strconv.Itoa(n) // "03" is 3
 	}
-	if n, ok := ordinalOf[w]; ok {
-		return []string{strconv.Itoa(n) + ordinalSuffix(n)}
-	}
-	if n, err := strconv.Atoi(w); err == nil && n >= 0 && n < len(cardinals) {
-		return []string{cardinals[n]}
-	}
-	for n := 1; n < len(ordinals); n++ {
-		if w == strconv.Itoa(n)+ordinalSuffix(n) {
-			return []string{ordinals[n]}
-		}
+	if o, ok := numerals[w]; ok {
+		return []string{o}
 	}
 	return nil
 }
 
+// numerals pairs each number word up to twenty with its digits, both
+// ways: "four" and "4", "fourth" and "4th".
+var numerals = func() map[string]string {
+	cardinals := [...]string{"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+		"eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"}
+	ordinals := [...]string{"", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+		"eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"}
+	m := map[string]string{}
+	pair := func(a, b string) { m[a], m[b] = b, a }
+	for n, w := range cardinals {
+		pair(w, strconv.Itoa(n))
+	}
+	for n, w := range ordinals[1:] {
+		pair(w, strconv.Itoa(n+1)+ordinalSuffix(n+1))
+	}
+	return m
+}()
+
 // ordinalSuffix is the ending of n's ordinal in digits: 1st, 2nd, 3rd,
-// 4th, 11th, 21st.
+// 4th, 11th, 12th, 13th.
 func ordinalSuffix(n int) string {
 	if n%100 >= 11 && n%100 <= 13 {
 		return "th"
@@ -41,24 +51,4 @@ func ordinalSuffix(n int) string {
 		return "rd"
 	}
 	return "th"
-}
-
-var (
-	cardinals = [...]string{"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-		"eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"}
-	ordinals = [...]string{"", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
-		"eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"}
-	cardinalOf = indexOf(cardinals[:])
-	ordinalOf  = indexOf(ordinals[:])
-)
-
-// indexOf maps each word of words but "" to its position.
-func indexOf(words []string) map[string]int {
-	m := make(map[string]int, len(words))
-	for i, w := range words {
-		if w != "" {
-			m[w] = i
-		}
-	}
-	return m
 }
