@@ -625,7 +625,7 @@ func (e *Engine) paragraphs(a *Analysis, sc *scratch) []Para {
 			j = len(stats)
 			para := e.paras[c.Sentence.Story][c.Sentence.Para-1]
 			stats = append(stats, features.Ranked{Best: c.Vec, BestScore: c.Score, Rank: i + 1, Top: a.Candidates[0].Score,
-				Exact: a.probe.ParaExact(para), Title: a.probe.TitleShare(para)})
+				Exact: a.probe.ParaExact(para), Title: a.probe.TitleShare(para), TitleRelated: a.probe.TitleRelated(para, e.vocab)})
 			best = append(best, c.Sentence)
 		}
 		group[i] = j

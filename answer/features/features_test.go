@@ -89,6 +89,41 @@ func TestTitleShare(t *testing.T) {
 	}
 }
 
+// TestTitleRelated: a question that names the story's event in its own
+// words is credited to the lead as well: by an alternative ("died" for
+// the title's "killing") or by a more general word ("boat" for "ferry");
+// a question about something else, or any other paragraph, is not.
+func TestTitleRelated(t *testing.T) {
+	st := corpus.Parse("t", "Overloaded ferry capsizes in storm, killing at least 17\n\n"+
+		"A passenger ferry capsized in a sudden storm on Saturday, killing at least 17 people.\n\n"+
+		"The ferry's owner was detained. Divers searched the hull.\n")
+	paras := Prepare([]*corpus.Story{st})[0]
+	v := lexicon.NewVocab([]*corpus.Story{st})
+	for _, c := range []struct {
+		q        string
+		min, max float64 // the lead's share
+	}{
+		{"How many people died?", 0.99, 1},             // "died" by "killing"; "people" is the answer's type
+		{"How many people were on the boat?", 0.99, 1}, // "boat" by "ferry"
+		{"How many people died on the boat?", 0.99, 1},
+		{"Who owned the boat?", 0.2, 0.8}, // "boat" only: "owned" is not in the title
+		{"Who searched the hull?", 0, 0},
+		{"When did this happen?", 1, 1}, // about the title's event, with only "this" to name it
+	} {
+		probe := NewProbe(question.Analyze(c.q, nil, v))
+		lead := probe.TitleRelated(paras[0], v)
+		if lead < c.min || lead > c.max {
+			t.Errorf("%q: lead's share %v, want %v to %v", c.q, lead, c.min, c.max)
+		}
+		if got := probe.TitleRelated(paras[1], v); got != 0 {
+			t.Errorf("%q: second paragraph's share %v, want 0", c.q, got)
+		}
+		if exact := probe.TitleShare(paras[0]); exact > lead {
+			t.Errorf("%q: related share %v below the exact share %v", c.q, lead, exact)
+		}
+	}
+}
+
 func prepare(t *testing.T, text string) (*Sentence, *Paragraph, *lexicon.Vocab) {
 	t.Helper()
 	st := corpus.Parse("t", "Title\n\n"+text+"\n")

@@ -20,8 +20,9 @@ type Ranked struct {
 	// Exact is the share of the question's weight the paragraph writes as
 	// the question does (Probe.ParaExact).
 	Exact float64
-	// Title is Probe.TitleShare of the paragraph.
-	Title float64
+	// Title is Probe.TitleShare of the paragraph; TitleRelated is
+	// Probe.TitleRelated.
+	Title, TitleRelated float64
 }
 
 // Note reads the sentence vector of one of the paragraph's sentences
@@ -54,12 +55,13 @@ const (
 	pMaxExact
 	pMaxPhrase
 	pLeadTitle
+	pLeadTitleRelated
 	NumParagraph
 )
 
 var paragraphNames = [NumParagraph]string{"best_prob", "log_best_prob", "second_prob", "mass", "log_mass", "candidates",
 	"best_rank_inv", "is_top", "gap", "p_para_score", "p_para_top", "p_para_rank_inv", "coverage",
-	"exact_best", "p_proper_missing_para", "p_first_para", "p_para_pos", "para_exact", "max_exact", "max_phrase", "lead_title"}
+	"exact_best", "p_proper_missing_para", "p_first_para", "p_para_pos", "para_exact", "max_exact", "max_phrase", "lead_title", "p_lead_title_related"}
 
 // ParagraphNames is the paragraph schema: feature names in order.
 func ParagraphNames() []string { return append([]string(nil), paragraphNames[:]...) }
@@ -113,6 +115,7 @@ func ParagraphVector(r Ranked, out []float64) {
 	out[pMaxExact] = r.MaxExact
 	out[pMaxPhrase] = r.MaxPhrase
 	out[pLeadTitle] = r.Title
+	out[pLeadTitleRelated] = r.TitleRelated
 }
 
 // Coverage reads, from a paragraph vector, the share of the question's

@@ -39,6 +39,10 @@ type Probe struct {
 	// idfVocab and idfMax cache maxIDF: every sentence divides by it.
 	idfVocab *lexicon.Vocab
 	idfMax   float64
+	// titlePara and titleRel cache TitleRelated: every sentence of a
+	// lead asks it.
+	titlePara *Paragraph
+	titleRel  float64
 }
 
 // probeWord is what a Probe keeps of a question word: the hashes of its
@@ -169,6 +173,52 @@ func (p *Probe) TitleShare(para *Paragraph) float64 {
 		return 0
 	}
 	return p.share(func(_ int, w *question.Word) bool { return para.TitleStems[w.Stem] })
+}
+
+// TitleRelated is, for a story's first paragraph, the share of the
+// question's weight that the story's title says, in the question's words
+// or in others: an alternative of a question word ("died" for the
+// title's "killing"), or a title word of which the question's is the
+// more general ("boat" for "ferry"). Students ask about a news story's
+// event in their own words ("how many people died on the boat?"), and
+// the event is what the title and the lead tell. A question about the
+// story's event with only "this" to name it (Question.AboutStory) has
+// the whole of its weight there. It is 0 for any other paragraph. v may
+// be nil: then hypernyms are not looked up.
+func (p *Probe) TitleRelated(para *Paragraph, v *lexicon.Vocab) float64 {
+	if len(para.TitleStems) == 0 {
+		return 0
+	}
+	if para == p.titlePara {
+		return p.titleRel
+	}
+	p.titlePara = para
+	if p.q.AboutStory {
+		// "When did this happen?" asks about the title's event by
+		// construction: its words were borrowed from the title for "this".
+		p.titleRel = 1
+		return p.titleRel
+	}
+	p.titleRel = p.share(func(_ int, w *question.Word) bool {
+		if para.TitleStems[w.Stem] {
+			return true
+		}
+		for _, a := range w.Alts {
+			if len(a.Stems) == 1 && para.TitleStems[a.Stems[0]] {
+				return true
+			}
+		}
+		if v == nil {
+			return false
+		}
+		for t := range para.TitleStems {
+			if v.IsHypernym(t, w.Stem) {
+				return true
+			}
+		}
+		return false
+	})
+	return p.titleRel
 }
 
 // share is the share of the question's weight, its own words' (neither
