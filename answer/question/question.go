@@ -369,9 +369,10 @@ func isAbbrev(n string) bool { return titleAbbrevs[n] }
 
 var titleAbbrevs = lexicon.Set("mr mrs ms dr gen brig maj col lt capt sgt adm gov sen rep rev prof st mt ft jr sr")
 
-// topical reports a content word beyond the words that ask for a summary.
+// topical reports a content word beyond the words that ask for a
+// summary and those that say what kind of summary ("a short summary").
 func topical(words []Word) bool {
-	return slices.ContainsFunc(words, func(w Word) bool { return !frames(w) })
+	return slices.ContainsFunc(words, func(w Word) bool { return !frames(w) && !summaryKinds[w.Norm] })
 }
 
 // named reports a word that names what a question is about: not one that
@@ -712,8 +713,12 @@ var (
 	// about" are all "what … about".
 	summaryPhrases = []string{" what happened ", " what happens ", " summarize ", " summarise ", " summary ", " what about ",
 		" what story about ", " what article about ", " what text about ", " main idea ", " main point ", " tl dr ", " tldr ", " gist ",
-		" what going on ", " overview ", " recap "}
-	summaryFillers   = lexicon.Set("is s was are were the this that a an it its me us")
+		" what going on ", " overview ", " recap ", " sum up "}
+	summaryFillers = lexicon.Set("is s was are were the this that a an it its me us")
+	// summaryKinds say how a summary is wanted ("a quick summary", "the
+	// whole story in short", "sum it up in one sentence"): they do not make
+	// it a question about something.
+	summaryKinds     = lexicon.Set("quick quickly brief briefly short shortly simple simply whole entire full overall basic basically general sum up one two three few line lines sentence sentences word words")
 	injectionPhrases = []string{
 		" ignore your ", " ignore all ", " ignore previous ", " ignore the previous ", " ignore prior ", " ignore the above ", " ignore any ",
 		" disregard ", " forget your instructions ", " forget all ", " system prompt ", " your instructions ", " your prompt ",

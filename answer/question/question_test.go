@@ -45,6 +45,12 @@ func TestKinds(t *testing.T) {
 		{"recap pls", Summary},
 		{"what about the troops", Other},
 		{"summarize it plz", Summary},
+		// how the summary is wanted does not make it a topic
+		{"can u give me a short summary", Summary},
+		{"brief summary of the story pls", Summary},
+		{"sum it up in one sentence", Summary},
+		{"summarize the whole article", Summary},
+		{"What is a short summary of the 1973 crisis?", Other}, // still a topic
 		{"whos the new commander", Who},
 		{"wat did trump say", Quote},
 	}
