@@ -39,10 +39,6 @@ type Probe struct {
 	// idfVocab and idfMax cache maxIDF: every sentence divides by it.
 	idfVocab *lexicon.Vocab
 	idfMax   float64
-	// titlePara and titleRel cache TitleRelated: every sentence of a
-	// lead asks it.
-	titlePara *Paragraph
-	titleRel  float64
 }
 
 // probeWord is what a Probe keeps of a question word: the hashes of its
@@ -189,17 +185,12 @@ func (p *Probe) TitleRelated(para *Paragraph, v *lexicon.Vocab) float64 {
 	if len(para.TitleStems) == 0 {
 		return 0
 	}
-	if para == p.titlePara {
-		return p.titleRel
-	}
-	p.titlePara = para
 	if p.q.AboutStory {
 		// "When did this happen?" asks about the title's event by
 		// construction: its words were borrowed from the title for "this".
-		p.titleRel = 1
-		return p.titleRel
+		return 1
 	}
-	p.titleRel = p.share(func(_ int, w *question.Word) bool {
+	return p.share(func(_ int, w *question.Word) bool {
 		if para.TitleStems[w.Stem] {
 			return true
 		}
@@ -218,7 +209,6 @@ func (p *Probe) TitleRelated(para *Paragraph, v *lexicon.Vocab) float64 {
 		}
 		return false
 	})
-	return p.titleRel
 }
 
 // share is the share of the question's weight, its own words' (neither
