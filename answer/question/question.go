@@ -718,7 +718,7 @@ var (
 	// summaryKinds say how a summary is wanted ("a quick summary", "the
 	// whole story in short", "sum it up in one sentence"): they do not make
 	// it a question about something.
-	summaryKinds     = lexicon.Set("quick quickly brief briefly short shortly simple simply whole entire full overall basic basically general sum up one two three few line lines sentence sentences word words")
+	summaryKinds     = lexicon.Set("quick quickly brief briefly short shortly simple simply whole entire full overall basic basically sum up one two three few line lines sentence sentences word words")
 	injectionPhrases = []string{
 		" ignore your ", " ignore all ", " ignore previous ", " ignore the previous ", " ignore prior ", " ignore the above ", " ignore any ",
 		" disregard ", " forget your instructions ", " forget all ", " system prompt ", " your instructions ", " your prompt ",

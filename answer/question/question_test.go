@@ -51,6 +51,7 @@ func TestKinds(t *testing.T) {
 		{"sum it up in one sentence", Summary},
 		{"summarize the whole article", Summary},
 		{"What is a short summary of the 1973 crisis?", Other}, // still a topic
+		{"what happened to the general", Other},                // a rank, not a kind of summary
 		{"whos the new commander", Who},
 		{"wat did trump say", Quote},
 	}
