@@ -87,14 +87,26 @@ var baseNames = [numBase]string{"bias", "top_prob", "log_top_prob", "margin", "t
 	"miss_rare", "miss_rare_sent", "unknown", "proper_missing", "neg_mismatch", "antonym", "q_number_missing", "few_words",
 	"para_prob", "log_para_prob", "para_margin", "coverage", "type_missing", "near_missing", "head_missing"}
 
+// The kind of question, then the answer type missing crossed with it: a
+// sentence with no number cannot say how old someone is, while a "who"
+// answer may be a pronoun's referent, so how much a missing type says is
+// learned for each kind.
+const (
+	kindBase        = numBase
+	typeMissingBase = kindBase + int(question.NumKinds)
+	nearMissingBase = typeMissingBase + int(question.NumKinds)
+)
+
 // NumFeatures is the length of Vector's result.
-const NumFeatures = numBase + int(question.NumKinds)
+const NumFeatures = nearMissingBase + int(question.NumKinds)
 
 // Names is the abstainer's feature schema.
 func Names() []string {
 	names := append([]string(nil), baseNames[:]...)
-	for k := question.Kind(0); k < question.NumKinds; k++ {
-		names = append(names, "kind_"+k.String())
+	for _, prefix := range []string{"kind_", "type_missing×", "near_missing×"} {
+		for k := question.Kind(0); k < question.NumKinds; k++ {
+			names = append(names, prefix+k.String())
+		}
 	}
 	return names
 }
@@ -127,7 +139,9 @@ func Vector(s Signals) []float64 {
 	out[aTypeMissing] = s.TypeMissing
 	out[aNearMissing] = s.NearMissing
 	out[aHeadMissing] = s.HeadMissing
-	out[numBase+int(s.Kind)] = 1
+	out[kindBase+int(s.Kind)] = 1
+	out[typeMissingBase+int(s.Kind)] = s.TypeMissing
+	out[nearMissingBase+int(s.Kind)] = s.NearMissing
 	return out
 }
 

@@ -41,3 +41,38 @@ func TestVector(t *testing.T) {
 		t.Errorf("unbounded inputs not clipped: %v", v)
 	}
 }
+
+// TestMissingTypeByKind: a missing answer type is read apart for each
+// kind of question, beside the kind-blind feature, under the name the
+// model's weights are matched by.
+func TestMissingTypeByKind(t *testing.T) {
+	names := Names()
+	at := func(name string) int {
+		t.Helper()
+		for i, n := range names {
+			if n == name {
+				return i
+			}
+		}
+		t.Fatalf("no feature %q", name)
+		return -1
+	}
+	s := Signals{Kind: question.Age}
+	s.TypeMissing, s.NearMissing = 1, 1
+	v := Vector(s)
+	for _, n := range []string{"type_missing", "near_missing", "type_missing×age", "near_missing×age", "kind_age"} {
+		if v[at(n)] != 1 {
+			t.Errorf("%s = %v, want 1", n, v[at(n)])
+		}
+	}
+	for _, n := range []string{"type_missing×who", "near_missing×count", "kind_who"} {
+		if v[at(n)] != 0 {
+			t.Errorf("%s = %v, want 0", n, v[at(n)])
+		}
+	}
+	s.Kind, s.NearMissing = question.Count, 0
+	v = Vector(s)
+	if v[at("type_missing×count")] != 1 || v[at("near_missing×count")] != 0 || v[at("type_missing×age")] != 0 {
+		t.Errorf("count, type missing, near present: %v", v[numBase:])
+	}
+}
