@@ -29,7 +29,7 @@ import (
 // renamed or computed differently; committed weights of another version
 // are refused. The search is part of it: the candidates and their
 // retrieval features depend on the terms it searches.
-const SchemaVersion = 22
+const SchemaVersion = 23
 
 // A Sentence is what the features need of a story's sentence, computed
 // once when the engine is built.

@@ -734,7 +734,15 @@ var StopWords = lexicon.Set("a an the and or but if of to in on at by for from w
 	"i me my we us our you your he him his she her they them their what which who whom whose when where why how " +
 	"not no nor all any both each few more most other some own same too very just also only even ever still yet again " +
 	"s t up down out off once further while during before after above below between through until against " +
-	"get got gets please tell know let along among amid upon within without via per despite whether unless though although because since really actually")
+	"get got gets please tell know let along among amid upon within without via per despite whether unless though although because since really actually " +
+	// Contractions as corpus.Tokens writes them, apostrophe dropped, and
+	// as students type them: function words, and never a name the story
+	// lacks ("why couldn't the mural be saved?" was refused for
+	// "couldnt"). The negative ones also set Negated (lexicon.Negations).
+	// "ill", "shed" and "well" are words in their own right, so "I'll",
+	// "she'd" and "we'll" are left alone.
+	"didnt doesnt dont isnt wasnt werent arent couldnt wouldnt shouldnt hasnt havent hadnt mustnt neednt wont aint cant " +
+	"im ive youre youve youll theyre theyve theyll weve itll thatll wouldve couldve shouldve")
 
 // reactionAsked are the words with which a how-question asks for a
 // reaction.

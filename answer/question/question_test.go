@@ -149,6 +149,36 @@ func TestUnknownNameAndNegation(t *testing.T) {
 	}
 }
 
+// TestContractions: a contraction, with its apostrophe or without, is a
+// function word, never a name the story lacks. The embedded story writes
+// none, so each would otherwise be unknown and the question refused.
+func TestContractions(t *testing.T) {
+	v := vocab(t)
+	tests := []struct {
+		q       string
+		words   []string
+		negated bool
+	}{
+		{"Why couldn't the strike be stopped?", []string{"strike", "stopped"}, true},
+		{"why couldnt the strike be stopped", []string{"strike", "stopped"}, true},
+		{"why shouldnt iran retaliate", []string{"iran", "retaliate"}, true},
+		{"why hasn't congress voted", []string{"congress", "voted"}, true},
+		{"why won't iraq expel the troops", []string{"iraq", "expel", "troops"}, true},
+		{"I'm confused: what have they said? they've said it all", []string{"confused", "said", "said"}, false},
+		{"who's the general they'll replace", []string{"general", "replace"}, false},
+	}
+	for _, tt := range tests {
+		q := Analyze(tt.q, nil, v)
+		var words []string
+		for _, w := range q.Words {
+			words = append(words, w.Norm)
+		}
+		if q.Unknown != "" || !slices.Equal(words, tt.words) || q.Negated != tt.negated {
+			t.Errorf("%q: unknown %q, words %v, negated %v; want words %v, negated %v", tt.q, q.Unknown, words, q.Negated, tt.words, tt.negated)
+		}
+	}
+}
+
 func TestFollowUpBorrowsTheAnswersReferent(t *testing.T) {
 	v := vocab(t)
 	prev := &answer.Turn{Question: "Who replaced Soleimani?", Short: "Esmail Ghaani", Cited: []answer.Ref{{Paragraph: 34}}}
