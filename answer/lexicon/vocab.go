@@ -491,8 +491,12 @@ var (
 // Negations are the words that negate a question or a sentence, as
 // corpus.Tokens writes them ("didn't" is the token "didnt"): questions and
 // sentences read them from this one list, so they agree.
-var Negations = Set("not never no nor neither none nobody nothing didnt doesnt dont isnt wasnt werent arent couldnt wouldnt shouldnt " +
-	"hasnt havent hadnt mustnt neednt wont aint cannot cant")
+var Negations = Set("not never no nor neither none nobody nothing cannot " + NegativeContractions)
+
+// NegativeContractions are "n't" words as corpus.Tokens writes them,
+// apostrophe dropped, and as students type them: negations, and function
+// words a question is not about.
+const NegativeContractions = "didnt doesnt dont isnt wasnt werent arent couldnt wouldnt shouldnt hasnt havent hadnt mustnt neednt wont aint cant"
 
 // TitleWords come before a person's name: "Gen.", "President", "Mr.".
 var TitleWords = Set("mr mrs ms dr gen general brig maj col lt capt sgt adm gov sen rep rev prof st mt ft jr sr president ayatollah secretary senator representative speaker minister prime sheikh imam judge professor chief officer commander king queen pope emperor prince princess lord duke sir dame saint")

@@ -741,8 +741,7 @@ var StopWords = lexicon.Set("a an the and or but if of to in on at by for from w
 	// "couldnt"). The negative ones also set Negated (lexicon.Negations).
 	// "ill", "shed" and "well" are words in their own right, so "I'll",
 	// "she'd" and "we'll" are left alone.
-	"didnt doesnt dont isnt wasnt werent arent couldnt wouldnt shouldnt hasnt havent hadnt mustnt neednt wont aint cant " +
-	"im ive youre youve youll theyre theyve theyll weve itll thatll wouldve couldve shouldve")
+	lexicon.NegativeContractions + " im ive youre youve youll theyre theyve theyll weve itll thatll wouldve couldve shouldve")
 
 // reactionAsked are the words with which a how-question asks for a
 // reaction.
