@@ -545,7 +545,13 @@ func (e *Engine) lead(res answer.Result, a *Analysis) answer.Result {
 	text := strings.TrimRight(st.Title, ".:;") + "."
 	for n := 1; n <= leadParas && n <= len(e.paras[story]); n++ {
 		s := e.paras[story][n-1].Sentences[0].Text
-		if len([]rune(text))+1+len([]rune(s)) > maxAnswerLen {
+		if room := maxAnswerLen - len([]rune(text)) - 1; len([]rune(s)) > room {
+			// A news lead's first sentence is often longer than the
+			// room the title leaves, and it is what tells the event:
+			// it is cut, not left out.
+			if n == 1 && room >= maxAnswerLen/3 {
+				text += " " + clip(s, "", room)
+			}
 			break
 		}
 		text += " " + s

@@ -864,3 +864,73 @@ func TestAntecedentAndDefines(t *testing.T) {
 		}
 	}
 }
+
+// TestAgeSpans checks that a number written as someone's age is its own
+// type of span, which "how old" asks for and "how many" does not.
+func TestAgeSpans(t *testing.T) {
+	tests := []struct {
+		sentence, span string
+		age            bool
+	}{
+		{"A 16-year-old hiker spotted a bone.", "16", true},
+		{"The skull was found by Tomás Reyes, 23, a student.", "23", true},
+		{"The man, aged 40, was detained.", "40", true},
+		{"It was an 8-month-old girl.", "8", true},
+		{"Rescuers pulled 23 people from the water.", "23", false},
+		{"A tour boat sank there in 2004, killing nine people.", "nine", false},
+		{"The crew of 22 finished on Friday.", "22", false},
+		{"Germany, 1999, was the setting.", "1999", false},
+	}
+	for _, tt := range tests {
+		s, _, _ := prepare(t, tt.sentence)
+		i := slices.IndexFunc(s.Words, func(w corpus.Word) bool { return w.Norm == tt.span })
+		if i < 0 {
+			t.Fatalf("%q: no word %q", tt.sentence, tt.span)
+		}
+		if got := isAge(s, i); got != tt.age {
+			t.Errorf("%q: %q an age %v, want %v", tt.sentence, tt.span, got, tt.age)
+		}
+	}
+	s, _, v := prepare(t, "A 16-year-old hiker found it, and a crew of 22 dug it out.")
+	q := question.Analyze("how old is the hiker", nil, v)
+	matched := Matches(q, s)
+	vec := make([]float64, NumSpanFeatures)
+	for _, tt := range []struct {
+		word, feature string
+		end           int // words after the first in the span
+	}{{"16", "kind_age×age", 0}, {"16", "kind_age×age", 2}, {"16", "kind_age×number", 1}, {"22", "kind_age×number", 0}} {
+		i := slices.IndexFunc(s.Words, func(w corpus.Word) bool { return w.Norm == tt.word })
+		SpanVector(q, s, Span{i, i + 1 + tt.end}, matched, Context{Vocab: v}, vec)
+		if vec[slices.Index(SpanNames(), tt.feature)] != 1 {
+			t.Errorf("%q and %d words after it, for %q: %s not set", tt.word, tt.end, q.Text, tt.feature)
+		}
+	}
+}
+
+// TestClockTimes checks that a clock time's numbers are dates: "how
+// many" is not answered by the 50 of "4:50 a.m.".
+func TestClockTimes(t *testing.T) {
+	tests := []struct {
+		sentence string
+		dates    []string // the numbers read as dates
+		counts   []string // the numbers read as counts
+	}{
+		{"At 4:50 a.m., the authority sent a text to 41,000 people.", []string{"4", "50"}, []string{"41000"}},
+		{"The leak was found at about 11 p.m. on Monday by 2 workers.", []string{"11"}, []string{"2"}},
+		{"I am 16 and I was there at 9.", nil, []string{"16", "9"}},
+	}
+	for _, tt := range tests {
+		s, _, _ := prepare(t, tt.sentence)
+		for _, want := range [][]string{tt.dates, tt.counts} {
+			for _, n := range want {
+				i := slices.IndexFunc(s.Words, func(w corpus.Word) bool { return w.Norm == n })
+				if i < 0 {
+					t.Fatalf("%q: no word %q", tt.sentence, n)
+				}
+				if isDate := slices.Contains(tt.dates, n); s.Date[i] != isDate || !s.Num[i] {
+					t.Errorf("%q: %q date %v number %v, want date %v and a number", tt.sentence, n, s.Date[i], s.Num[i], isDate)
+				}
+			}
+		}
+	}
+}

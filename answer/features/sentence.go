@@ -29,7 +29,7 @@ import (
 // renamed or computed differently; committed weights of another version
 // are refused. The search is part of it: the candidates and their
 // retrieval features depend on the terms it searches.
-const SchemaVersion = 23
+const SchemaVersion = 24
 
 // A Sentence is what the features need of a story's sentence, computed
 // once when the engine is built.
@@ -258,7 +258,28 @@ func readSentence(s corpus.Sentence) *Sentence {
 			ps.Copula = true // an appositive: "Suleimani, the commander of…"
 		}
 	}
+	markTimes(s, ps.Num, ps.Date)
 	return ps
+}
+
+// markTimes marks the numbers of a clock time ("4:50 a.m.", "11 p.m.")
+// as dates, and the unit of an age ("a 16-year-old") as none: a time
+// answers "when", never "how many", and an age is no date.
+func markTimes(s corpus.Sentence, num, date []bool) {
+	w := s.Words
+	for i := range w {
+		if i > 0 && i+1 < len(w) && num[i-1] && ageUnits[w[i].Norm] && w[i+1].Norm == "old" {
+			date[i] = false
+			continue
+		}
+		if w[i].Norm != "am" && w[i].Norm != "pm" || i == 0 || !num[i-1] {
+			continue
+		}
+		date[i], date[i-1] = true, true
+		if i > 1 && num[i-2] && s.Text[w[i-2].End:w[i-1].Start] == ":" {
+			date[i-2] = true // the hour of "4:50"
+		}
+	}
 }
 
 func isYear(n string) bool {

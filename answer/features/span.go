@@ -242,12 +242,13 @@ var spanBaseWords = [gPrevWord]string{"bias", "in_question", "all_in_question", 
 const (
 	sName = iota
 	sNumber
+	sAge // a number written as someone's age: "a 16-year-old", "Qaani, 62,", "aged 40"
 	sDate
 	sOther
 	numSpanTypes
 )
 
-var spanTypeNames = [numSpanTypes]string{"name", "number", "date", "other"}
+var spanTypeNames = [numSpanTypes]string{"name", "number", "age", "date", "other"}
 
 // Groups of question kinds that ask for the same sort of span. The base
 // span features are repeated for the question's group, so that what makes
@@ -722,7 +723,7 @@ func (r *SpanReader) base(sp Span, out []float64) int {
 	if x := sp.End; x < len(s.Words) && r.past[x] && !breaks(s, x-1) {
 		out[gNextVerb] = 1
 	}
-	caps, nums, dates, capsAsked := 0, 0, 0, 0
+	caps, nums, ages, dates, capsAsked := 0, 0, 0, 0, 0
 	for i := sp.Start; i < sp.End; i++ {
 		if s.Cap[i] || i == 0 && isCapital(s, i) {
 			caps++
@@ -732,6 +733,9 @@ func (r *SpanReader) base(sp Span, out []float64) int {
 		}
 		if s.Num[i] {
 			nums++
+			if isAge(s, i) {
+				ages++
+			}
 		}
 		if s.Date[i] {
 			dates++
@@ -783,6 +787,8 @@ func (r *SpanReader) base(sp Span, out []float64) int {
 	switch {
 	case dates > 0:
 		return sDate
+	case ages > 0 && (s.Num[sp.End-1] || s.Words[sp.End-1].Norm == "old"):
+		return sAge // "16" or "16-year-old", not "16-year"
 	case nums > 0:
 		return sNumber
 	case caps > 0:
@@ -878,3 +884,35 @@ func (s *Sentence) isFunction(i int) bool {
 }
 
 var prepositions = map[string]bool{"in": true, "at": true, "on": true, "by": true, "from": true, "to": true, "for": true, "with": true, "near": true, "since": true, "until": true, "during": true, "after": true, "before": true, "into": true, "than": true, "about": true, "over": true, "under": true}
+
+// ageUnits are the words of "a 16-year-old", "an 8-month-old".
+var ageUnits = map[string]bool{"year": true, "years": true, "month": true, "months": true, "week": true, "weeks": true, "day": true, "days": true}
+
+// isAge reports whether the number that is word i of s is written as an
+// age: "a 16-year-old", "16 years old", "aged 40", or set off by commas
+// after a name ("Tomás Reyes, 23, a student"). A number's shape says
+// nothing of what it counts; an age is asked for by "how old", and
+// "how many" is not answered by one.
+func isAge(s *Sentence, i int) bool {
+	w := s.Words
+	if i+2 < len(w) && ageUnits[w[i+1].Norm] && w[i+2].Norm == "old" {
+		return true
+	}
+	if i > 0 && w[i-1].Norm == "aged" {
+		return true
+	}
+	if i > 0 && i+1 < len(w) && s.Cap[i-1] && comma(s, i-1) && comma(s, i) {
+		n := 0
+		for _, c := range w[i].Norm {
+			if c < '0' || c > '9' {
+				return false
+			}
+			n = n*10 + int(c-'0')
+			if n > 130 {
+				return false
+			}
+		}
+		return n > 0
+	}
+	return false
+}

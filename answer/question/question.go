@@ -220,6 +220,14 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 		r, _ := utf8.DecodeRuneInString(text[t.Start:])
 		capitalised := unicode.IsUpper(r) && i > 0
 		w := word(n, capitalised, v)
+		if asksName(toks, i, text) {
+			// "what is the mayor's name?" asks for a name: the word names
+			// the answer's type, and a sentence that says it ("whose
+			// name is spelled Helm") does not answer for saying it. The
+			// question stays a what-question: read as "who", it moved
+			// the who-questions' weights and lost more than it gained.
+			w.Type = true
+		}
 		w.Head = i == headAt
 		if w.Head {
 			q.HeadStem = w.Stem
@@ -240,6 +248,16 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 			if reactionAsked[q.Words[i].Norm] {
 				q.Words[i].Type = true
 				q.Reaction = true
+			}
+		}
+	}
+	if named(q.Words) {
+		// "where did the robbery happen?" asks where the robbery was: a
+		// sentence that says "happened" ("we will find out how this
+		// happened") answers nothing for saying it.
+		for i := range q.Words {
+			if framingVerbs[q.Words[i].Norm] {
+				q.Words[i].Type = true
 			}
 		}
 	}
@@ -746,6 +764,42 @@ var StopWords = lexicon.Set("a an the and or but if of to in on at by for from w
 // reactionAsked are the words with which a how-question asks for a
 // reaction.
 var reactionAsked = lexicon.Set("react reacted reacting reacts reaction reactions respond responded responding responds response responses")
+
+// asksName reports whether token i of a question (cut into toks from
+// text) asks for someone's or something's name: "the name of the
+// boat", "the mayor's name", "whats her name". The name a question
+// gives ("what does the name Huguenot mean?", "the Huguenot name") is
+// its topic, not what it asks for.
+func asksName(toks []corpus.Token, i int, text string) bool {
+	switch toks[i].Norm {
+	case "name", "names":
+		if i+1 < len(toks) && toks[i+1].Norm == "of" {
+			return true
+		}
+		j := i - 1
+		if j > 0 && nameKinds[toks[j].Norm] {
+			j-- // "whats ezper's first name"
+		}
+		if j < 0 {
+			return false
+		}
+		p := toks[j]
+		rest := text[p.End:toks[j+1].Start]
+		return possessives[p.Norm] || strings.HasPrefix(rest, "'s") || strings.HasPrefix(rest, "’s") ||
+			strings.HasSuffix(p.Norm, "s") && !StopWords[p.Norm] && len(p.Norm) > 3
+	}
+	return false
+}
+
+// nameKinds say which of someone's names is asked for.
+var nameKinds = lexicon.Set("first last full real middle maiden given birth family")
+
+// possessives are the pronouns that own a name: "what is her name?".
+var possessives = lexicon.Set("her his their its whose your")
+
+// framingVerbs frame a question about something the question names
+// ("how did the leak happen?", "who, according to the mayor, …").
+var framingVerbs = lexicon.Set("happen happened happens happening according mention mentioned")
 
 // genericWords frame a question without naming its topic.
 var genericWords = lexicon.Set("name named names happen happened happens react reacted reaction respond responded response " +

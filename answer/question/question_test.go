@@ -461,3 +461,46 @@ func TestReactionIsTheAnswersType(t *testing.T) {
 		}
 	}
 }
+
+// TestNameIsTheAnswersType checks that "name" in a question asking for
+// one names the answer's type, and that a question about something says
+// "happen" only to frame it: neither is a word to match.
+func TestNameIsTheAnswersType(t *testing.T) {
+	v := vocab(t)
+	tests := []struct {
+		q     string
+		typed []string // words that name the answer's type or frame the question, not matched
+		plain []string // words matched as they are
+	}{
+		{"whats the mayors name", []string{"name"}, []string{"mayors"}},
+		{"What is the name of the Chinese foreign ministry spokesman?", []string{"name"}, []string{"spokesman"}},
+		{"whats her name", []string{"name"}, nil},
+		{"whats ezper's first name", []string{"name"}, []string{"first"}},
+		{"what is the boats name", []string{"name"}, []string{"boats"}},
+		{"According to the theory, what does the name Huguenot mean?", []string{"according"}, []string{"name", "huguenot"}},
+		{"What Chinese era name did Kublai adopt?", nil, []string{"name"}},
+		{"where did the strike happen", []string{"happen"}, []string{"strike"}},
+		{"how did the leak happen", []string{"happen"}, []string{"leak"}},
+		{"according to the pentagon, who ordered the strike", []string{"according"}, []string{"pentagon", "ordered"}},
+	}
+	for _, tt := range tests {
+		q := Analyze(tt.q, nil, v)
+		typed := map[string]bool{}
+		for _, w := range q.Words {
+			typed[w.Norm] = w.Type
+		}
+		for _, n := range tt.typed {
+			if is, ok := typed[n]; !ok || !is {
+				t.Errorf("%q: %q is not read as the answer's type or a frame (%v)", tt.q, n, typed)
+			}
+		}
+		for _, n := range tt.plain {
+			if is, ok := typed[n]; !ok || is {
+				t.Errorf("%q: %q is not a word to match (%v)", tt.q, n, typed)
+			}
+		}
+	}
+	if q := Analyze("what happened", nil, v); q.Kind != Summary {
+		t.Errorf("%q: kind %v, want a summary", q.Text, q.Kind)
+	}
+}

@@ -56,7 +56,8 @@ type Options struct {
 	// EqualStories makes every story (cross-validation group) count as
 	// much as any other, however many questions it has: a student's
 	// week-long article weighs as much as a Wikipedia page with 400
-	// crowd-written questions.
+	// crowd-written questions. It moves the rankers, the paragraph model
+	// and the threshold; the abstainer weighs every story alike always.
 	EqualStories bool
 }
 
@@ -544,11 +545,18 @@ func (d *Data) Fit(ctx context.Context, o Options, skip map[string]bool) (*rank.
 	var xs [][]float64
 	var ys []bool
 	var ws []float64
+	// The abstainer weighs every story alike, whatever o says: SQuAD's
+	// unanswerable questions are written to look answerable, so on
+	// their 400 a page what marks a student's ("how old is the mayor?"
+	// where no sentence holds a number) was drowned out. The rankers
+	// keep their weights (every story alike cost them on SQuAD), and so
+	// does the threshold, chosen below on the questions as they come.
+	aw := d.weights(keep, Options{EqualStories: true})
 	for _, p := range preds {
 		if !p.Refused {
 			xs = append(xs, p.Signals)
 			ys = append(ys, p.Right)
-			ws = append(ws, gw[d.sets[p.Set].Group])
+			ws = append(ws, aw[d.sets[p.Set].Group])
 		}
 	}
 	if len(xs) > 0 {
