@@ -3,6 +3,7 @@ package features
 import (
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"storybot/answer/lexicon"
@@ -902,17 +903,8 @@ func isAge(s *Sentence, i int) bool {
 		return true
 	}
 	if i > 0 && i+1 < len(w) && s.Cap[i-1] && comma(s, i-1) && comma(s, i) {
-		n := 0
-		for _, c := range w[i].Norm {
-			if c < '0' || c > '9' {
-				return false
-			}
-			n = n*10 + int(c-'0')
-			if n > 130 {
-				return false
-			}
-		}
-		return n > 0
+		n, err := strconv.Atoi(w[i].Norm)
+		return err == nil && n > 0 && n <= 130 // "Germany, 1999, was" is no age
 	}
 	return false
 }
