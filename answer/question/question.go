@@ -797,10 +797,16 @@ var nameKinds = lexicon.Set("first last full real middle maiden given birth fami
 // possessives are the pronouns that own a name: "what is her name?".
 var possessives = lexicon.Set("her his their its whose your")
 
-// framingVerbs frame a question about something the question names
-// ("how did the leak happen?", "who, according to the mayor, …").
-var framingVerbs = lexicon.Set("happen happened happens happening according mention mentioned")
+// framingWords frame a question about something the question names
+// ("how did the leak happen?", "who, according to the mayor, …"). One
+// list for framingVerbs and genericWords: a word in one and not the
+// other would be matched as a topic in one reading and not the other.
+const framingWords = "happen happened happens happening according mention mentioned"
+
+// framingVerbs are framingWords as a set: not matched when the question
+// names something else.
+var framingVerbs = lexicon.Set(framingWords)
 
 // genericWords frame a question without naming its topic.
-var genericWords = lexicon.Set("name named names happen happened happens react reacted reaction respond responded response " +
-	"kind type sort story article according mention mentioned")
+var genericWords = lexicon.Set("name named names react reacted reaction respond responded response " +
+	"kind type sort story article " + framingWords)
