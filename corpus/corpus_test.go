@@ -3,6 +3,7 @@ package corpus
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -180,10 +181,46 @@ func TestMarkers(t *testing.T) {
 		{"He said the vote was close.", ""}, // saying is no reaction: every paragraph says something
 		{"The ferry capsized because it was overloaded.", "#reason"},
 		{"Since Monday, the roads have been closed.", "#date"}, // "since" tells a time as often as a reason
+		{"The death toll was 17.", "#num"},                     // a number after "was" is an age only after a person
+		{"She is 45 and lives in Rodenbeke.", "#num #age"},
+		{"He was a commander while in his 20s.", "#num #age"},
 	}
 	for _, tt := range tests {
 		if got := strings.Join(Markers(tt.in), " "); got != tt.want {
 			t.Errorf("Markers(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestAgeAt is the one reading of an age that the index's marker and
+// the span model share.
+func TestAgeAt(t *testing.T) {
+	tests := []struct {
+		text, word string
+		age        bool
+	}{
+		{"General Suleimani, who was 62, was the commander.", "62", true},
+		{"Suleimani was 62 when he died.", "62", true},
+		{"A 16-year-old hiker spotted a bone.", "16", true},
+		{"He is 16 years old.", "16", true},
+		{"It was an 8-month-old girl.", "8", true},
+		{"The man, aged 40, was detained.", "40", true},
+		{"He died at age 62.", "62", true},
+		{"The skull was found by Tomás Reyes, 23, a student.", "23", true},
+		{"The death toll was 17.", "17", false},
+		{"Rescuers pulled 23 people from the water.", "23", false},
+		{"In the end, 23, not 30, were saved.", "23", false}, // commas, but after no name
+		{"Germany, 1999, was the setting.", "1999", false},
+		{"It was 16 years ago.", "16", false},
+	}
+	for _, tt := range tests {
+		toks := Tokens(tt.text)
+		i := slices.IndexFunc(toks, func(t Token) bool { return t.Norm == tt.word })
+		if i < 0 {
+			t.Fatalf("%q: no word %q", tt.text, tt.word)
+		}
+		if got := AgeAt(tt.text, toks, i); got != tt.age {
+			t.Errorf("AgeAt(%q, %q) = %v, want %v", tt.text, tt.word, got, tt.age)
 		}
 	}
 }

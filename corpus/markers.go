@@ -1,6 +1,10 @@
 package corpus
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // Markers of the kinds of answer a text holds. They are indexed beside a
 // sentence's words, so a question asking "how old" or "when" can find the
@@ -41,27 +45,7 @@ func markers(text string, toks []Token) []string {
 			continue
 		}
 		num = true
-		if age || !isAge(t.Norm) {
-			continue
-		}
-		prev, next := "", ""
-		if i > 0 {
-			prev = toks[i-1].Norm
-		}
-		if i+1 < len(toks) {
-			next = toks[i+1].Norm
-		}
-		between := func(a, b Token) string { return text[a.End:b.Start] }
-		switch {
-		case (prev == "his" || prev == "her" || prev == "their") && strings.HasSuffix(t.Norm, "0s"):
-			age = true // "in his 20s"
-		case prev == "was" || prev == "aged" || prev == "age" || prev == "is":
-			age = true
-		case next == "year" && i+2 < len(toks) && toks[i+2].Norm == "old":
-			age = true
-		case i > 0 && i+1 < len(toks) && strings.TrimSpace(between(toks[i-1], t)) == "," && strings.HasPrefix(strings.TrimSpace(between(t, toks[i+1])), ","):
-			age = true // apposition: "General Qaani, 62, had been"
-		}
+		age = age || AgeAt(text, toks, i)
 	}
 	var out []string
 	if num {
@@ -81,6 +65,65 @@ func markers(text string, toks []Token) []string {
 	}
 	return out
 }
+
+// A tokener is what AgeAt reads: a Token, or a Word.
+type tokener interface{ token() Token }
+
+func (t Token) token() Token { return t }
+
+// AgeAt reports whether word i of ws, the words of text, is a number
+// written as a person's age: "who was 62", "she is 45", "Suleimani was
+// 62", "aged 40", "at age 62", "in his 20s", "a 16-year-old", "16 years
+// old", "an 8-month-old", or set off by commas after a name ("Tomás
+// Reyes, 23, a student"). The index marks the sentences that hold one
+// and the span model types it: both read it here, so they agree. A
+// number's shape says nothing of what it counts; "the toll was 17" is
+// no age.
+func AgeAt[T tokener](text string, ws []T, i int) bool {
+	t := ws[i].token()
+	if !IsNumber(t.Norm) || !isAge(t.Norm) {
+		return false
+	}
+	norm := func(k int) string {
+		if k < 0 || k >= len(ws) {
+			return ""
+		}
+		return ws[k].token().Norm
+	}
+	between := func(k int) string { // the text between word k and word k+1
+		return strings.TrimSpace(text[ws[k].token().End:ws[k+1].token().Start])
+	}
+	name := func(k int) bool { // capitalised, and not only for opening a sentence ("It was 16 years ago")
+		if k < 0 || (k == 0 || strings.ContainsAny(between(k-1), ".!?")) && notNames[norm(k)] {
+			return false
+		}
+		r, _ := utf8.DecodeRuneInString(text[ws[k].token().Start:])
+		return unicode.IsUpper(r)
+	}
+	prev, next := norm(i-1), norm(i+1)
+	switch {
+	case (prev == "his" || prev == "her" || prev == "their") && strings.HasSuffix(t.Norm, "0s"):
+		return true
+	case prev == "aged" || prev == "age":
+		return true
+	case (prev == "was" || prev == "is") && (personWords[norm(i-2)] || name(i-2)):
+		return true
+	case ageUnits[next] && norm(i+2) == "old":
+		return true
+	case i > 0 && i+1 < len(ws) && between(i-1) == "," && strings.HasPrefix(between(i), ",") && name(i-1):
+		return true // apposition: "General Qaani, 62, had been"
+	}
+	return false
+}
+
+var (
+	// personWords stand for a person before "was 62".
+	personWords = map[string]bool{"who": true, "he": true, "she": true, "i": true}
+	// notNames are words a sentence opens with capitalised that name no one.
+	notNames = map[string]bool{"it": true, "this": true, "that": true, "there": true, "the": true, "a": true, "an": true, "what": true, "which": true}
+	// ageUnits are the words of "a 16-year-old", "an 8-month-old".
+	ageUnits = map[string]bool{"year": true, "years": true, "month": true, "months": true, "week": true, "weeks": true, "day": true, "days": true}
+)
 
 // isAge reports a whole number that could be a person's age.
 func isAge(norm string) bool {

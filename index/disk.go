@@ -48,7 +48,7 @@ import (
 // (the terms in a field, document ids, the meta file), so an index
 // written by an older program is rebuilt. A change of mapping (fields,
 // analyzers, scoring) needs no new version: its hash is in the meta file.
-const formatVersion = 5
+const formatVersion = 6
 
 const (
 	metaFile    = "storybot-index.json"

@@ -880,6 +880,8 @@ func TestAgeSpans(t *testing.T) {
 		{"A tour boat sank there in 2004, killing nine people.", "nine", false},
 		{"The crew of 22 finished on Friday.", "22", false},
 		{"Germany, 1999, was the setting.", "1999", false},
+		{"General Suleimani, who was 62, was the commander.", "62", true},
+		{"The death toll was 17.", "17", false},
 	}
 	for _, tt := range tests {
 		s, _, _ := prepare(t, tt.sentence)

@@ -29,7 +29,7 @@ import (
 // renamed or computed differently; committed weights of another version
 // are refused. The search is part of it: the candidates and their
 // retrieval features depend on the terms it searches.
-const SchemaVersion = 24
+const SchemaVersion = 25
 
 // A Sentence is what the features need of a story's sentence, computed
 // once when the engine is built.
@@ -268,7 +268,7 @@ func readSentence(s corpus.Sentence) *Sentence {
 func markTimes(s corpus.Sentence, num, date []bool) {
 	w := s.Words
 	for i := range w {
-		if i > 0 && i+1 < len(w) && num[i-1] && ageUnits[w[i].Norm] && w[i+1].Norm == "old" {
+		if i > 0 && i+1 < len(w) && num[i-1] && w[i+1].Norm == "old" && corpus.AgeAt(s.Text, w, i-1) {
 			date[i] = false
 			continue
 		}

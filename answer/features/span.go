@@ -3,7 +3,6 @@ package features
 import (
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 
 	"storybot/answer/lexicon"
@@ -886,25 +885,7 @@ func (s *Sentence) isFunction(i int) bool {
 
 var prepositions = map[string]bool{"in": true, "at": true, "on": true, "by": true, "from": true, "to": true, "for": true, "with": true, "near": true, "since": true, "until": true, "during": true, "after": true, "before": true, "into": true, "than": true, "about": true, "over": true, "under": true}
 
-// ageUnits are the words of "a 16-year-old", "an 8-month-old".
-var ageUnits = map[string]bool{"year": true, "years": true, "month": true, "months": true, "week": true, "weeks": true, "day": true, "days": true}
-
-// isAge reports whether the number that is word i of s is written as an
-// age: "a 16-year-old", "16 years old", "aged 40", or set off by commas
-// after a name ("Tomás Reyes, 23, a student"). A number's shape says
-// nothing of what it counts; an age is asked for by "how old", and
+// isAge reports whether the number that is word i of s is written as
+// someone's age (corpus.AgeAt): an age is asked for by "how old", and
 // "how many" is not answered by one.
-func isAge(s *Sentence, i int) bool {
-	w := s.Words
-	if i+2 < len(w) && ageUnits[w[i+1].Norm] && w[i+2].Norm == "old" {
-		return true
-	}
-	if i > 0 && w[i-1].Norm == "aged" {
-		return true
-	}
-	if i > 0 && i+1 < len(w) && s.Cap[i-1] && comma(s, i-1) && comma(s, i) {
-		n, err := strconv.Atoi(w[i].Norm)
-		return err == nil && n > 0 && n <= 130 // "Germany, 1999, was" is no age
-	}
-	return false
-}
+func isAge(s *Sentence, i int) bool { return corpus.AgeAt(s.Text, s.Words, i) }
