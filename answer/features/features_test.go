@@ -889,7 +889,7 @@ func TestAgeSpans(t *testing.T) {
 		if i < 0 {
 			t.Fatalf("%q: no word %q", tt.sentence, tt.span)
 		}
-		if got := isAge(s, i); got != tt.age {
+		if got := s.isAge(i); got != tt.age {
 			t.Errorf("%q: %q an age %v, want %v", tt.sentence, tt.span, got, tt.age)
 		}
 	}

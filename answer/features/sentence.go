@@ -64,6 +64,7 @@ type Sentence struct {
 	inQuotes   []bool     // word k stands inside quotation marks
 	function   []bool     // word k is a function word (functionWord)
 	lead       []int      // spanLead of word k
+	age        []bool     // word k is a number written as someone's age (corpus.AgeAt)
 	filter     stemFilter // of stemHash: most question words are in few sentences
 	// idf holds the IDF of each word in the vocabulary last asked about:
 	// every candidate span of the sentence sums them.
@@ -205,6 +206,7 @@ func readSentence(s corpus.Sentence) *Sentence {
 	ps.normHash = make([]uint32, n)
 	ps.function = make([]bool, n)
 	ps.lead = make([]int, n)
+	ps.age = make([]bool, n)
 	var open enclosing // counted up to the current word, not from the start for each
 	for i, w := range s.Words {
 		ps.stemHash[i] = hashStem(w.Stem)
@@ -212,6 +214,7 @@ func readSentence(s corpus.Sentence) *Sentence {
 		ps.filter.add(ps.stemHash[i])
 		ps.function[i] = functionWord(w.Norm)
 		ps.lead[i] = spanLead(w.Norm)
+		ps.age[i] = corpus.AgeAt(s.Text, s.Words, i)
 		if i+1 < n {
 			ps.breakAfter[i] = breaksText(s.Text, s.Words, i)
 		}

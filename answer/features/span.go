@@ -733,7 +733,7 @@ func (r *SpanReader) base(sp Span, out []float64) int {
 		}
 		if s.Num[i] {
 			nums++
-			if isAge(s, i) {
+			if s.isAge(i) {
 				ages++
 			}
 		}
@@ -888,4 +888,9 @@ var prepositions = map[string]bool{"in": true, "at": true, "on": true, "by": tru
 // isAge reports whether the number that is word i of s is written as
 // someone's age (corpus.AgeAt): an age is asked for by "how old", and
 // "how many" is not answered by one.
-func isAge(s *Sentence, i int) bool { return corpus.AgeAt(s.Text, s.Words, i) }
+func (s *Sentence) isAge(i int) bool {
+	if s.age != nil {
+		return s.age[i]
+	}
+	return corpus.AgeAt(s.Text, s.Words, i)
+}
