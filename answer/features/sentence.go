@@ -261,17 +261,18 @@ func readSentence(s corpus.Sentence) *Sentence {
 			ps.Copula = true // an appositive: "Suleimani, the commander of…"
 		}
 	}
-	markTimes(s, ps.Num, ps.Date)
+	markTimes(s, ps.Num, ps.age, ps.Date)
 	return ps
 }
 
 // markTimes marks the numbers of a clock time ("4:50 a.m.", "11 p.m.")
 // as dates, and the unit of an age ("a 16-year-old") as none: a time
-// answers "when", never "how many", and an age is no date.
-func markTimes(s corpus.Sentence, num, date []bool) {
+// answers "when", never "how many", and an age is no date. age is the
+// sentence's ages, read by corpus.AgeAt.
+func markTimes(s corpus.Sentence, num, age, date []bool) {
 	w := s.Words
 	for i := range w {
-		if i > 0 && i+1 < len(w) && num[i-1] && w[i+1].Norm == "old" && corpus.AgeAt(s.Text, w, i-1) {
+		if i > 0 && i+1 < len(w) && age[i-1] && w[i+1].Norm == "old" {
 			date[i] = false
 			continue
 		}
