@@ -359,6 +359,8 @@ func TestReadAheadChangesNothing(t *testing.T) {
 		"What did Speaker Pelosi say (in a statement) about the \"strike\"?",
 		"How many troops did the Pentagon send in 2020?",
 		"Which leader was killed?",
+		"In what year did the United States designate the Quds Force?",
+		"How much did the bounty pay?",
 	}
 	got, want := make([]float64, NumSentence), make([]float64, NumSentence)
 	sgot, swant := make([]float64, NumSpanFeatures), make([]float64, NumSpanFeatures)
@@ -933,6 +935,83 @@ func TestClockTimes(t *testing.T) {
 					t.Errorf("%q: %q date %v number %v, want date %v and a number", tt.sentence, n, s.Date[i], s.Num[i], isDate)
 				}
 			}
+		}
+	}
+}
+
+// TestUnits: a number's unit is read from the number's neighbours, and
+// a sentence holds the unit asked only with a number the question does
+// not give.
+func TestUnits(t *testing.T) {
+	tests := []struct {
+		sentence, word string
+		want           uint8
+	}{
+		{"The war began in 1973, the officials said.", "1973", uYear},
+		{"Prices rose 2% that week.", "2", uPercent},
+		{"Prices rose 2 % that week.", "2", uPercent},
+		{"Turnout fell by 3 percent.", "3", uPercent},
+		{"Turnout fell by 5 per cent.", "5", uPercent},
+		{"The paintings were worth €6.8 million, or about $7.4 million.", "6.8", uMoney},
+		{"The paintings were worth €6.8 million, or about $7.4 million.", "7.4", uMoney},
+		{"The fund raised 300,000 euros.", "300000", uMoney},
+		{"The fund raised 2 million dollars in 2019.", "2", uMoney},
+		{"The fund raised 2 million dollars in 2019.", "2019", uYear},
+		{"The block weighed 2,800 pounds.", "2800", 0}, // a weight, not sterling
+		{"Some 1500 people came.", "1500", uYear},      // four digits: the sentence's reading decides, the model weighs it
+		{"Some 150 people came.", "150", 0},
+		{"It cost $2,000 in 1999.", "2000", uMoney}, // a year has no thousands comma
+	}
+	for _, tt := range tests {
+		s, _, _ := prepare(t, tt.sentence)
+		i := slices.IndexFunc(s.Words, func(w corpus.Word) bool { return w.Norm == tt.word })
+		if i < 0 {
+			t.Fatalf("%q: no word %q", tt.sentence, tt.word)
+		}
+		if got := s.unitOf(i); got != tt.want {
+			t.Errorf("%q: %q written in units %03b, want %03b", tt.sentence, tt.word, got, tt.want)
+		}
+		if got := bare(s).unitOf(i); got != tt.want {
+			t.Errorf("%q: %q read on the spot in units %03b, want %03b", tt.sentence, tt.word, got, tt.want)
+		}
+	}
+
+	s, p, v := prepare(t, "The city bought the hall in 1952 for $40,000, on a Friday.")
+	vec := make([]float64, NumSentence)
+	get := func(name string) float64 { return vec[slices.Index(SentenceNames(), name)] }
+	for _, tt := range []struct {
+		q, feature string
+		set        float64
+	}{
+		{"what year did the city buy the hall", "unit_year", 1},
+		{"in which year was the hall bought", "unit_year", 1},
+		{"how much did the city pay for the hall", "unit_money", 1},
+		{"what percentage of the hall did the city buy", "unit_percent", 0},
+		{"what year after 1952 did the city buy the hall", "unit_year", 0}, // the question's own year answers nothing
+	} {
+		q := question.Analyze(tt.q, nil, v)
+		SentenceVector(q, s, Context{Para: p, Paragraphs: 1, Vocab: v}, vec)
+		if get(tt.feature) != tt.set {
+			t.Errorf("%q: %s = %v, want %v", tt.q, tt.feature, get(tt.feature), tt.set)
+		}
+		if k := Keys(q, vec); k.UnitMissing != 1-tt.set {
+			t.Errorf("%q: unit missing %v, want %v", tt.q, k.UnitMissing, 1-tt.set)
+		}
+	}
+
+	// The short answer: the span written in the unit asked.
+	q := question.Analyze("what year did the city buy the hall", nil, v)
+	matched := Matches(q, s)
+	svec := make([]float64, NumSpanFeatures)
+	unit := slices.Index(SpanNames(), "unit")
+	for _, tt := range []struct {
+		word string
+		set  float64
+	}{{"1952", 1}, {"40000", 0}, {"friday", 0}} {
+		i := slices.IndexFunc(s.Words, func(w corpus.Word) bool { return w.Norm == tt.word })
+		SpanVector(q, s, Span{i, i + 1}, matched, Context{Vocab: v}, svec)
+		if svec[unit] != tt.set {
+			t.Errorf("span %q for %q: unit %v, want %v", tt.word, q.Text, svec[unit], tt.set)
 		}
 	}
 }

@@ -29,7 +29,7 @@ import (
 // renamed or computed differently; committed weights of another version
 // are refused. The search is part of it: the candidates and their
 // retrieval features depend on the terms it searches.
-const SchemaVersion = 25
+const SchemaVersion = 26
 
 // A Sentence is what the features need of a story's sentence, computed
 // once when the engine is built.
@@ -65,6 +65,7 @@ type Sentence struct {
 	function   []bool     // word k is a function word (functionWord)
 	lead       []int      // spanLead of word k
 	age        []bool     // word k is a number written as someone's age (corpus.AgeAt)
+	unit       []uint8    // the units word k is written with (unitAt)
 	filter     stemFilter // of stemHash: most question words are in few sentences
 	// idf holds the IDF of each word in the vocabulary last asked about:
 	// every candidate span of the sentence sums them.
@@ -207,6 +208,7 @@ func readSentence(s corpus.Sentence) *Sentence {
 	ps.function = make([]bool, n)
 	ps.lead = make([]int, n)
 	ps.age = make([]bool, n)
+	ps.unit = make([]uint8, n)
 	var open enclosing // counted up to the current word, not from the start for each
 	for i, w := range s.Words {
 		ps.stemHash[i] = hashStem(w.Stem)
@@ -215,6 +217,7 @@ func readSentence(s corpus.Sentence) *Sentence {
 		ps.function[i] = functionWord(w.Norm)
 		ps.lead[i] = spanLead(w.Norm)
 		ps.age[i] = corpus.AgeAt(s.Text, s.Words, i)
+		ps.unit[i] = unitAt(s.Text, s.Words, i)
 		if i+1 < n {
 			ps.breakAfter[i] = breaksText(s.Text, s.Words, i)
 		}
@@ -286,6 +289,81 @@ func markTimes(s corpus.Sentence, num, age, date []bool) {
 	}
 }
 
+// The units a number is written with, as bits of a word: a year
+// ("1973"), a percent ("2%", "3 percent", "5 per cent") or a sum of
+// money ("$7.4 million", "€6.8 million", "20 cents").
+const (
+	uYear uint8 = 1 << iota
+	uPercent
+	uMoney
+)
+
+// unitBits are the bits of each question.Unit.
+var unitBits = [question.NumUnits]uint8{question.Year: uYear, question.Percent: uPercent, question.Money: uMoney}
+
+var (
+	// currencyWords name money after a number. "Pounds" and "marks" are
+	// left out: they weigh and they score as often as they pay.
+	currencyWords = lexicon.Set("dollar dollars euro euros cent cents yen yuan renminbi rupee rupees franc francs peso pesos " +
+		"ruble rubles rouble roubles lira lire dinar dinars riyal riyals rand krona kronor krone kroner shilling shillings sterling")
+	scaleWords = lexicon.Set("hundred thousand million billion trillion")
+)
+
+// unitAt returns the units that word i of a sentence (text, cut into
+// ws) is written with: none unless it is a number.
+func unitAt(text string, ws []corpus.Word, i int) uint8 {
+	n := ws[i].Norm
+	if !corpus.IsNumber(n) {
+		return 0
+	}
+	var u uint8
+	if isYear(n) && !strings.Contains(text[ws[i].Start:ws[i].End], ",") {
+		u |= uYear // "1973", not "2,800"
+	}
+	from := 0
+	if i > 0 {
+		from = ws[i-1].End
+	}
+	if strings.ContainsAny(text[from:ws[i].Start], "$€£¥") {
+		u |= uMoney
+	}
+	j := i + 1
+	for j < len(ws) && j <= i+2 && scaleWords[ws[j].Norm] {
+		j++ // "6.8 million euros"
+	}
+	if j < len(ws) && currencyWords[ws[j].Norm] {
+		u |= uMoney
+	}
+	if rest := text[ws[i].End:]; strings.HasPrefix(rest, "%") || strings.HasPrefix(rest, " %") ||
+		i+1 < len(ws) && (ws[i+1].Norm == "percent" || ws[i+1].Norm == "per" && i+2 < len(ws) && ws[i+2].Norm == "cent") {
+		u |= uPercent
+	}
+	return u
+}
+
+// unitOf returns the units word i of s is written with.
+func (s *Sentence) unitOf(i int) uint8 {
+	if s.unit != nil {
+		return s.unit[i]
+	}
+	return unitAt(s.Text, s.Words, i)
+}
+
+// hasUnit reports whether s holds a number written with unit u that the
+// question (whose numbers are qn) does not itself give.
+func (s *Sentence) hasUnit(u question.Unit, qn map[string]bool) bool {
+	bit := unitBits[u]
+	if bit == 0 {
+		return false
+	}
+	for i := range s.Words {
+		if s.unitOf(i)&bit != 0 && !qn[s.Words[i].Norm] {
+			return true
+		}
+	}
+	return false
+}
+
 func isYear(n string) bool {
 	if len(n) != 4 {
 		return false
@@ -345,6 +423,9 @@ const (
 	fSummaryFirstSent
 	fCaption
 	fAntecedent
+	fUnitYear // the sentence holds a number in the unit asked for (question.Unit), one slot for each
+	fUnitPercent
+	fUnitMoney
 	numBase
 )
 
@@ -352,7 +433,8 @@ var baseNames = [numBase]string{"bias", "para_score", "para_top", "para_rank_inv
 	"exact", "variant", "demonym", "short_form", "acronym", "synonym", "derivation", "misspelling", "hyponym_of_head",
 	"para_only", "borrowed", "prev_cited", "miss_rare", "miss_rare_sent", "unmatched", "bigram", "phrase", "proper_missing", "proper_missing_para",
 	"head_in", "compact", "density", "q_number_missing", "first_para", "last_para", "para_pos", "first_sent", "log_len",
-	"pronoun_start", "neg_mismatch", "antonym", "summary_first_para", "summary_first_sent", "caption", "antecedent"}
+	"pronoun_start", "neg_mismatch", "antonym", "summary_first_para", "summary_first_sent", "caption", "antecedent",
+	"unit_year", "unit_percent", "unit_money"}
 
 // maxChain is how far back a chain of sentences that refer back is
 // followed for the words a sentence lacks.
@@ -626,6 +708,9 @@ func (p *Probe) SentenceVector(s *Sentence, c Context, out []float64) {
 		out[fNegMismatch] = 1
 	}
 	out[fAntonym] = p.antonyms(s)
+	if q.Unit != question.NoUnit && s.hasUnit(q.Unit, q.Numbers) {
+		out[fUnitYear+int(q.Unit)-1] = 1
+	}
 	if s.Caption {
 		out[fCaption] = 1
 	}
@@ -823,6 +908,9 @@ type Key struct {
 	// question's words. HeadMissing: the thing a "what X"/"how many X"
 	// asks about is not in the sentence, by name or by kind.
 	TypeMissing, NearMissing, HeadMissing float64
+	// UnitMissing: the question asks for a year, a percent or a sum of
+	// money and the sentence writes no number so.
+	UnitMissing float64
 }
 
 // Keys picks the abstainer's inputs out of the vector v of a sentence
@@ -851,6 +939,9 @@ func Keys(q *question.Question, v []float64) Key {
 	}
 	if q.HeadStem != "" && v[fHeadIn] == 0 && v[fHyponymHead] == 0 {
 		k.HeadMissing = 1
+	}
+	if q.Unit != question.NoUnit && v[fUnitYear+int(q.Unit)-1] == 0 {
+		k.UnitMissing = 1
 	}
 	return k
 }

@@ -203,6 +203,7 @@ const (
 	gNextVerb
 	gList
 	gAgent
+	gUnit
 	gPrevWord                                // one slot for each of prevWords
 	gNextWord   = gPrevWord + len(prevWords) // one slot for each of nextWords
 	numSpanBase = gNextWord + len(nextWords)
@@ -236,7 +237,7 @@ var spanBaseWords = [gPrevWord]string{"bias", "in_question", "all_in_question", 
 	"after_last_q", "after_first_q", "before_first_q", "before_last_q",
 	"last_ed", "last_ing", "last_ly", "last_noun", "last_adj", "last_plural", "first_ed", "first_ing", "first_ly",
 	"last_person", "last_place", "last_organisation", "last_time", "last_quantity", "last_class_asked",
-	"after_verb", "before_verb", "list", "agent_of_q"}
+	"after_verb", "before_verb", "list", "agent_of_q", "unit"}
 
 // Kinds of span, crossed with the question's kind.
 const (
@@ -724,7 +725,11 @@ func (r *SpanReader) base(sp Span, out []float64) int {
 		out[gNextVerb] = 1
 	}
 	caps, nums, ages, dates, capsAsked := 0, 0, 0, 0, 0
+	unit := unitBits[q.Unit]
 	for i := sp.Start; i < sp.End; i++ {
+		if unit != 0 && s.unitOf(i)&unit != 0 {
+			out[gUnit] = 1 // "1973" for "what year", "$7.4 million" for "how much did it cost"
+		}
 		if s.Cap[i] || i == 0 && isCapital(s, i) {
 			caps++
 			if matched[i] {

@@ -97,6 +97,61 @@ func ClassOf(stem string, v *lexicon.Vocab) Class {
 	return NoClass
 }
 
+// A Unit is what the number that answers a question is written with:
+// "what year" asks for a year, not a weekday; "what percentage" for a
+// share in percent; "how much did it cost" for a sum of money. A sentence
+// with no such number cannot answer, however many of the question's words
+// it holds: SQuAD's unanswerable "what year" questions are mostly
+// answered by such sentences.
+type Unit int
+
+// Units. The order is part of the feature schema.
+const (
+	NoUnit Unit = iota
+	Year
+	Percent
+	Money
+	NumUnits
+)
+
+var unitNames = [...]string{"none", "year", "percent", "money"}
+
+func (u Unit) String() string {
+	if u >= 0 && int(u) < len(unitNames) {
+		return unitNames[u]
+	}
+	return "unit?"
+}
+
+var (
+	percentAsked = lexicon.Set("percent percentage percentages")
+	// moneyAsked are the words with which a how-much question asks for
+	// a sum of money rather than a weight or a volume. After "how many"
+	// they do not ("how many paid holiday days…?").
+	moneyAsked = lexicon.Set("price prices cost costs costing paid pay pays spend spent spends worth fee fees salary salaries wage wages " +
+		"fine fined budget charge charged charges earn earned earns raise raised sold sell bought buy donated revenue profit profits funding")
+	// moneyNames ask for money after either: "how many dollars".
+	moneyNames = lexicon.Set("money dollars dollar euros euro")
+	// priceHeads ask for money as what a what-question asks for: "what
+	// price", "which fee" (stemmed).
+	priceHeads = lexicon.Set("price cost fee salari wage budget fine")
+)
+
+// unitOf reads the unit a question asks for from its kind, its head noun
+// (stemmed) and its words (normalised).
+func unitOf(k Kind, head string, norms []string) Unit {
+	switch {
+	case k == When && head == "year":
+		return Year // "how many years" asks for a count, not a year
+	case (k == Count || k == Other) && slices.ContainsFunc(norms, func(n string) bool { return percentAsked[n] }):
+		return Percent
+	case k == Count && (slices.ContainsFunc(norms, func(n string) bool { return moneyNames[n] }) || priceHeads[head] ||
+		slices.Contains(norms, "much") && slices.ContainsFunc(norms, func(n string) bool { return moneyAsked[n] })):
+		return Money
+	}
+	return NoUnit
+}
+
 // An AltKind is how an alternative relates to the question's word.
 type AltKind int
 
@@ -153,6 +208,7 @@ type Question struct {
 	// (lexicon.Hypernym of a sentence word equals HeadStem).
 	HeadStem  string
 	HeadClass Class
+	Unit      Unit            // what the answer's number is written with, if the question says
 	Numbers   map[string]bool // numbers the question itself contains
 	// Negated: the question contains a negation ("never", "not"), which
 	// SQuAD's unanswerable questions often add.
@@ -269,6 +325,7 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 		q.borrow(prev, v)
 	}
 	q.meanSubject(prev, v)
+	q.Unit = unitOf(q.Kind, q.HeadStem, q.Norms)
 	if q.Kind != Summary && q.Kind != Request && !named(q.Words) &&
 		slices.ContainsFunc(q.Norms, func(n string) bool { return storyPronouns[n] }) {
 		q.aboutStory(v)

@@ -504,3 +504,33 @@ func TestNameIsTheAnswersType(t *testing.T) {
 		t.Errorf("%q: kind %v, want a summary", q.Text, q.Kind)
 	}
 }
+
+// TestUnits: the unit a question's answer is written with.
+func TestUnits(t *testing.T) {
+	v := vocab(t)
+	tests := []struct {
+		q    string
+		want Unit
+	}{
+		{"In what year was he born?", Year},
+		{"what year did this happen", Year},
+		{"which year did the strike happen", Year},
+		{"How many years did he lead the Quds Force?", NoUnit}, // a count of years
+		{"When did the strike happen?", NoUnit},
+		{"What percentage of the vote did he win?", Percent},
+		{"how many percent voted", Percent},
+		{"How much did the strike cost?", Money},
+		{"how much money was raised", Money},
+		{"how many dollars did they pay", Money},
+		{"What price did the oil reach?", Money},
+		{"how many paid holiday days do workers get", NoUnit}, // "paid" after "how many" is no price
+		{"how many points was the penalty worth", NoUnit},
+		{"How much did the skull weigh?", NoUnit},
+		{"Who paid for the strike?", NoUnit},
+	}
+	for _, tt := range tests {
+		if got := Analyze(tt.q, nil, v).Unit; got != tt.want {
+			t.Errorf("%q: unit %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
