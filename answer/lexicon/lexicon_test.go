@@ -206,3 +206,28 @@ func TestNumerals(t *testing.T) {
 		}
 	}
 }
+
+// TestTypo: a word in neither the stories nor WordNet, an edit or two
+// from a word a question is framed with, is read as that word; the
+// nearer and then the longer wins.
+func TestTypo(t *testing.T) {
+	v := NewVocab([]*corpus.Story{corpus.Embedded()})
+	frames := []string{"article", "happen", "happened", "summary", "reacted", "story"}
+	tests := []struct{ w, want string }{
+		{"happend", "happened"}, // as near "happen" as "happened": the longer
+		{"hapened", "happened"},
+		{"sumary", "summary"},
+		{"artical", "article"},
+		{"summery", ""},    // an English word
+		{"strike", ""},     // the story's own word
+		{"stroy", "story"}, // a transposition is one edit
+		{"zappend", ""},    // not the same first letter
+		{"hap", ""},        // too short to tell
+		{"rxacted", "reacted"},
+	}
+	for _, tt := range tests {
+		if got := v.Typo(tt.w, frames); got != tt.want {
+			t.Errorf("Typo(%q) = %q, want %q", tt.w, got, tt.want)
+		}
+	}
+}

@@ -268,6 +268,34 @@ func (v *Vocab) Misspellings(w string) []string {
 	return out
 }
 
+// Typo returns the word of among that w is probably a misspelling of,
+// or "" for none: w is in neither the stories nor WordNet, and a word of
+// among with the same first letter is an edit away (two for words of
+// eight letters or more). Misspellings looks among the stories' words;
+// Typo among the words a question is framed with ("happend" for
+// "happened", "sumary" for "summary"), which a story need not use. The
+// nearest word wins, and of two as near the longer: a typist drops a
+// letter more often than adding one.
+func (v *Vocab) Typo(w string, among []string) string {
+	if len(w) < 5 || !isASCII(w) || v.df[corpus.Stem(w)] > 0 || lookup(corpus.Stem(w)) != "" {
+		return ""
+	}
+	maxd := 1
+	if len(w) >= 8 {
+		maxd = 2
+	}
+	best, bestd := "", maxd+1
+	for _, c := range among {
+		if c == "" || c[0] != w[0] || c == w || abs(len(c)-len(w)) > maxd {
+			continue
+		}
+		if d := editDistance(c, w); d < bestd || d == bestd && len(c) > len(best) {
+			best, bestd = c, d
+		}
+	}
+	return best
+}
+
 // Unheard reports a word that is a name the stories never mention, as
 // far as words can tell: in neither the stories nor WordNet, no
 // misspelling of an English word or of a story's word, and no spelling of

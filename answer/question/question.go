@@ -248,6 +248,13 @@ func (q *Question) TotalIDF() float64 {
 func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 	q := &Question{Text: text, Numbers: map[string]bool{}}
 	toks := tokens(text)
+	for i, t := range toks {
+		// "what happend" asks what "what happened" asks: a misspelled
+		// frame word would be read as a name the stories never use.
+		if c := v.Typo(t.Norm, frameVocabulary); c != "" {
+			toks[i].Norm = c
+		}
+	}
 	q.Norms = make([]string, 0, len(toks))
 	q.Stems = make([]string, 0, len(toks))
 	q.Words = make([]Word, 0, len(toks)) // at most one a token, and a Word is large to copy as the slice grows
@@ -290,7 +297,7 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 			q.HeadClass = ClassOf(w.Stem, v)
 			w.Type = q.HeadClass != NoClass && classWords[q.HeadClass][w.Stem]
 		}
-		if q.Unknown == "" && (w.Proper && !w.Known && len(n) > 2 || unheard(n, v)) {
+		if q.Unknown == "" && !frames(w) && (w.Proper && !w.Known && len(n) > 2 || unheard(n, v)) {
 			q.Unknown = text[t.Start:t.End]
 		}
 		q.Words = append(q.Words, w)
@@ -311,8 +318,10 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 		// "where did the robbery happen?" asks where the robbery was: a
 		// sentence that says "happened" ("we will find out how this
 		// happened") answers nothing for saying it.
+		// "tldr what happened at the marathon" asks what happened at the
+		// marathon: "tldr" frames it too.
 		for i := range q.Words {
-			if framingVerbs[q.Words[i].Norm] {
+			if framingVerbs[q.Words[i].Norm] || summaryRequests[q.Words[i].Norm] {
 				q.Words[i].Type = true
 			}
 		}
@@ -781,8 +790,10 @@ var (
 	// frameWords sit between "what" and the noun it asks for.
 	frameWords    = lexicon.Set("kind kinds type types sort sorts of the a an name names form forms is are was were total number amount percentage size")
 	questionWords = lexicon.Set("who whom whose what which when where why how many much")
-	summaryWords  = lexicon.Set("happened happens happen summarize summarise summary going main idea point gist overview recap give tell tl dr tldr about story article text")
-	quoteVerbs    = lexicon.Set("say said says call called calls describe described tell told write wrote warn warned urge urged promise promised vow vowed claim claimed demand demanded")
+	// summaryRequests ask for a summary whatever else a question says.
+	summaryRequests = lexicon.Set("summarize summarise summary tl dr tldr gist overview recap")
+	summaryWords    = lexicon.Set("happened happens happen summarize summarise summary going main idea point gist overview recap give tell tl dr tldr about story article text")
+	quoteVerbs      = lexicon.Set("say said says call called calls describe described tell told write wrote warn warned urge urged promise promised vow vowed claim claimed demand demanded")
 	// summaryPhrases ask about the story as a whole. They are matched once summaryFillers are taken out, so
 	// "what's this article about", "what is the story about" and "whats it
 	// about" are all "what … about".
@@ -863,6 +874,22 @@ const framingWords = "happen happened happens happening according mention mentio
 // framingVerbs are framingWords as a set: not matched when the question
 // names something else.
 var framingVerbs = lexicon.Set(framingWords)
+
+// frameVocabulary are the words of five letters or more a question is
+// framed with, which a misspelled word is read as (lexicon.Vocab.Typo):
+// sorted, so that the first match is always the same.
+var frameVocabulary = func() []string {
+	var out []string
+	for _, set := range []map[string]bool{summaryWords, genericWords, quoteVerbs, reactionAsked} {
+		for w := range set {
+			if len(w) >= 5 {
+				out = append(out, w)
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}()
 
 // genericWords frame a question without naming its topic.
 var genericWords = lexicon.Set("name named names react reacted reaction respond responded response " +

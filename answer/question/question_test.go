@@ -534,3 +534,33 @@ func TestUnits(t *testing.T) {
 		}
 	}
 }
+
+// TestFrameTypos: a misspelled frame word is read as the word it
+// misspells, and the words that ask for a summary frame a question that
+// names something else rather than name a topic the story lacks.
+func TestFrameTypos(t *testing.T) {
+	v := vocab(t)
+	tests := []struct {
+		q       string
+		kind    Kind
+		unknown string
+	}{
+		{"what happend", Summary, ""},
+		{"what hapened", Summary, ""},
+		{"sumary pls", Summary, ""},
+		{"tldr what happened at the embassy", Other, ""},
+		{"tldr what happend at the embassy", Other, ""},
+		{"what did obama say", Quote, "obama"}, // a name the story lacks is still one
+	}
+	for _, tt := range tests {
+		q := Analyze(tt.q, nil, v)
+		if q.Kind != tt.kind || q.Unknown != tt.unknown {
+			t.Errorf("%q: kind %v unknown %q, want %v %q", tt.q, q.Kind, q.Unknown, tt.kind, tt.unknown)
+		}
+		for _, w := range q.Words {
+			if q.Kind != Summary && summaryRequests[w.Norm] && !w.Type {
+				t.Errorf("%q: %q is matched as a topic", tt.q, w.Norm)
+			}
+		}
+	}
+}
