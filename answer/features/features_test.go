@@ -887,10 +887,7 @@ func TestAgeSpans(t *testing.T) {
 	}
 	for _, tt := range tests {
 		s, _, _ := prepare(t, tt.sentence)
-		i := slices.IndexFunc(s.Words, func(w corpus.Word) bool { return w.Norm == tt.span })
-		if i < 0 {
-			t.Fatalf("%q: no word %q", tt.sentence, tt.span)
-		}
+		i := wordAt(t, s, tt.span)
 		if got := s.isAge(i); got != tt.age {
 			t.Errorf("%q: %q an age %v, want %v", tt.sentence, tt.span, got, tt.age)
 		}
@@ -903,7 +900,7 @@ func TestAgeSpans(t *testing.T) {
 		word, feature string
 		end           int // words after the first in the span
 	}{{"16", "kind_age×age", 0}, {"16", "kind_age×age", 2}, {"16", "kind_age×number", 1}, {"22", "kind_age×number", 0}} {
-		i := slices.IndexFunc(s.Words, func(w corpus.Word) bool { return w.Norm == tt.word })
+		i := wordAt(t, s, tt.word)
 		SpanVector(q, s, Span{i, i + 1 + tt.end}, matched, Context{Vocab: v}, vec)
 		if vec[slices.Index(SpanNames(), tt.feature)] != 1 {
 			t.Errorf("%q and %d words after it, for %q: %s not set", tt.word, tt.end, q.Text, tt.feature)
@@ -927,10 +924,7 @@ func TestClockTimes(t *testing.T) {
 		s, _, _ := prepare(t, tt.sentence)
 		for _, want := range [][]string{tt.dates, tt.counts} {
 			for _, n := range want {
-				i := slices.IndexFunc(s.Words, func(w corpus.Word) bool { return w.Norm == n })
-				if i < 0 {
-					t.Fatalf("%q: no word %q", tt.sentence, n)
-				}
+				i := wordAt(t, s, n)
 				if isDate := slices.Contains(tt.dates, n); s.Date[i] != isDate || !s.Num[i] {
 					t.Errorf("%q: %q date %v number %v, want date %v and a number", tt.sentence, n, s.Date[i], s.Num[i], isDate)
 				}
@@ -964,10 +958,7 @@ func TestUnits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		s, _, _ := prepare(t, tt.sentence)
-		i := slices.IndexFunc(s.Words, func(w corpus.Word) bool { return w.Norm == tt.word })
-		if i < 0 {
-			t.Fatalf("%q: no word %q", tt.sentence, tt.word)
-		}
+		i := wordAt(t, s, tt.word)
 		if got := s.unitOf(i); got != tt.want {
 			t.Errorf("%q: %q written in units %03b, want %03b", tt.sentence, tt.word, got, tt.want)
 		}
@@ -1008,10 +999,21 @@ func TestUnits(t *testing.T) {
 		word string
 		set  float64
 	}{{"1952", 1}, {"40000", 0}, {"friday", 0}} {
-		i := slices.IndexFunc(s.Words, func(w corpus.Word) bool { return w.Norm == tt.word })
+		i := wordAt(t, s, tt.word)
 		SpanVector(q, s, Span{i, i + 1}, matched, Context{Vocab: v}, svec)
 		if svec[unit] != tt.set {
 			t.Errorf("span %q for %q: unit %v, want %v", tt.word, q.Text, svec[unit], tt.set)
 		}
 	}
+}
+
+// wordAt returns the index of the first word of s normalised as norm,
+// failing the test when there is none.
+func wordAt(t *testing.T, s *Sentence, norm string) int {
+	t.Helper()
+	i := slices.IndexFunc(s.Words, func(w corpus.Word) bool { return w.Norm == norm })
+	if i < 0 {
+		t.Fatalf("%q: no word %q", s.Text, norm)
+	}
+	return i
 }
