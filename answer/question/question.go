@@ -251,7 +251,7 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 	for i, t := range toks {
 		// "what happend" asks what "what happened" asks: a misspelled
 		// frame word would be read as a name the stories never use.
-		if c := v.Typo(t.Norm, frameVocabulary); c != "" {
+		if c := typo(t.Norm, v); c != "" {
 			toks[i].Norm = c
 		}
 	}
@@ -484,6 +484,16 @@ func word(n string, capitalised bool, v *lexicon.Vocab) Word {
 // unheard is v.Unheard(n), remembered: it scans WordNet.
 func unheard(n string, v *lexicon.Vocab) bool {
 	return v.Remember("question.unheard:"+n, func() any { return v.Unheard(n) }).(bool)
+}
+
+// typo is v.Typo among the frame words, remembered by the vocabulary:
+// a question's every word is asked, and the answer depends on the word
+// and the stories alone.
+func typo(n string, v *lexicon.Vocab) string {
+	if len(n) < 5 {
+		return "" // too short to tell a misspelling (lexicon.Vocab.Typo)
+	}
+	return v.Remember("question.typo:"+n, func() any { return v.Typo(n, frameVocabulary) }).(string)
 }
 
 func readWord(n string, capitalised bool, v *lexicon.Vocab) Word {

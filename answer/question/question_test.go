@@ -564,3 +564,27 @@ func TestFrameTypos(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAnalyze reads questions as students and SQuAD's writers ask
+// them, misspellings and chat forms included.
+func BenchmarkAnalyze(b *testing.B) {
+	v := lexicon.NewVocab([]*corpus.Story{corpus.Embedded()})
+	questions := []string{
+		"Who authorized the airstrike that killed Soleimani?",
+		"whats this article about",
+		"how old was solemani when he died",
+		"In what year did the United States designate the Quds Force a terrorist organization?",
+		"how did iran react",
+		"what happend",
+		"why did trump order the strike",
+		"where was he killed",
+		"what kind of weapon killed him",
+		"who replaced him as commander of the quds forse",
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, q := range questions {
+			Analyze(q, nil, v)
+		}
+	}
+}
