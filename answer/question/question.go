@@ -41,6 +41,7 @@ const (
 
 var kindNames = [...]string{"other", "who", "when", "where", "count", "age", "why", "how", "quote", "define", "summary", "request"}
 
+// String names the kind as feature names do ("kind_who").
 func (k Kind) String() string {
 	if k >= 0 && int(k) < len(kindNames) {
 		return kindNames[k]
@@ -66,6 +67,7 @@ const (
 
 var classNames = [...]string{"none", "person", "place", "organisation", "time", "quantity"}
 
+// String names the class as feature names do ("class_place").
 func (c Class) String() string {
 	if c >= 0 && int(c) < len(classNames) {
 		return classNames[c]
@@ -116,6 +118,7 @@ const (
 
 var unitNames = [...]string{"none", "year", "percent", "money"}
 
+// String names the unit, as the sentence feature "unit_year" does.
 func (u Unit) String() string {
 	if u >= 0 && int(u) < len(unitNames) {
 		return unitNames[u]
