@@ -216,8 +216,12 @@ func readSentence(s corpus.Sentence) *Sentence {
 		ps.filter.add(ps.stemHash[i])
 		ps.function[i] = functionWord(w.Norm)
 		ps.lead[i] = spanLead(w.Norm)
-		ps.age[i] = corpus.AgeAt(s.Text, s.Words, i)
-		ps.unit[i] = unitAt(s.Text, s.Words, i)
+		if ps.Num[i] = corpus.IsNumber(w.Norm); ps.Num[i] {
+			// Only a number is an age or has a unit: both readings would
+			// ask again.
+			ps.age[i] = corpus.AgeAt(s.Text, s.Words, i)
+			ps.unit[i] = unitAt(s.Text, s.Words, i)
+		}
 		if i+1 < n {
 			ps.breakAfter[i] = breaksText(s.Text, s.Words, i)
 		}
@@ -232,7 +236,6 @@ func readSentence(s corpus.Sentence) *Sentence {
 		ps.Stems[w.Stem] = true
 		r, _ := utf8.DecodeRuneInString(s.Text[w.Start:])
 		isCap := unicode.IsUpper(r)
-		ps.Num[i] = corpus.IsNumber(w.Norm)
 		ps.Date[i] = corpus.IsDate(w.Norm) || isYear(w.Norm)
 		if i == 0 {
 			ps.PronounStart = pronouns[w.Norm]

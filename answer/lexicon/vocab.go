@@ -251,12 +251,9 @@ func (v *Vocab) Variants(w string) []string {
 // word with the same first letter is one edit away (two for words of
 // eight letters or more). "happend" finds "happened", "forse" "force".
 func (v *Vocab) Misspellings(w string) []string {
-	if len(w) < 5 || !isASCII(w) || v.df[corpus.Stem(w)] > 0 || lookup(corpus.Stem(w)) != "" {
+	maxd, ok := v.misspellable(w)
+	if !ok {
 		return nil
-	}
-	maxd := 1
-	if len(w) >= 8 {
-		maxd = 2
 	}
 	var out []string
 	for _, c := range v.byFirst[w[0]] {
@@ -268,6 +265,22 @@ func (v *Vocab) Misspellings(w string) []string {
 	return out
 }
 
+// misspellable reports whether w may be a misspelling — five letters or
+// more, in neither the stories nor WordNet — and how many edits from the
+// word it misspells: one, or two for words of eight letters or more.
+func (v *Vocab) misspellable(w string) (maxEdits int, ok bool) {
+	if len(w) < 5 || !isASCII(w) {
+		return 0, false
+	}
+	if stem := corpus.Stem(w); v.df[stem] > 0 || lookup(stem) != "" {
+		return 0, false
+	}
+	if len(w) >= 8 {
+		return 2, true
+	}
+	return 1, true
+}
+
 // Typo returns the word of among that w is probably a misspelling of,
 // or "" for none: w is in neither the stories nor WordNet, and a word of
 // among with the same first letter is an edit away (two for words of
@@ -277,12 +290,9 @@ func (v *Vocab) Misspellings(w string) []string {
 // nearest word wins, and of two as near the longer: a typist drops a
 // letter more often than adding one.
 func (v *Vocab) Typo(w string, among []string) string {
-	if len(w) < 5 || !isASCII(w) || v.df[corpus.Stem(w)] > 0 || lookup(corpus.Stem(w)) != "" {
+	maxd, ok := v.misspellable(w)
+	if !ok {
 		return ""
-	}
-	maxd := 1
-	if len(w) >= 8 {
-		maxd = 2
 	}
 	best, bestd := "", maxd+1
 	for _, c := range among {
