@@ -147,9 +147,16 @@ func Vector(s Signals) []float64 {
 	return out
 }
 
+// knownWord reports whether the stories use any of the question's words,
+// its borrowed ones included: a follow-up that says only "why?" or "how
+// old is he?", or names its referent in words the story does not use
+// ("what did this agreement do?" after "what treaty ended the wars?"),
+// is searched with the question before, and whether that finds an
+// answer is the calibrated decision's to make. Refusing such follow-ups
+// outright cited nothing at all.
 func knownWord(q *question.Question) bool {
 	for _, w := range q.Words {
-		if w.Known && !w.Borrowed {
+		if w.Known {
 			return true
 		}
 	}

@@ -333,7 +333,10 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 		// "what happened in 1973?" asks about something, not for a summary
 		q.Kind, q.Vague = Other, false
 	}
-	if prev != nil && (anaphoric || len(q.Words) <= 1 || q.Kind == Summary) {
+	// A line with no word of its own leans on the one before only when
+	// it asks something ("why?"): "%s %d" is not a follow-up.
+	asks := slices.ContainsFunc(q.Norms, func(n string) bool { return questionWords[n] })
+	if prev != nil && (anaphoric || len(q.Words) == 1 || len(q.Words) == 0 && asks || q.Kind == Summary) {
 		q.borrow(prev, v)
 	}
 	q.meanSubject(prev, v)
