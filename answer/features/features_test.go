@@ -955,6 +955,13 @@ func TestUnits(t *testing.T) {
 		{"Some 1500 people came.", "1500", uYear},      // four digits: the sentence's reading decides, the model weighs it
 		{"Some 150 people came.", "150", 0},
 		{"It cost $2,000 in 1999.", "2000", uMoney}, // a year has no thousands comma
+		{"He has driven a bus for 14 years.", "14", uDuration},
+		{"It set off a nine-hour search.", "nine", uDuration},
+		{"The sedative takes up to 10 minutes to work.", "10", uDuration},
+		{"It lasted two and a half hours.", "half", uDuration},
+		{"The animal, a 6-year-old named Aizada, ran.", "6", 0}, // an age, not a duration
+		{"Suleimani, 62 years old, was killed.", "62", 0},
+		{"Some 2 million hours were lost in 1999.", "2", uDuration},
 	}
 	for _, tt := range tests {
 		s, _, _ := prepare(t, tt.sentence)
@@ -979,6 +986,7 @@ func TestUnits(t *testing.T) {
 		{"how much did the city pay for the hall", "unit_money", 1},
 		{"what percentage of the hall did the city buy", "unit_percent", 0},
 		{"what year after 1952 did the city buy the hall", "unit_year", 0}, // the question's own year answers nothing
+		{"how long did the city own the hall", "unit_duration", 0},
 	} {
 		q := question.Analyze(tt.q, nil, v)
 		SentenceVector(q, s, Context{Para: p, Paragraphs: 1, Vocab: v}, vec)
@@ -988,6 +996,14 @@ func TestUnits(t *testing.T) {
 		if k := Keys(q, vec); k.UnitMissing != 1-tt.set {
 			t.Errorf("%q: unit missing %v, want %v", tt.q, k.UnitMissing, 1-tt.set)
 		}
+	}
+
+	// A duration answers "how long"; a date of the same sentence does not.
+	ds, dp, dv := prepare(t, "The city has owned the hall since 1952, for 70 years.")
+	dq := question.Analyze("how long has the city owned the hall", nil, dv)
+	SentenceVector(dq, ds, Context{Para: dp, Paragraphs: 1, Vocab: dv}, vec)
+	if get("unit_duration") != 1 || Keys(dq, vec).UnitMissing != 0 {
+		t.Errorf("%q: unit_duration %v, want 1", dq.Text, get("unit_duration"))
 	}
 
 	// The short answer: the span written in the unit asked.

@@ -29,7 +29,7 @@ import (
 // renamed or computed differently; committed weights of another version
 // are refused. The search is part of it: the candidates and their
 // retrieval features depend on the terms it searches.
-const SchemaVersion = 26
+const SchemaVersion = 27
 
 // A Sentence is what the features need of a story's sentence, computed
 // once when the engine is built.
@@ -294,15 +294,17 @@ func markTimes(s corpus.Sentence, num, age, date []bool) {
 
 // The units a number is written with, as bits of a word: a year
 // ("1973"), a percent ("2%", "3 percent", "5 per cent") or a sum of
-// money ("$7.4 million", "€6.8 million", "20 cents").
+// money ("$7.4 million", "€6.8 million", "20 cents") or a duration ("23
+// years", "a nine-hour search", "up to 10 minutes"; not "62 years old").
 const (
 	uYear uint8 = 1 << iota
 	uPercent
 	uMoney
+	uDuration
 )
 
 // unitBits are the bits of each question.Unit.
-var unitBits = [question.NumUnits]uint8{question.Year: uYear, question.Percent: uPercent, question.Money: uMoney}
+var unitBits = [question.NumUnits]uint8{question.Year: uYear, question.Percent: uPercent, question.Money: uMoney, question.Duration: uDuration}
 
 var (
 	// currencyWords name money after a number. "Pounds" and "marks" are
@@ -310,6 +312,8 @@ var (
 	currencyWords = lexicon.Set("dollar dollars euro euros cent cents yen yuan renminbi rupee rupees franc francs peso pesos " +
 		"ruble rubles rouble roubles lira lire dinar dinars riyal riyals rand krona kronor krone kroner shilling shillings sterling")
 	scaleWords = lexicon.Set("hundred thousand million billion trillion")
+	// timeUnits measure a duration after a number.
+	timeUnits = lexicon.Set("second seconds minute minutes hour hours day days week weeks month months year years decade decades century centuries")
 )
 
 // unitAt returns the units that word i of a sentence (text, cut into
@@ -339,6 +343,9 @@ func unitAt(text string, ws []corpus.Word, i int) uint8 {
 	}
 	if j < len(ws) && currencyWords[ws[j].Norm] {
 		u |= uMoney
+	}
+	if j < len(ws) && timeUnits[ws[j].Norm] && !(j+1 < len(ws) && ws[j+1].Norm == "old") {
+		u |= uDuration
 	}
 	if rest := text[ws[i].End:]; strings.HasPrefix(rest, "%") || strings.HasPrefix(rest, " %") ||
 		i+1 < len(ws) && (ws[i+1].Norm == "percent" || ws[i+1].Norm == "per" && i+2 < len(ws) && ws[i+2].Norm == "cent") {
@@ -432,6 +439,7 @@ const (
 	fUnitYear // the sentence holds a number in the unit asked for (question.Unit), one slot for each
 	fUnitPercent
 	fUnitMoney
+	fUnitDuration
 	numBase
 )
 
@@ -440,7 +448,7 @@ var baseNames = [numBase]string{"bias", "para_score", "para_top", "para_rank_inv
 	"para_only", "borrowed", "prev_cited", "miss_rare", "miss_rare_sent", "unmatched", "bigram", "phrase", "proper_missing", "proper_missing_para",
 	"head_in", "compact", "density", "q_number_missing", "first_para", "last_para", "para_pos", "first_sent", "log_len",
 	"pronoun_start", "neg_mismatch", "antonym", "summary_first_para", "summary_first_sent", "caption", "antecedent",
-	"unit_year", "unit_percent", "unit_money"}
+	"unit_year", "unit_percent", "unit_money", "unit_duration"}
 
 // maxChain is how far back a chain of sentences that refer back is
 // followed for the words a sentence lacks.
@@ -914,8 +922,8 @@ type Key struct {
 	// question's words. HeadMissing: the thing a "what X"/"how many X"
 	// asks about is not in the sentence, by name or by kind.
 	TypeMissing, NearMissing, HeadMissing float64
-	// UnitMissing: the question asks for a year, a percent or a sum of
-	// money and the sentence writes no number so.
+	// UnitMissing: the question asks for a year, a percent, a sum of
+	// money or a duration and the sentence writes no number so.
 	UnitMissing float64
 }
 

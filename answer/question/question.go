@@ -104,7 +104,8 @@ func ClassOf(stem string, v *lexicon.Vocab) Class {
 // share in percent; "how much did it cost" for a sum of money. A sentence
 // with no such number cannot answer, however many of the question's words
 // it holds: SQuAD's unanswerable "what year" questions are mostly
-// answered by such sentences.
+// answered by such sentences. "How long did the search go on?" asks for
+// a duration: "a nine-hour search", "for 23 years".
 type Unit int
 
 // Units. The order is part of the feature schema.
@@ -113,10 +114,11 @@ const (
 	Year
 	Percent
 	Money
+	Duration
 	NumUnits
 )
 
-var unitNames = [...]string{"none", "year", "percent", "money"}
+var unitNames = [...]string{"none", "year", "percent", "money", "duration"}
 
 // String names the unit, as the sentence feature "unit_year" does.
 func (u Unit) String() string {
@@ -140,6 +142,16 @@ var (
 	priceHeads = lexicon.Set("price cost fee salari wage budget fine")
 )
 
+// asksHowLong reports whether norms say "how long".
+func asksHowLong(norms []string) bool {
+	for i := 0; i+1 < len(norms); i++ {
+		if norms[i] == "how" && norms[i+1] == "long" {
+			return true
+		}
+	}
+	return false
+}
+
 // unitOf reads the unit a question asks for from its kind, its head noun
 // (stemmed) and its words (normalised).
 func unitOf(k Kind, head string, norms []string) Unit {
@@ -151,6 +163,11 @@ func unitOf(k Kind, head string, norms []string) Unit {
 	case k == Count && (slices.ContainsFunc(norms, func(n string) bool { return moneyNames[n] }) || priceHeads[head] ||
 		slices.Contains(norms, "much") && slices.ContainsFunc(norms, func(n string) bool { return moneyAsked[n] })):
 		return Money
+	case k == Count && (asksHowLong(norms) || slices.Contains(norms, "much") && slices.Contains(norms, "time")):
+		// "how long did it take", "how much time": nearly always a
+		// duration in the questions read (a length, "how long is the
+		// bridge", is rarer)
+		return Duration
 	}
 	return NoUnit
 }

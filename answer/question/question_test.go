@@ -527,6 +527,12 @@ func TestUnits(t *testing.T) {
 		{"how many points was the penalty worth", NoUnit},
 		{"How much did the skull weigh?", NoUnit},
 		{"Who paid for the strike?", NoUnit},
+		{"how long did the search go on for", Duration},
+		{"How long does the Members Debate last?", Duration},
+		{"how much time did they have", Duration},
+		{"how much did the strike cost, and how long did it take", Money}, // money asked first
+		{"how far away was the vet", NoUnit},
+		{"long after the strike, who spoke?", NoUnit}, // "long" alone asks nothing
 	}
 	for _, tt := range tests {
 		if got := Analyze(tt.q, nil, v).Unit; got != tt.want {
