@@ -951,8 +951,8 @@ func TestUnits(t *testing.T) {
 		{"The fund raised 300,000 euros.", "300000", uMoney},
 		{"The fund raised 2 million dollars in 2019.", "2", uMoney},
 		{"The fund raised 2 million dollars in 2019.", "2019", uYear},
-		{"The block weighed 2,800 pounds.", "2800", 0}, // a weight, not sterling
-		{"Some 1500 people came.", "1500", uYear},      // four digits: the sentence's reading decides, the model weighs it
+		{"The block weighed 2,800 pounds.", "2800", uMeasure}, // a weight, not sterling
+		{"Some 1500 people came.", "1500", uYear},             // four digits: the sentence's reading decides, the model weighs it
 		{"Some 150 people came.", "150", 0},
 		{"It cost $2,000 in 1999.", "2000", uMoney}, // a year has no thousands comma
 		{"He has driven a bus for 14 years.", "14", uDuration},
@@ -962,6 +962,10 @@ func TestUnits(t *testing.T) {
 		{"The animal, a 6-year-old named Aizada, ran.", "6", 0}, // an age, not a duration
 		{"Suleimani, 62 years old, was killed.", "62", 0},
 		{"Some 2 million hours were lost in 1999.", "2", uDuration},
+		{"The van was found 14 kilometers from the city.", "14", uMeasure},
+		{"It was 31 degrees Celsius.", "31", uMeasure},
+		{"The fire grew to 18,400 acres.", "18400", uMeasure},
+		{"The fire destroyed 18,400 homes.", "18400", 0},
 	}
 	for _, tt := range tests {
 		s, _, _ := prepare(t, tt.sentence)

@@ -29,7 +29,7 @@ import (
 // renamed or computed differently; committed weights of another version
 // are refused. The search is part of it: the candidates and their
 // retrieval features depend on the terms it searches.
-const SchemaVersion = 27
+const SchemaVersion = 28
 
 // A Sentence is what the features need of a story's sentence, computed
 // once when the engine is built.
@@ -295,16 +295,18 @@ func markTimes(s corpus.Sentence, num, age, date []bool) {
 // The units a number is written with, as bits of a word: a year
 // ("1973"), a percent ("2%", "3 percent", "5 per cent") or a sum of
 // money ("$7.4 million", "€6.8 million", "20 cents") or a duration ("23
-// years", "a nine-hour search", "up to 10 minutes"; not "62 years old").
+// years", "a nine-hour search", "up to 10 minutes"; not "62 years old")
+// or a measure ("14 kilometers", "2,800 pounds", "31 degrees Celsius").
 const (
 	uYear uint8 = 1 << iota
 	uPercent
 	uMoney
 	uDuration
+	uMeasure
 )
 
 // unitBits are the bits of each question.Unit.
-var unitBits = [question.NumUnits]uint8{question.Year: uYear, question.Percent: uPercent, question.Money: uMoney, question.Duration: uDuration}
+var unitBits = [question.NumUnits]uint8{question.Year: uYear, question.Percent: uPercent, question.Money: uMoney, question.Duration: uDuration, question.Measure: uMeasure}
 
 var (
 	// currencyWords name money after a number. "Pounds" and "marks" are
@@ -314,6 +316,12 @@ var (
 	scaleWords = lexicon.Set("hundred thousand million billion trillion")
 	// timeUnits measure a duration after a number.
 	timeUnits = lexicon.Set("second seconds minute minutes hour hours day days week weeks month months year years decade decades century centuries")
+	// measureUnits measure a length, an area, a volume, a weight, a
+	// temperature or a speed after a number.
+	measureUnits = lexicon.Set("meter meters metre metres kilometer kilometers kilometre kilometres km mile miles yard yards foot feet inch inches " +
+		"centimeter centimeters centimetre centimetres cm millimeter millimeters millimetre millimetres mm square cubic acre acres hectare hectares " +
+		"gallon gallons liter liters litre litres kilogram kilograms kg gram grams pound pounds lb lbs ounce ounces ton tons tonne tonnes " +
+		"degree degrees mph knot knots")
 )
 
 // unitAt returns the units that word i of a sentence (text, cut into
@@ -346,6 +354,9 @@ func unitAt(text string, ws []corpus.Word, i int) uint8 {
 	}
 	if j < len(ws) && timeUnits[ws[j].Norm] && !(j+1 < len(ws) && ws[j+1].Norm == "old") {
 		u |= uDuration
+	}
+	if j < len(ws) && measureUnits[ws[j].Norm] {
+		u |= uMeasure
 	}
 	if rest := text[ws[i].End:]; strings.HasPrefix(rest, "%") || strings.HasPrefix(rest, " %") ||
 		i+1 < len(ws) && (ws[i+1].Norm == "percent" || ws[i+1].Norm == "per" && i+2 < len(ws) && ws[i+2].Norm == "cent") {
@@ -440,6 +451,7 @@ const (
 	fUnitPercent
 	fUnitMoney
 	fUnitDuration
+	fUnitMeasure
 	numBase
 )
 
@@ -448,7 +460,7 @@ var baseNames = [numBase]string{"bias", "para_score", "para_top", "para_rank_inv
 	"para_only", "borrowed", "prev_cited", "miss_rare", "miss_rare_sent", "unmatched", "bigram", "phrase", "proper_missing", "proper_missing_para",
 	"head_in", "compact", "density", "q_number_missing", "first_para", "last_para", "para_pos", "first_sent", "log_len",
 	"pronoun_start", "neg_mismatch", "antonym", "summary_first_para", "summary_first_sent", "caption", "antecedent",
-	"unit_year", "unit_percent", "unit_money", "unit_duration"}
+	"unit_year", "unit_percent", "unit_money", "unit_duration", "unit_measure"}
 
 // maxChain is how far back a chain of sentences that refer back is
 // followed for the words a sentence lacks.
@@ -923,7 +935,7 @@ type Key struct {
 	// asks about is not in the sentence, by name or by kind.
 	TypeMissing, NearMissing, HeadMissing float64
 	// UnitMissing: the question asks for a year, a percent, a sum of
-	// money or a duration and the sentence writes no number so.
+	// money, a duration or a measure and the sentence writes no number so.
 	UnitMissing float64
 }
 

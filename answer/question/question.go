@@ -105,7 +105,8 @@ func ClassOf(stem string, v *lexicon.Vocab) Class {
 // with no such number cannot answer, however many of the question's words
 // it holds: SQuAD's unanswerable "what year" questions are mostly
 // answered by such sentences. "How long did the search go on?" asks for
-// a duration: "a nine-hour search", "for 23 years".
+// a duration: "a nine-hour search", "for 23 years"; "how far", "how big"
+// or "how hot" for a measure: "14 kilometers", "24 feet", "31 degrees".
 type Unit int
 
 // Units. The order is part of the feature schema.
@@ -115,10 +116,11 @@ const (
 	Percent
 	Money
 	Duration
+	Measure
 	NumUnits
 )
 
-var unitNames = [...]string{"none", "year", "percent", "money", "duration"}
+var unitNames = [...]string{"none", "year", "percent", "money", "duration", "measure"}
 
 // String names the unit, as the sentence feature "unit_year" does.
 func (u Unit) String() string {
@@ -140,12 +142,21 @@ var (
 	// priceHeads ask for money as what a what-question asks for: "what
 	// price", "which fee" (stemmed).
 	priceHeads = lexicon.Set("price cost fee salari wage budget fine")
+	// measureAsked ask for a measure after "how": a length, a height, a
+	// weight, a size, a temperature or a speed. "How large" asks as
+	// often for a count ("how large was the crowd").
+	measureAsked = lexicon.Set("far tall high heavy wide deep big hot cold warm fast")
 )
 
 // asksHowLong reports whether norms say "how long".
 func asksHowLong(norms []string) bool {
+	return asksHow(norms, map[string]bool{"long": true})
+}
+
+// asksHow reports whether norms say "how" before one of words.
+func asksHow(norms []string, words map[string]bool) bool {
 	for i := 0; i+1 < len(norms); i++ {
-		if norms[i] == "how" && norms[i+1] == "long" {
+		if norms[i] == "how" && words[norms[i+1]] {
 			return true
 		}
 	}
@@ -168,6 +179,8 @@ func unitOf(k Kind, head string, norms []string) Unit {
 		// duration in the questions read (a length, "how long is the
 		// bridge", is rarer)
 		return Duration
+	case asksHow(norms, measureAsked):
+		return Measure
 	}
 	return NoUnit
 }

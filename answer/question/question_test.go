@@ -531,7 +531,11 @@ func TestUnits(t *testing.T) {
 		{"How long does the Members Debate last?", Duration},
 		{"how much time did they have", Duration},
 		{"how much did the strike cost, and how long did it take", Money}, // money asked first
-		{"how far away was the vet", NoUnit},
+		{"how far away was the vet", Measure},
+		{"how big was the dinosuar", Measure},
+		{"How tall was Qaani?", Measure},
+		{"how hot was it at 9 30", Measure},
+		{"how large was the crowd", NoUnit},
 		{"long after the strike, who spoke?", NoUnit}, // "long" alone asks nothing
 	}
 	for _, tt := range tests {
