@@ -1002,7 +1002,7 @@ func TestUnits(t *testing.T) {
 		}
 	}
 
-	// A duration answers "how long"; a date of the same sentence does not.
+	// A duration in the sentence answers "how long", beside its year.
 	ds, dp, dv := prepare(t, "The city has owned the hall since 1952, for 70 years.")
 	dq := question.Analyze("how long has the city owned the hall", nil, dv)
 	SentenceVector(dq, ds, Context{Para: dp, Paragraphs: 1, Vocab: dv}, vec)

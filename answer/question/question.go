@@ -146,11 +146,13 @@ var (
 	// weight, a size, a temperature or a speed. "How large" asks as
 	// often for a count ("how large was the crowd").
 	measureAsked = lexicon.Set("far tall high heavy wide deep big hot cold warm fast")
+	// durationAsked asks for a duration after "how".
+	durationAsked = lexicon.Set("long")
 )
 
 // asksHowLong reports whether norms say "how long".
 func asksHowLong(norms []string) bool {
-	return asksHow(norms, map[string]bool{"long": true})
+	return asksHow(norms, durationAsked)
 }
 
 // asksHow reports whether norms say "how" before one of words.
