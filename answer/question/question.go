@@ -298,6 +298,9 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 		q.Stems = append(q.Stems, v.Stem(t.Norm))
 	}
 	q.Kind = classify(q.Norms)
+	if q.Kind != Request && isSum(text, q.Norms) {
+		q.Kind = Request // "whats 2+2" is no question about the story
+	}
 	q.Vague = q.Kind == Summary
 	headAt := findHead(toks, q.Norms, text)
 	anaphoric := false
@@ -778,6 +781,42 @@ func IsRequest(norms []string) bool {
 		return strings.HasPrefix(joined, " tell me a ") || strings.HasPrefix(joined, " tell us a ") || strings.HasPrefix(joined, " tell a ")
 	}
 	return false
+}
+
+// sumWords may stand in a sum beside its numbers.
+var sumWords = lexicon.Set("plus minus times divided multiplied by x equals equal")
+
+// isSum reports whether text is arithmetic ("whats 2+2", "what is 7 x
+// 8"): a digit, an operator and a digit, and no word but numbers,
+// question words, function words and the words of a sum. Asked of a
+// story, "2+2" would otherwise be searched as "two".
+func isSum(text string, norms []string) bool {
+	op := false
+	for i := 0; i < len(text) && !op; i++ {
+		if text[i] < '0' || text[i] > '9' {
+			continue
+		}
+		j := i + 1
+		for j < len(text) && text[j] == ' ' {
+			j++
+		}
+		if j < len(text) && strings.IndexByte("+-*/x^=", text[j]) >= 0 {
+			k := j + 1
+			for k < len(text) && text[k] == ' ' {
+				k++
+			}
+			op = k < len(text) && text[k] >= '0' && text[k] <= '9'
+		}
+	}
+	if !op {
+		return false
+	}
+	for _, n := range norms {
+		if !corpus.IsNumber(n) && !StopWords[n] && !questionWords[n] && !sumWords[n] {
+			return false
+		}
+	}
+	return true
 }
 
 // findHead finds the noun a "what X", "which X" or "how many X" question
