@@ -150,11 +150,6 @@ var (
 	durationAsked = lexicon.Set("long")
 )
 
-// asksHowLong reports whether norms say "how long".
-func asksHowLong(norms []string) bool {
-	return asksHow(norms, durationAsked)
-}
-
 // asksHow reports whether norms say "how" before one of words.
 func asksHow(norms []string, words map[string]bool) bool {
 	for i := 0; i+1 < len(norms); i++ {
@@ -176,7 +171,7 @@ func unitOf(k Kind, head string, norms []string) Unit {
 	case k == Count && (slices.ContainsFunc(norms, func(n string) bool { return moneyNames[n] }) || priceHeads[head] ||
 		slices.Contains(norms, "much") && slices.ContainsFunc(norms, func(n string) bool { return moneyAsked[n] })):
 		return Money
-	case k == Count && (asksHowLong(norms) || slices.Contains(norms, "much") && slices.Contains(norms, "time")):
+	case k == Count && (asksHow(norms, durationAsked) || slices.Contains(norms, "much") && slices.Contains(norms, "time")):
 		// "how long did it take", "how much time": nearly always a
 		// duration in the questions read (a length, "how long is the
 		// bridge", is rarer)
