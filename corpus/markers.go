@@ -73,7 +73,7 @@ func (t Token) token() Token { return t }
 
 // AgeAt reports whether word i of ws, the words of text, is a number
 // written as a person's age: "who was 62", "she is 45", "Suleimani was
-// 62", "aged 40", "at age 62", "in his 20s", "a 16-year-old", "16 years
+// 62", "aged 40", "at age 62", "ages 34 and 27", "in his 20s", "a 16-year-old", "16 years
 // old", "an 8-month-old", or set off by commas after a name ("Tomás
 // Reyes, 23, a student"). The index marks the sentences that hold one
 // and the span model types it: both read it here, so they agree. A
@@ -104,8 +104,10 @@ func AgeAt[T tokener](text string, ws []T, i int) bool {
 	switch {
 	case (prev == "his" || prev == "her" || prev == "their") && strings.HasSuffix(t.Norm, "0s"):
 		return true
-	case prev == "aged" || prev == "age":
+	case prev == "aged" || prev == "age" || prev == "ages":
 		return true
+	case prev == "and" && norm(i-3) == "ages" && IsNumber(norm(i-2)):
+		return true // the second of "two men, ages 34 and 27"
 	case (prev == "was" || prev == "is") && (personWords[norm(i-2)] || name(i-2)):
 		return true
 	case ageUnits[next] && norm(i+2) == "old":

@@ -959,8 +959,11 @@ func TestUnits(t *testing.T) {
 		{"It set off a nine-hour search.", "nine", uDuration},
 		{"The sedative takes up to 10 minutes to work.", "10", uDuration},
 		{"It lasted two and a half hours.", "half", uDuration},
-		{"The animal, a 6-year-old named Aizada, ran.", "6", 0}, // an age, not a duration
-		{"Suleimani, 62 years old, was killed.", "62", 0},
+		{"The animal, a 6-year-old named Aizada, ran.", "6", uAge}, // an age, not a duration
+		{"Suleimani, 62 years old, was killed.", "62", uAge},
+		{"Lotte Peeters, 38, a teacher, brought her class.", "38", uAge},
+		{"Police detained two men, ages 34 and 27.", "27", uAge},
+		{"The van was found 38 kilometers away.", "38", uMeasure}, // no age, however near a name
 		{"Some 2 million hours were lost in 1999.", "2", uDuration},
 		{"The van was found 14 kilometers from the city.", "14", uMeasure},
 		{"It was 31 degrees Celsius.", "31", uMeasure},
@@ -971,10 +974,10 @@ func TestUnits(t *testing.T) {
 		s, _, _ := prepare(t, tt.sentence)
 		i := wordAt(t, s, tt.word)
 		if got := s.unitOf(i); got != tt.want {
-			t.Errorf("%q: %q written in units %03b, want %03b", tt.sentence, tt.word, got, tt.want)
+			t.Errorf("%q: %q written in units %06b, want %06b", tt.sentence, tt.word, got, tt.want)
 		}
 		if got := bare(s).unitOf(i); got != tt.want {
-			t.Errorf("%q: %q read on the spot in units %03b, want %03b", tt.sentence, tt.word, got, tt.want)
+			t.Errorf("%q: %q read on the spot in units %06b, want %06b", tt.sentence, tt.word, got, tt.want)
 		}
 	}
 
@@ -1025,6 +1028,7 @@ func TestUnits(t *testing.T) {
 			t.Errorf("span %q for %q: unit %v, want %v", tt.word, q.Text, svec[unit], tt.set)
 		}
 	}
+
 }
 
 // wordAt returns the index of the first word of s normalised as norm,

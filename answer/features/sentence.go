@@ -29,7 +29,7 @@ import (
 // renamed or computed differently; committed weights of another version
 // are refused. The search is part of it: the candidates and their
 // retrieval features depend on the terms it searches.
-const SchemaVersion = 28
+const SchemaVersion = 29
 
 // A Sentence is what the features need of a story's sentence, computed
 // once when the engine is built.
@@ -219,8 +219,9 @@ func readSentence(s corpus.Sentence) *Sentence {
 		if ps.Num[i] = corpus.IsNumber(w.Norm); ps.Num[i] {
 			// Only a number is an age or has a unit: both readings would
 			// ask again.
-			ps.age[i] = corpus.AgeAt(s.Text, s.Words, i)
 			ps.unit[i] = unitAt(s.Text, s.Words, i)
+			ps.age[i] = ps.unit[i]&uAge != 0 // corpus.AgeAt
+
 		}
 		if i+1 < n {
 			ps.breakAfter[i] = breaksText(s.Text, s.Words, i)
@@ -296,17 +297,19 @@ func markTimes(s corpus.Sentence, num, age, date []bool) {
 // ("1973"), a percent ("2%", "3 percent", "5 per cent") or a sum of
 // money ("$7.4 million", "€6.8 million", "20 cents") or a duration ("23
 // years", "a nine-hour search", "up to 10 minutes"; not "62 years old")
-// or a measure ("14 kilometers", "2,800 pounds", "31 degrees Celsius").
+// or a measure ("14 kilometers", "2,800 pounds", "31 degrees Celsius")
+// or an age ("Qaani, 62,", "a 16-year-old", corpus.AgeAt).
 const (
 	uYear uint8 = 1 << iota
 	uPercent
 	uMoney
 	uDuration
 	uMeasure
+	uAge
 )
 
 // unitBits are the bits of each question.Unit.
-var unitBits = [question.NumUnits]uint8{question.Year: uYear, question.Percent: uPercent, question.Money: uMoney, question.Duration: uDuration, question.Measure: uMeasure}
+var unitBits = [question.NumUnits]uint8{question.Year: uYear, question.Percent: uPercent, question.Money: uMoney, question.Duration: uDuration, question.Measure: uMeasure, question.Aged: uAge}
 
 var (
 	// currencyWords name money after a number. "Pounds" and "marks" are
@@ -357,6 +360,9 @@ func unitAt(text string, ws []corpus.Word, i int) uint8 {
 	}
 	if j < len(ws) && measureUnits[ws[j].Norm] {
 		u |= uMeasure
+	}
+	if corpus.AgeAt(text, ws, i) {
+		u |= uAge
 	}
 	if rest := text[ws[i].End:]; strings.HasPrefix(rest, "%") || strings.HasPrefix(rest, " %") ||
 		i+1 < len(ws) && (ws[i+1].Norm == "percent" || ws[i+1].Norm == "per" && i+2 < len(ws) && ws[i+2].Norm == "cent") {
@@ -452,6 +458,7 @@ const (
 	fUnitMoney
 	fUnitDuration
 	fUnitMeasure
+	fUnitAge
 	numBase
 )
 
@@ -460,7 +467,7 @@ var baseNames = [numBase]string{"bias", "para_score", "para_top", "para_rank_inv
 	"para_only", "borrowed", "prev_cited", "miss_rare", "miss_rare_sent", "unmatched", "bigram", "phrase", "proper_missing", "proper_missing_para",
 	"head_in", "compact", "density", "q_number_missing", "first_para", "last_para", "para_pos", "first_sent", "log_len",
 	"pronoun_start", "neg_mismatch", "antonym", "summary_first_para", "summary_first_sent", "caption", "antecedent",
-	"unit_year", "unit_percent", "unit_money", "unit_duration", "unit_measure"}
+	"unit_year", "unit_percent", "unit_money", "unit_duration", "unit_measure", "unit_age"}
 
 // maxChain is how far back a chain of sentences that refer back is
 // followed for the words a sentence lacks.
@@ -935,7 +942,8 @@ type Key struct {
 	// asks about is not in the sentence, by name or by kind.
 	TypeMissing, NearMissing, HeadMissing float64
 	// UnitMissing: the question asks for a year, a percent, a sum of
-	// money, a duration or a measure and the sentence writes no number so.
+	// money, a duration, a measure or an age and the sentence writes no
+	// number so.
 	UnitMissing float64
 }
 
@@ -954,6 +962,9 @@ func Keys(q *question.Question, v []float64) Key {
 		t = tPlace
 	case question.Count, question.Age:
 		t = tNumber
+	}
+	if t < 0 && q.AsksName {
+		t = tNewName // "whats the name of the alarm company"
 	}
 	if t >= 0 {
 		if v[numBase+int(q.Kind)*(numTypes+1)+1+t] == 0 {

@@ -106,7 +106,10 @@ func ClassOf(stem string, v *lexicon.Vocab) Class {
 // it holds: SQuAD's unanswerable "what year" questions are mostly
 // answered by such sentences. "How long did the search go on?" asks for
 // a duration: "a nine-hour search", "for 23 years"; "how far", "how big"
-// or "how hot" for a measure: "14 kilometers", "24 feet", "31 degrees".
+// or "how hot" for a measure: "14 kilometers", "24 feet", "31 degrees";
+// "how old" for someone's age: "Lotte Peeters, 38,", "a 16-year-old".
+// Students ask "how old is the mayor?" of stories that give the ages of
+// others only: a number that is no age cannot answer it.
 type Unit int
 
 // Units. The order is part of the feature schema.
@@ -117,10 +120,11 @@ const (
 	Money
 	Duration
 	Measure
+	Aged // an age (corpus.AgeAt); named so beside the Age kind
 	NumUnits
 )
 
-var unitNames = [...]string{"none", "year", "percent", "money", "duration", "measure"}
+var unitNames = [...]string{"none", "year", "percent", "money", "duration", "measure", "age"}
 
 // String names the unit, as the sentence feature "unit_year" does.
 func (u Unit) String() string {
@@ -164,6 +168,8 @@ func asksHow(norms []string, words map[string]bool) bool {
 // (stemmed) and its words (normalised).
 func unitOf(k Kind, head string, norms []string) Unit {
 	switch {
+	case k == Age:
+		return Aged
 	case k == When && head == "year":
 		return Year // "how many years" asks for a count, not a year
 	case (k == Count || k == Other) && slices.ContainsFunc(norms, func(n string) bool { return percentAsked[n] }):
@@ -247,6 +253,11 @@ type Question struct {
 	Vague bool
 	// Reaction asks how someone reacted: "how did Iran react?".
 	Reaction bool
+	// AsksName asks for someone's or something's name: "whats the name
+	// of the alarm company?", "what is her name?". Students ask for
+	// names a story leaves out twice as often as for names it gives; a
+	// sentence with no name beside the question's words cannot say it.
+	AsksName bool
 	// AboutStory asks one thing about the story's own event, with nothing
 	// but "this" or "it" to name it: "when did this happen?", "what
 	// country is this in?". Its own words would find any sentence that
@@ -323,6 +334,7 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 			// question stays a what-question: read as "who", it moved
 			// the who-questions' weights and lost more than it gained.
 			w.Type = true
+			q.AsksName = true
 		}
 		w.Head = i == headAt
 		if w.Head {
@@ -344,6 +356,18 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 			if reactionAsked[q.Words[i].Norm] {
 				q.Words[i].Type = true
 				q.Reaction = true
+			}
+		}
+	}
+	if q.Kind == Age {
+		// "how old is the mayor?" asks for an age, not for the word: the
+		// answer says "Els Verbruggen, 58," and a sentence that says
+		// "four centuries old" or "10-year-olds" of something else
+		// answers nothing for saying it. The age itself is the unit the
+		// question asks for (Aged).
+		for i := range q.Words {
+			if q.Words[i].Norm == "old" && slices.Contains(q.Norms, "how") {
+				q.Words[i].Type = true
 			}
 		}
 	}

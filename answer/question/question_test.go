@@ -481,6 +481,8 @@ func TestNameIsTheAnswersType(t *testing.T) {
 		{"What Chinese era name did Kublai adopt?", nil, []string{"name"}},
 		{"where did the strike happen", []string{"happen"}, []string{"strike"}},
 		{"how did the leak happen", []string{"happen"}, []string{"leak"}},
+		{"how old is the mayor", []string{"old"}, []string{"mayor"}},
+		{"what is the old name of the town", []string{"name"}, []string{"old", "town"}}, // "old" asks no age here
 		{"according to the pentagon, who ordered the strike", []string{"according"}, []string{"pentagon", "ordered"}},
 	}
 	for _, tt := range tests {
@@ -488,6 +490,9 @@ func TestNameIsTheAnswersType(t *testing.T) {
 		typed := map[string]bool{}
 		for _, w := range q.Words {
 			typed[w.Norm] = w.Type
+		}
+		if asks := slices.Contains(tt.typed, "name"); q.AsksName != asks {
+			t.Errorf("%q: AsksName %v, want %v", tt.q, q.AsksName, asks)
 		}
 		for _, n := range tt.typed {
 			if is, ok := typed[n]; !ok || !is {
@@ -536,6 +541,9 @@ func TestUnits(t *testing.T) {
 		{"How tall was Qaani?", Measure},
 		{"how hot was it at 9 30", Measure},
 		{"how large was the crowd", NoUnit},
+		{"how old is the mayor", Aged},
+		{"At what age did he retire?", Aged},
+		{"how many years old was the dog", NoUnit},    // a count of years, as the span model reads it
 		{"long after the strike, who spoke?", NoUnit}, // "long" alone asks nothing
 	}
 	for _, tt := range tests {
