@@ -81,12 +81,13 @@ const (
 	aNearMissing
 	aHeadMissing
 	aUnitMissing
+	aUncountedHead
 	numBase
 )
 
 var baseNames = [numBase]string{"bias", "top_prob", "log_top_prob", "margin", "top_score", "span_prob", "exact", "unmatched",
 	"miss_rare", "miss_rare_sent", "unknown", "proper_missing", "neg_mismatch", "antonym", "q_number_missing", "few_words",
-	"para_prob", "log_para_prob", "para_margin", "coverage", "type_missing", "near_missing", "head_missing", "unit_missing"}
+	"para_prob", "log_para_prob", "para_margin", "coverage", "type_missing", "near_missing", "head_missing", "unit_missing", "uncounted_head"}
 
 // The kind of question, then the answer type missing crossed with it: a
 // sentence with no number cannot say how old someone is, while a "who"
@@ -141,6 +142,7 @@ func Vector(s Signals) []float64 {
 	out[aNearMissing] = s.NearMissing
 	out[aHeadMissing] = s.HeadMissing
 	out[aUnitMissing] = s.UnitMissing
+	out[aUncountedHead] = s.UncountedHead
 	out[kindBase+int(s.Kind)] = 1
 	out[typeMissingBase+int(s.Kind)] = s.TypeMissing
 	out[nearMissingBase+int(s.Kind)] = s.NearMissing

@@ -1017,18 +1017,54 @@ func TestUnits(t *testing.T) {
 	q := question.Analyze("what year did the city buy the hall", nil, v)
 	matched := Matches(q, s)
 	svec := make([]float64, NumSpanFeatures)
-	unit := slices.Index(SpanNames(), "unit")
+	unit, other := slices.Index(SpanNames(), "unit"), slices.Index(SpanNames(), "other_unit")
 	for _, tt := range []struct {
-		word string
-		set  float64
-	}{{"1952", 1}, {"40000", 0}, {"friday", 0}} {
+		word        string
+		set, others float64
+	}{{"1952", 1, 0}, {"40000", 0, 1}, {"friday", 0, 0}} {
 		i := wordAt(t, s, tt.word)
 		SpanVector(q, s, Span{i, i + 1}, matched, Context{Vocab: v}, svec)
-		if svec[unit] != tt.set {
-			t.Errorf("span %q for %q: unit %v, want %v", tt.word, q.Text, svec[unit], tt.set)
+		if svec[unit] != tt.set || svec[other] != tt.others {
+			t.Errorf("span %q for %q: unit %v, other unit %v; want %v, %v", tt.word, q.Text, svec[unit], svec[other], tt.set, tt.others)
 		}
 	}
 
+	// A number counts the head a how-many question asks about.
+	for _, tt := range []struct {
+		sentence string
+		counted  float64
+	}{
+		{"The race had 22 ambulances along the course.", 1},
+		{"The race had 22 new ambulances along the course.", 1},
+		{"An ambulance waited four kilometers from the finish.", 0}, // a distance counts nothing
+		{"In 2019 ambulances were parked by the course.", 0},        // a year counts nothing
+		{"Medics treated 63 runners beside the ambulances.", 0},
+	} {
+		hs, hp, hv := prepare(t, tt.sentence)
+		hq := question.Analyze("how many ambulances did the race have", nil, hv)
+		SentenceVector(hq, hs, Context{Para: hp, Paragraphs: 1, Vocab: hv}, vec)
+		if got := get("head_counted"); got != tt.counted {
+			t.Errorf("%q for %q: head_counted %v, want %v", tt.sentence, hq.Text, got, tt.counted)
+		}
+		if k := Keys(hq, vec); k.UncountedHead != 1-tt.counted {
+			t.Errorf("%q for %q: uncounted head %v, want %v", tt.sentence, hq.Text, k.UncountedHead, 1-tt.counted)
+		}
+	}
+
+	// "How many" asks for a count: a distance is written in another unit.
+	ms, mp, mv := prepare(t, "Two runners collapsed four kilometers from the finish, and 17 were treated.")
+	mq := question.Analyze("how many runners were treated", nil, mv)
+	mm := Matches(mq, ms)
+	for _, tt := range []struct {
+		word   string
+		others float64
+	}{{"four", 1}, {"17", 0}, {"two", 0}} {
+		i := wordAt(t, ms, tt.word)
+		SpanVector(mq, ms, Span{i, i + 1}, mm, Context{Para: mp, Vocab: mv}, svec)
+		if svec[other] != tt.others {
+			t.Errorf("span %q for %q: other unit %v, want %v", tt.word, mq.Text, svec[other], tt.others)
+		}
+	}
 }
 
 // wordAt returns the index of the first word of s normalised as norm,

@@ -29,7 +29,7 @@ import (
 // renamed or computed differently; committed weights of another version
 // are refused. The search is part of it: the candidates and their
 // retrieval features depend on the terms it searches.
-const SchemaVersion = 29
+const SchemaVersion = 30
 
 // A Sentence is what the features need of a story's sentence, computed
 // once when the engine is built.
@@ -379,6 +379,27 @@ func (s *Sentence) unitOf(i int) uint8 {
 	return unitAt(s.Text, s.Words, i)
 }
 
+// counts reports whether a number of s counts the head noun of q, a
+// how-many question: whether one comes at most three words before the
+// head (written as stem, whose hash is h, or where an alternative was
+// found, at pos), written in no unit but the one asked for. "How many
+// ambulances did the race have?" is answered by "22 ambulances", not by
+// "four kilometers from the finish" beside "ambulance".
+func (s *Sentence) counts(pos int, stem string, h uint32, q *question.Question) bool {
+	other := ^unitBits[q.Unit]
+	for j := range s.Words {
+		if j != pos && (s.wordHash(j) != h || s.Words[j].Stem != stem) {
+			continue
+		}
+		for k := j - 1; k >= 0 && k >= j-3; k-- {
+			if s.Num[k] && !q.Numbers[s.Words[k].Norm] && s.unitOf(k)&other == 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // hasUnit reports whether s holds a number written with unit u that the
 // question (whose numbers are qn) does not itself give.
 func (s *Sentence) hasUnit(u question.Unit, qn map[string]bool) bool {
@@ -459,6 +480,7 @@ const (
 	fUnitDuration
 	fUnitMeasure
 	fUnitAge
+	fHeadCounted // a number counts the thing "how many X" asks about: "22 ambulances"
 	numBase
 )
 
@@ -467,7 +489,7 @@ var baseNames = [numBase]string{"bias", "para_score", "para_top", "para_rank_inv
 	"para_only", "borrowed", "prev_cited", "miss_rare", "miss_rare_sent", "unmatched", "bigram", "phrase", "proper_missing", "proper_missing_para",
 	"head_in", "compact", "density", "q_number_missing", "first_para", "last_para", "para_pos", "first_sent", "log_len",
 	"pronoun_start", "neg_mismatch", "antonym", "summary_first_para", "summary_first_sent", "caption", "antecedent",
-	"unit_year", "unit_percent", "unit_money", "unit_duration", "unit_measure", "unit_age"}
+	"unit_year", "unit_percent", "unit_money", "unit_duration", "unit_measure", "unit_age", "head_counted"}
 
 // maxChain is how far back a chain of sentences that refer back is
 // followed for the words a sentence lacks.
@@ -647,6 +669,9 @@ func (p *Probe) SentenceVector(s *Sentence, c Context, out []float64) {
 		}
 		if w.Head && m.found {
 			out[fHeadIn] = 1
+			if q.Kind == question.Count && s.counts(m.pos, w.Stem, h, q) {
+				out[fHeadCounted] = 1
+			}
 		}
 		if prevStem != "" {
 			bigrams++
@@ -945,6 +970,10 @@ type Key struct {
 	// money, a duration, a measure or an age and the sentence writes no
 	// number so.
 	UnitMissing float64
+	// UncountedHead: a how-many question's head noun is in the sentence
+	// and no number counts it ("how many animals does the zoo have?"
+	// beside "the animal, a 6-year-old").
+	UncountedHead float64
 }
 
 // Keys picks the abstainer's inputs out of the vector v of a sentence
@@ -979,6 +1008,9 @@ func Keys(q *question.Question, v []float64) Key {
 	}
 	if q.Unit != question.NoUnit && v[fUnitYear+int(q.Unit)-1] == 0 {
 		k.UnitMissing = 1
+	}
+	if q.Kind == question.Count && v[fHeadIn] == 1 && v[fHeadCounted] == 0 {
+		k.UncountedHead = 1
 	}
 	return k
 }

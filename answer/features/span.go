@@ -204,6 +204,7 @@ const (
 	gList
 	gAgent
 	gUnit
+	gOtherUnit
 	gPrevWord                                // one slot for each of prevWords
 	gNextWord   = gPrevWord + len(prevWords) // one slot for each of nextWords
 	numSpanBase = gNextWord + len(nextWords)
@@ -237,7 +238,7 @@ var spanBaseWords = [gPrevWord]string{"bias", "in_question", "all_in_question", 
 	"after_last_q", "after_first_q", "before_first_q", "before_last_q",
 	"last_ed", "last_ing", "last_ly", "last_noun", "last_adj", "last_plural", "first_ed", "first_ing", "first_ly",
 	"last_person", "last_place", "last_organisation", "last_time", "last_quantity", "last_class_asked",
-	"after_verb", "before_verb", "list", "agent_of_q", "unit"}
+	"after_verb", "before_verb", "list", "agent_of_q", "unit", "other_unit"}
 
 // Kinds of span, crossed with the question's kind.
 const (
@@ -727,8 +728,13 @@ func (r *SpanReader) base(sp Span, out []float64) int {
 	caps, nums, ages, dates, capsAsked := 0, 0, 0, 0, 0
 	unit := unitBits[q.Unit]
 	for i := sp.Start; i < sp.End; i++ {
-		if unit != 0 && s.unitOf(i)&unit != 0 {
+		if u := s.unitOf(i); unit != 0 && u&unit != 0 {
 			out[gUnit] = 1 // "1973" for "what year", "$7.4 million" for "how much did it cost"
+		} else if u != 0 {
+			// "four kilometers" for "how many are in critical condition",
+			// "nine-hour" for "how many people were at the zoo": a number
+			// written as something other than what is asked.
+			out[gOtherUnit] = 1
 		}
 		if s.Cap[i] || i == 0 && isCapital(s, i) {
 			caps++
