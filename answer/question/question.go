@@ -327,7 +327,7 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 		r, _ := utf8.DecodeRuneInString(text[t.Start:])
 		capitalised := unicode.IsUpper(r) && i > 0
 		w := word(n, capitalised, v)
-		if asksName(toks, i, text) {
+		if asksName(toks, i, text) && !slices.ContainsFunc(q.Norms, func(n string) bool { return doVerbs[n] }) {
 			// "what is the mayor's name?" asks for a name: the word names
 			// the answer's type, and a sentence that says it ("whose
 			// name is spelled Helm") does not answer for saying it. The
@@ -964,6 +964,10 @@ func asksName(toks []corpus.Token, i int, text string) bool {
 	}
 	return false
 }
+
+// doVerbs ask about a name rather than for it: "what does her name
+// mean?", "why did he change his name?".
+var doVerbs = lexicon.Set("do does did")
 
 // nameKinds say which of someone's names is asked for.
 var nameKinds = lexicon.Set("first last full real middle maiden given birth family")

@@ -475,6 +475,7 @@ func TestNameIsTheAnswersType(t *testing.T) {
 		{"whats the mayors name", []string{"name"}, []string{"mayors"}},
 		{"What is the name of the Chinese foreign ministry spokesman?", []string{"name"}, []string{"spokesman"}},
 		{"whats her name", []string{"name"}, nil},
+		{"what does her name mean", nil, []string{"name", "mean"}}, // asks about the name, not for it
 		{"whats ezper's first name", []string{"name"}, []string{"first"}},
 		{"what is the boats name", []string{"name"}, []string{"boats"}},
 		{"According to the theory, what does the name Huguenot mean?", []string{"according"}, []string{"name", "huguenot"}},
