@@ -221,7 +221,6 @@ func readSentence(s corpus.Sentence) *Sentence {
 			// ask again.
 			ps.unit[i] = unitAt(s.Text, s.Words, i)
 			ps.age[i] = ps.unit[i]&uAge != 0 // corpus.AgeAt
-
 		}
 		if i+1 < n {
 			ps.breakAfter[i] = breaksText(s.Text, s.Words, i)
