@@ -327,7 +327,7 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 		r, _ := utf8.DecodeRuneInString(text[t.Start:])
 		capitalised := unicode.IsUpper(r) && i > 0
 		w := word(n, capitalised, v)
-		if asksName(toks, i, text) && !slices.ContainsFunc(q.Norms, func(n string) bool { return doVerbs[n] }) {
+		if asksName(toks, i, text) {
 			// "what is the mayor's name?" asks for a name: the word names
 			// the answer's type, and a sentence that says it ("whose
 			// name is spelled Helm") does not answer for saying it. The
@@ -947,6 +947,9 @@ var reactionAsked = lexicon.Set("react reacted reacting reacts reaction reaction
 func asksName(toks []corpus.Token, i int, text string) bool {
 	switch toks[i].Norm {
 	case "name", "names":
+		if slices.ContainsFunc(toks, func(t corpus.Token) bool { return doVerbs[t.Norm] }) {
+			return false // "what does her name mean?"
+		}
 		if i+1 < len(toks) && toks[i+1].Norm == "of" {
 			return true
 		}
