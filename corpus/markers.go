@@ -73,9 +73,9 @@ func (t Token) token() Token { return t }
 
 // AgeAt reports whether word i of ws, the words of text, is a number
 // written as a person's age: "who was 62", "she is 45", "Suleimani was
-// 62", "aged 40", "at age 62", "ages 34 and 27", "in his 20s", "a 16-year-old", "16 years
-// old", "an 8-month-old", or set off by commas after a name ("Tomás
-// Reyes, 23, a student"). The index marks the sentences that hold one
+// 62", "aged 40", "at age 62", "ages 34 and 27", "in his 20s", "a
+// 16-year-old", "16 years old", "an 8-month-old", or set off by commas
+// after a name ("Tomás Reyes, 23, a student"). The index marks the sentences that hold one
 // and the span model types it: both read it here, so they agree. A
 // number's shape says nothing of what it counts; "the toll was 17" is
 // no age.

@@ -152,6 +152,8 @@ var (
 	measureAsked = lexicon.Set("far tall high heavy wide deep big hot cold warm fast")
 	// durationAsked asks for a duration after "how".
 	durationAsked = lexicon.Set("long")
+	// ageAsked asks for an age after "how".
+	ageAsked = lexicon.Set("old")
 )
 
 // asksHow reports whether norms say "how" before one of words.
@@ -365,9 +367,11 @@ func Analyze(text string, prev *answer.Turn, v *lexicon.Vocab) *Question {
 		// "four centuries old" or "10-year-olds" of something else
 		// answers nothing for saying it. The age itself is the unit the
 		// question asks for (Aged).
-		for i := range q.Words {
-			if q.Words[i].Norm == "old" && slices.Contains(q.Norms, "how") {
-				q.Words[i].Type = true
+		if asksHow(q.Norms, ageAsked) {
+			for i := range q.Words {
+				if ageAsked[q.Words[i].Norm] {
+					q.Words[i].Type = true
+				}
 			}
 		}
 	}
